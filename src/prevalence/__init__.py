@@ -1,0 +1,32 @@
+"""prevalence: how many people are hidden in a population, and did that number go down?
+
+Three families of estimators behind one interface (``fit(data) -> Estimate`` and
+``compare(baseline, endline) -> Comparison``):
+
+* :mod:`prevalence.mse`: multiple systems estimation from several incomplete lists;
+* :mod:`prevalence.survey`: survey-weighted prevalence (design-based inference);
+* :mod:`prevalence.bayes`: Bayesian hierarchical models with partial pooling.
+"""
+
+from .core.errors import DataError, DataWarning, EstimationError, EstimationWarning
+from .core.estimator import Estimator
+from .core.results import Comparison, Estimate
+from .mse.captures import CaptureHistories
+from .mse.closed import ClosedPopulationMSE
+from .mse.loglinear import LogLinearMSE
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CaptureHistories",
+    "ClosedPopulationMSE",
+    "Comparison",
+    "DataError",
+    "DataWarning",
+    "Estimate",
+    "EstimationError",
+    "EstimationWarning",
+    "Estimator",
+    "LogLinearMSE",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Bayesian hierarchical prevalence models on PyMC and ArviZ (planned: issue #5)."""

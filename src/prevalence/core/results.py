@@ -1,0 +1,258 @@
+"""Result objects returned by every estimator: :class:`Estimate` and :class:`Comparison`.
+
+Both are immutable. ``Estimate.details`` is a read-only mapping whose keys depend on the
+method (model, deviance, df, AIC, BIC, coefficients, fitted counts, standard error, ...);
+``Estimate.draws`` is a read-only NumPy array of bootstrap replicates or posterior draws, or
+``None`` when the method has none.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Estimate", "Comparison"]
+
+
+def _freeze_mapping(details: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(details or {}))
+
+
+def _freeze_draws(draws: Any) -> np.ndarray | None:
+    if draws is None:
+        return None
+    arr = np.array(draws, dtype=float, copy=True).reshape(-1)
+    arr.setflags(write=False)
+    return arr
+
+
+def _format_number(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    if ax >= 0.01 or ax == 0:
+        return f"{x:.3f}"
+    return f"{x:.3g}"
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert NumPy and pandas values into plain Python for ``to_dict``."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return _jsonable(value.to_dict(orient="records"))
+    if isinstance(value, pd.Series):
+        return _jsonable(value.to_dict())
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return repr(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """A point estimate with its interval, method, draws, details and warnings.
+
+    Parameters
+    ----------
+    value : float
+        The point estimate.
+    lower, upper : float
+        Interval limits at ``level``. ``nan`` when no interval was computed.
+    level : float
+        Coverage level of the interval, default 0.95.
+    method : str
+        What produced the estimate, for example ``"log-linear MSE [12,23], profile likelihood"``.
+    draws : array-like or None
+        Bootstrap replicates or posterior draws of the estimated quantity.
+    details : mapping
+        Method-specific extras (model, deviance, df, AIC, BIC, coefficients, standard error...).
+    warnings : tuple of str
+        Caveats raised while fitting (also emitted as :class:`~prevalence.EstimationWarning`).
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> est = Estimate(value=1200.0, lower=1000.0, upper=1500.0, method="example")
+    >>> est.interval
+    (1000.0, 1500.0)
+    >>> est.to_dict()["value"]
+    1200.0
+    """
+
+    value: float
+    lower: float = math.nan
+    upper: float = math.nan
+    level: float = 0.95
+    method: str = ""
+    draws: np.ndarray | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", float(self.value))
+        object.__setattr__(self, "lower", float(self.lower))
+        object.__setattr__(self, "upper", float(self.upper))
+        level = float(self.level)
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"level must lie strictly between 0 and 1, got {self.level!r}")
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "method", str(self.method))
+        object.__setattr__(self, "draws", _freeze_draws(self.draws))
+        object.__setattr__(self, "details", _freeze_mapping(self.details))
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The interval ``(lower, upper)`` at :attr:`level`."""
+        return (self.lower, self.upper)
+
+    @property
+    def std_error(self) -> float:
+        """The standard error recorded in ``details['std_error']``, or ``nan``."""
+        return float(self.details.get("std_error", math.nan))
+
+    def to_dict(self, include_draws: bool = False) -> dict[str, Any]:
+        """Plain-Python representation (JSON-serialisable).
+
+        Draws are summarised by their number unless ``include_draws`` is true.
+        """
+        out: dict[str, Any] = {
+            "value": self.value,
+            "lower": self.lower,
+            "upper": self.upper,
+            "level": self.level,
+            "method": self.method,
+            "n_draws": 0 if self.draws is None else int(self.draws.size),
+            "warnings": list(self.warnings),
+            "details": _jsonable(self.details),
+        }
+        if include_draws:
+            out["draws"] = None if self.draws is None else self.draws.tolist()
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame: value, lower, upper, level, std_error, method, warnings."""
+        return pd.DataFrame(
+            [
+                {
+                    "value": self.value,
+                    "lower": self.lower,
+                    "upper": self.upper,
+                    "level": self.level,
+                    "std_error": self.std_error,
+                    "method": self.method,
+                    "warnings": "; ".join(self.warnings),
+                }
+            ]
+        )
+
+    def _interval_text(self) -> str:
+        if math.isnan(self.lower) and math.isnan(self.upper):
+            return "no interval"
+        pct = f"{100 * self.level:g}%"
+        return f"{pct} interval [{_format_number(self.lower)}, {_format_number(self.upper)}]"
+
+    def __repr__(self) -> str:
+        parts = [f"Estimate({_format_number(self.value)}", self._interval_text()]
+        if self.method:
+            parts.append(f"method={self.method!r}")
+        if self.draws is not None:
+            parts.append(f"{self.draws.size} draws")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning(s)")
+        return ", ".join(parts) + ")"
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("estimate", _format_number(self.value)),
+            ("interval", self._interval_text()),
+            ("method", html.escape(self.method)),
+        ]
+        if not math.isnan(self.std_error):
+            rows.append(("standard error", _format_number(self.std_error)))
+        if self.draws is not None:
+            rows.append(("draws", str(self.draws.size)))
+        for w in self.warnings:
+            rows.append(("warning", html.escape(w)))
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        return f"<table class='prevalence-estimate'>{body}</table>"
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Baseline and endline estimates with their difference and ratio.
+
+    ``difference`` is endline minus baseline and ``ratio`` is endline over baseline; each is an
+    :class:`Estimate` with its own interval. Build one with an estimator's ``compare`` method,
+    or from two estimates with :func:`prevalence.core.compare.compare_estimates`.
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> from prevalence.core.compare import compare_estimates
+    >>> b = Estimate(1000.0, 900.0, 1100.0, method="x", draws=[950, 1000, 1050])
+    >>> e = Estimate(800.0, 700.0, 900.0, method="x", draws=[750, 800, 850])
+    >>> compare_estimates(b, e).difference.value
+    -200.0
+    """
+
+    baseline: Estimate
+    endline: Estimate
+    difference: Estimate
+    ratio: Estimate
+
+    def to_frame(self) -> pd.DataFrame:
+        """Four rows (baseline, endline, difference, ratio) with value, interval and method."""
+        frames = []
+        for name in ("baseline", "endline", "difference", "ratio"):
+            f = getattr(self, name).to_frame()
+            f.insert(0, "quantity", name)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
+    def __repr__(self) -> str:
+        return (
+            "Comparison(\n"
+            f"  baseline   = {self.baseline!r},\n"
+            f"  endline    = {self.endline!r},\n"
+            f"  difference = {self.difference!r},\n"
+            f"  ratio      = {self.ratio!r}\n)"
+        )
+
+    def _repr_html_(self) -> str:
+        head = "<tr><th></th><th>estimate</th><th>interval</th><th>method</th></tr>"
+        body = "".join(
+            f"<tr><th style='text-align:left'>{name}</th>"
+            f"<td>{_format_number(e.value)}</td><td>{e._interval_text()}</td>"
+            f"<td>{html.escape(e.method)}</td></tr>"
+            for name, e in (
+                ("baseline", self.baseline),
+                ("endline", self.endline),
+                ("difference", self.difference),
+                ("ratio", self.ratio),
+            )
+        )
+        return f"<table class='prevalence-comparison'>{head}{body}</table>"

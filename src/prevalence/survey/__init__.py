@@ -1,0 +1,1 @@
+"""Survey-weighted prevalence with design-based inference (planned: issue #4)."""
