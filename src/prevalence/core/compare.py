@@ -108,8 +108,10 @@ def compare_estimates(
         raise ValueError(f"n_draws must be at least 2, got {n_draws}")
     b, b_own = _draws_for(baseline, n_draws, rng)
     e, e_own = _draws_for(endline, n_draws, rng)
-    how = "from draws" if (b_own and e_own) else (
-        "parametric bootstrap" if not (b_own or e_own) else "draws and parametric bootstrap"
+    how = (
+        "from draws"
+        if (b_own and e_own)
+        else ("parametric bootstrap" if not (b_own or e_own) else "draws and parametric bootstrap")
     )
     warnings: list[str] = []
     diff = e - b
@@ -117,7 +119,9 @@ def compare_estimates(
         ratio = np.where(b > 0, e / b, np.nan)
     n_bad = int(np.count_nonzero(~np.isfinite(ratio)))
     if n_bad:
-        warnings.append(f"{n_bad} of {n_draws} baseline draws were not positive; the ratio ignores them")
+        warnings.append(
+            f"{n_bad} of {n_draws} baseline draws were not positive; the ratio ignores them"
+        )
     details = {"n_draws": n_draws, "source": how, "independent": True}
     difference = Estimate(
         value=endline.value - baseline.value,

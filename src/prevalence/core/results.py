@@ -197,7 +197,9 @@ class Estimate:
             rows.append(("draws", str(self.draws.size)))
         for w in self.warnings:
             rows.append(("warning", html.escape(w)))
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        body = "".join(
+            f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
+        )
         return f"<table class='prevalence-estimate'>{body}</table>"
 
 

@@ -22,8 +22,13 @@ __all__ = ["CaptureHistories"]
 MAX_LISTS = 20
 
 
+def _plain(x: Any) -> Any:
+    """NumPy scalars as plain Python values, so messages read ``5`` rather than ``np.int64(5)``."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _row_label(index: pd.Index, pos: int) -> str:
-    return f"row {index[pos]!r}"
+    return f"row {_plain(index[pos])!r}"
 
 
 def _as_binary(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
@@ -40,14 +45,14 @@ def _as_binary(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
         bad = pd.to_numeric(s, errors="coerce").isna().to_numpy()
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"list column {col!r} must hold 0/1 values, found {s.iloc[pos]!r} at "
+            f"list column {col!r} must hold 0/1 values, found {_plain(s.iloc[pos])!r} at "
             f"{_row_label(df.index, pos)} ({what})"
         ) from None
     bad = (values != 0) & (values != 1)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"list column {col!r} must hold 0/1 values, found {s.iloc[pos]!r} at "
+            f"list column {col!r} must hold 0/1 values, found {_plain(s.iloc[pos])!r} at "
             f"{_row_label(df.index, pos)} ({what})"
         )
     return values.astype(np.int64)
@@ -181,12 +186,14 @@ class CaptureHistories:
         c = df[count]
         if c.isna().any():
             pos = int(np.flatnonzero(c.isna().to_numpy())[0])
-            raise DataError(f"count column {count!r} has a missing value at {_row_label(df.index, pos)}")
+            raise DataError(
+                f"count column {count!r} has a missing value at {_row_label(df.index, pos)}"
+            )
         cnum = pd.to_numeric(c, errors="coerce")
         if cnum.isna().any():
             pos = int(np.flatnonzero(cnum.isna().to_numpy())[0])
             raise DataError(
-                f"count column {count!r} must be numeric, found {c.iloc[pos]!r} at {_row_label(df.index, pos)}"
+                f"count column {count!r} must be numeric, found {_plain(c.iloc[pos])!r} at {_row_label(df.index, pos)}"
             )
         cv = cnum.to_numpy(dtype=float)
         for test, msg in (
@@ -197,7 +204,7 @@ class CaptureHistories:
             if test.any():
                 pos = int(np.flatnonzero(test)[0])
                 raise DataError(
-                    f"counts in column {count!r} {msg}: found {c.iloc[pos]!r} at {_row_label(df.index, pos)}"
+                    f"counts in column {count!r} {msg}: found {_plain(c.iloc[pos])!r} at {_row_label(df.index, pos)}"
                 )
         bits = np.zeros(len(df), dtype=np.int64)
         for j, col in enumerate(list_cols):
@@ -206,7 +213,7 @@ class CaptureHistories:
         if zero_pos.size:
             pos = int(zero_pos[0])
             raise DataError(
-                f"{_row_label(df.index, pos)} has a positive count ({c.iloc[pos]!r}) on the pattern "
+                f"{_row_label(df.index, pos)} has a positive count ({_plain(c.iloc[pos])!r}) on the pattern "
                 f"with no list: people on no list cannot have been counted"
             )
         y = np.bincount(bits, weights=cv, minlength=2 ** len(list_cols))
@@ -322,7 +329,9 @@ class CaptureHistories:
         """
         drop = {self._index_of(x) for x in lists}
         keep = [j for j in range(self.n_lists) if j not in drop]
-        return CaptureHistories(_project(self._y, self.n_lists, keep), [self._lists[j] for j in keep])
+        return CaptureHistories(
+            _project(self._y, self.n_lists, keep), [self._lists[j] for j in keep]
+        )
 
     def merge(self, lists: Sequence[str], into: str | None = None) -> CaptureHistories:
         """Merge several lists into one: a person is on the merged list if on any of them.
@@ -364,7 +373,9 @@ class CaptureHistories:
         """The same data with the lists in another order (a permutation of :attr:`lists`)."""
         idx = [self._index_of(x) for x in lists]
         if sorted(idx) != list(range(self.n_lists)):
-            raise DataError(f"reorder needs a permutation of {list(self._lists)}, got {list(lists)}")
+            raise DataError(
+                f"reorder needs a permutation of {list(self._lists)}, got {list(lists)}"
+            )
         return CaptureHistories(_project(self._y, self.n_lists, idx), [self._lists[j] for j in idx])
 
     # ------------------------------------------------------------------ dunder
@@ -385,9 +396,8 @@ class CaptureHistories:
     def _repr_html_(self) -> str:
         df = self.counts
         df = df[df["count"] > 0]
-        return (
-            f"<p>{self.n_lists} lists, {self.n_observed} people observed</p>"
-            + df.to_html(index=False)
+        return f"<p>{self.n_lists} lists, {self.n_observed} people observed</p>" + df.to_html(
+            index=False
         )
 
 

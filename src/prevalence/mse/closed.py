@@ -68,7 +68,7 @@ def _normalise_name(name: str) -> str:
         return aliases[key]
     for family in ("mth", "mh"):
         if key.startswith(family):
-            rest = key[len(family):]
+            rest = key[len(family) :]
             base = "Mth" if family == "mth" else "Mh"
             for h, label in (
                 (("chaolb", "chao", "lb", "c"), "Chao (LB)"),
@@ -124,7 +124,9 @@ def _design(name: str, lay: _Layout) -> tuple[np.ndarray, int | None]:
     return np.column_stack([base, col]), None
 
 
-def _fit_with_chao(X: np.ndarray, y: np.ndarray, first_eta: int | None) -> tuple[PoissonFit, np.ndarray]:
+def _fit_with_chao(
+    X: np.ndarray, y: np.ndarray, first_eta: int | None
+) -> tuple[PoissonFit, np.ndarray]:
     """Fit; for Chao models drop the first negative eta and refit until none is negative."""
     cols = np.arange(X.shape[1])
     fit = fit_poisson(X, y, check_rank=False, like_r=True)
@@ -176,7 +178,9 @@ def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
     fit, cols = _fit_with_chao(X, y, first_eta)
     notes = []
     if not fit.converged:
-        notes.append(f"model {name}: the Poisson fit did not converge in {fit.iterations} iterations")
+        notes.append(
+            f"model {name}: the Poisson fit did not converge in {fit.iterations} iterations"
+        )
     b, V = fit.coef, fit.cov
     if name == "Mb":
         e1, e2 = math.exp(b[1]), math.exp(b[2])
@@ -235,9 +239,19 @@ def closed_population_table(data: CaptureHistories | pd.DataFrame) -> pd.DataFra
         try:
             f = _fit_closed(name, captures)
         except EstimationError as exc:
-            rows.append({"model": name, "abundance": math.nan, "stderr": math.nan, "deviance": math.nan,
-                         "df": math.nan, "AIC": math.nan, "BIC": math.nan, "converged": False,
-                         "warnings": str(exc)})
+            rows.append(
+                {
+                    "model": name,
+                    "abundance": math.nan,
+                    "stderr": math.nan,
+                    "deviance": math.nan,
+                    "df": math.nan,
+                    "AIC": math.nan,
+                    "BIC": math.nan,
+                    "converged": False,
+                    "warnings": str(exc),
+                }
+            )
             continue
         rows.append(
             {
@@ -293,9 +307,13 @@ class ClosedPopulationMSE(Estimator):
     ) -> None:
         self.model = _normalise_name(model)
         if interval not in (None, "profile", "wald", "none"):
-            raise ValueError(f"interval must be 'profile', 'wald', 'none' or None, got {interval!r}")
+            raise ValueError(
+                f"interval must be 'profile', 'wald', 'none' or None, got {interval!r}"
+            )
         if interval == "profile" and self.model in ("Mb", "Mbh"):
-            raise ValueError(f"a profile likelihood interval is not available for {self.model}; use 'wald'")
+            raise ValueError(
+                f"a profile likelihood interval is not available for {self.model}; use 'wald'"
+            )
         self.interval = interval
         self.level = check_level(level)
         self.seed = seed
@@ -344,4 +362,3 @@ class ClosedPopulationMSE(Estimator):
             return fit.deviance
 
         return deviance_at
-

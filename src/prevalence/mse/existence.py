@@ -102,7 +102,11 @@ def check_design(design: ReducedDesign, lists: tuple[str, ...]) -> ModelCheck:
             "the observed margins can only be matched with some cell counts equal to zero"
         )
     if not identifiable:
-        extra = f" after removing the cells of empty interactions {list(inf_names)}" if inf_names else ""
+        extra = (
+            f" after removing the cells of empty interactions {list(inf_names)}"
+            if inf_names
+            else ""
+        )
         reasons.append(
             f"the parameters are not identifiable: {p} parameters but the design has rank {rank}{extra}"
         )

@@ -147,9 +147,10 @@ def fit_poisson_batch(
         mu[active] = new_mu
         dev[active] = new_dev
         iterations[active] = it
-        done = (np.abs(new_dev - old_dev) / (np.abs(new_dev) + 0.1) < tol) | bad
-        # also stop when the gradient vanishes to rounding level
-        converged[active[done]] = ~bad[done] | (np.abs(new_dev - old_dev) == 0)
+        # converged when the deviance stops changing; a step that cannot improve the deviance
+        # at all (``bad``) leaves it unchanged, so it also counts as converged
+        done = np.abs(new_dev - old_dev) / (np.abs(new_dev) + 0.1) < tol
+        converged[active[done]] = True
         active = active[~done]
     return beta, mu, dev, converged, iterations
 
@@ -169,8 +170,9 @@ def _fit_like_r(
     coef = np.zeros(X.shape[1])
     w = mu
     converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
         z = (eta - off) + (y - mu) / mu
         w = mu
         sw = np.sqrt(w)
@@ -191,7 +193,7 @@ def _fit_like_r(
             converged = True
             break
         devold = dev
-    return coef, mu, dev, converged, it, w
+    return coef, mu, dev, converged, iterations, w
 
 
 def fit_poisson(
@@ -240,7 +242,11 @@ def fit_poisson(
         dev, conv, iters = np.array([dev0]), np.array([conv0]), np.array([it0])
     else:
         beta, mu, dev, conv, iters = fit_poisson_batch(
-            X, y[None, :], offset, start=None if start is None else start[None, :], tol=tol,
+            X,
+            y[None, :],
+            offset,
+            start=None if start is None else start[None, :],
+            tol=tol,
             max_iter=max_iter,
         )
         b, mu1 = beta[0], mu[0]

@@ -37,7 +37,9 @@ def as_captures(data: Any) -> CaptureHistories:
             "a DataFrame passed to an MSE estimator needs a 'count' column; for other layouts "
             "build CaptureHistories.from_counts(df, count=...) or CaptureHistories.from_records(df, lists=...)"
         )
-    raise DataError(f"expected CaptureHistories or a DataFrame of counts, got {type(data).__name__}")
+    raise DataError(
+        f"expected CaptureHistories or a DataFrame of counts, got {type(data).__name__}"
+    )
 
 
 def _term_label(term: int, lists: tuple[str, ...]) -> str:
@@ -161,7 +163,10 @@ class LogLinearMSE(Estimator):
         lists = captures.lists
         n = float(captures.n_observed)
         k = design.n_parameters
-        coefs = {_term_label(int(u), lists): float(b) for u, b in zip(design.terms, fit.coef, strict=True)}
+        coefs = {
+            _term_label(int(u), lists): float(b)
+            for u, b in zip(design.terms, fit.coef, strict=True)
+        }
         for u in design.infinite_terms:
             coefs[_term_label(int(u), lists)] = -math.inf
         fitted = captures.counts.copy()

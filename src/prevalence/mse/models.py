@@ -76,7 +76,9 @@ class HierarchicalModel:
         for g in generators:
             g = int(g)
             if g <= 0 or g & ~full:
-                raise DataError(f"interaction {_members(g)} refers to lists beyond the {n} available")
+                raise DataError(
+                    f"interaction {_members(g)} refers to lists beyond the {n} available"
+                )
             gens.add(g)
         gens.update(1 << j for j in range(n))  # all main effects
         terms: set[int] = set()
@@ -120,7 +122,9 @@ class HierarchicalModel:
             return cls([], n_lists)
         if isinstance(spec, HierarchicalModel):
             if spec.n_lists != n_lists:
-                raise DataError(f"model {spec} is for {spec.n_lists} lists, the data have {n_lists}")
+                raise DataError(
+                    f"model {spec} is for {spec.n_lists} lists, the data have {n_lists}"
+                )
             return spec
         if isinstance(spec, str):
             return cls(_parse_brackets(spec, n_lists), n_lists)

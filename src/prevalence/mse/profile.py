@@ -97,7 +97,9 @@ def profile_interval(
         lower = optimize.brentq(f, n, n_max, xtol=1e-9, rtol=1e-12)
     else:
         lower = float(n)
-        warnings.append("the profile likelihood interval's lower limit is set to the number observed")
+        warnings.append(
+            "the profile likelihood interval's lower limit is set to the number observed"
+        )
     upper = math.nan
     lo_b = n_max
     for factor in (upper_factor, 10 * upper_factor, 100 * upper_factor):
@@ -113,4 +115,6 @@ def profile_interval(
         warnings.append(
             f"the profile likelihood interval's upper limit lies beyond {100 * upper_factor:g} times the estimate"
         )
-    return ProfileResult(estimate=n_max, lower=float(lower), upper=float(upper), warnings=tuple(warnings))
+    return ProfileResult(
+        estimate=n_max, lower=float(lower), upper=float(upper), warnings=tuple(warnings)
+    )

@@ -1,0 +1,36 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make demo   - create .venv, install the project, run the demo job
+#   make test   - create .venv if needed, lint, run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m prevalence demo --out build/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not slow"
+
+# Slow statistical checks (coverage studies, long MCMC); CI runs them too.
+# pytest exits 5 when no test carries the marker yet: that is not a failure.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow; status=$$?; if [ $$status -eq 5 ]; then exit 0; else exit $$status; fi
+
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis
