@@ -21,6 +21,15 @@ __all__ = ["PoissonFit", "fit_poisson", "fit_poisson_batch", "poisson_deviance",
 
 DEFAULT_TOL = 1e-11
 DEFAULT_MAX_ITER = 100
+# R's poisson()$linkinv is pmax(exp(eta), .Machine$double.eps): fitted values never reach
+# zero, so working responses stay finite when a parameter runs to minus infinity.
+R_MU_FLOOR = float(np.finfo(float).eps)
+MU_FLOOR = 1e-300
+
+
+def _inv_link(eta: np.ndarray, floor: float) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.maximum(np.exp(eta), floor)
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ def fit_poisson_batch(
     else:
         beta = np.array(np.broadcast_to(start, (B, X.shape[1])), dtype=float)
     eta = beta @ X.T + off
-    mu = np.exp(eta)
+    mu = _inv_link(eta, MU_FLOOR)
     dev = poisson_deviance(Y, mu)
     converged = np.zeros(B, dtype=bool)
     iterations = np.zeros(B, dtype=np.int64)
@@ -124,9 +133,7 @@ def fit_poisson_batch(
         etaa = ba @ X.T + off
         z = etaa - off + (ya - mua) / mua
         new = _weighted_solve(X, mua, z)
-        new_eta = new @ X.T + off
-        with np.errstate(over="ignore"):
-            new_mu = np.exp(new_eta)
+        new_mu = _inv_link(new @ X.T + off, MU_FLOOR)
         new_dev = poisson_deviance(ya, new_mu)
         old_dev = dev[active]
         # step halving where the deviance is not finite or went up
@@ -134,8 +141,7 @@ def fit_poisson_batch(
         halvings = 0
         while bad.any() and halvings < 40:
             new[bad] = 0.5 * (new[bad] + ba[bad])
-            with np.errstate(over="ignore"):
-                new_mu[bad] = np.exp(new[bad] @ X.T + off)
+            new_mu[bad] = _inv_link(new[bad] @ X.T + off, MU_FLOOR)
             new_dev[bad] = poisson_deviance(ya[bad], new_mu[bad])
             bad = ~np.isfinite(new_dev) | (new_dev > old_dev * (1 + 1e-12) + 1e-12)
             halvings += 1
@@ -178,14 +184,13 @@ def _fit_like_r(
         sw = np.sqrt(w)
         start = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)[0]
         new_eta = X @ start + off
-        with np.errstate(over="ignore"):
-            new_mu = np.exp(new_eta)
+        new_mu = _inv_link(new_eta, R_MU_FLOOR)
         dev = float(poisson_deviance(y, new_mu))
         halvings = 0
         while not np.isfinite(dev) and halvings < 100:
             start = 0.5 * (start + coef)
             new_eta = X @ start + off
-            new_mu = np.exp(new_eta)
+            new_mu = _inv_link(new_eta, R_MU_FLOOR)
             dev = float(poisson_deviance(y, new_mu))
             halvings += 1
         coef, eta, mu = start, new_eta, new_mu
