@@ -1,9 +1,11 @@
-"""Multiple systems estimation with a fixed Poisson log-linear model."""
+"""Multiple systems estimation with Poisson log-linear models: a fixed model, or one selected
+by BIC, AIC or the stepwise rule, with profile-likelihood, Wald or bootstrap intervals."""
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,19 +13,35 @@ import pandas as pd
 
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
-from ..core.intervals import check_level, log_transformed_interval
-from ..core.random import SeedLike
+from ..core.intervals import check_level, log_transformed_interval, percentile_interval
+from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .captures import CaptureHistories
 from .design import ReducedDesign, reduced_design
 from .existence import check_design
 from .glm import PoissonFit, fit_poisson
-from .models import HierarchicalModel, ModelSpec
+from .models import HierarchicalModel, ModelSpec, canonical_string
 from .profile import profile_interval
+from .selection import (
+    ModelSet,
+    bca_interval,
+    bootstrap_counts,
+    candidate_procedure,
+    default_max_order,
+    default_n_top,
+    jackknife_acceleration,
+    jackknife_counts,
+    run_replicates,
+    select_exhaustive,
+    stepwise_terms,
+)
 
 __all__ = ["LogLinearMSE", "as_captures"]
 
-INTERVALS = ("profile", "wald", "none")
+INTERVALS = ("profile", "wald", "bootstrap", "percentile", "none")
+SELECTIONS = ("bic", "aic", "stepwise")
+BOOT_MODELS = ("top", "all")
+REPORTED_PROBS = (0.025, 0.1, 0.9, 0.975)
 
 
 def as_captures(data: Any) -> CaptureHistories:
@@ -49,26 +67,52 @@ def _term_label(term: int, lists: tuple[str, ...]) -> str:
 
 
 class LogLinearMSE(Estimator):
-    """Population size from a fixed hierarchical Poisson log-linear model.
+    """Population size from hierarchical Poisson log-linear models of the capture table.
 
-    The model is fitted by Poisson maximum likelihood to the observed cells of the capture
-    table; the number of people on no list is ``exp(intercept)``, so ``N = n + exp(intercept)``
-    (as in MultipleSystemsEstimation and Rcapture). Terms whose margin is empty are fixed at
-    minus infinity (the extended MLE); models whose MLE does not exist or is not identifiable
-    raise :class:`~prevalence.EstimationError` (see :func:`prevalence.mse.check_model`).
+    A model is fitted by Poisson maximum likelihood to the observed cells; the number of
+    people on no list is ``exp(intercept)``, so ``N = n + exp(intercept)`` (as in
+    MultipleSystemsEstimation and Rcapture). Terms whose margin is empty are fixed at minus
+    infinity (the extended MLE); models whose MLE does not exist or is not identifiable are
+    refused (see :func:`prevalence.mse.check_model`).
 
     Parameters
     ----------
     model : str, sequence of generators, HierarchicalModel or None
-        ``"[12,23]"`` (R notation, lists numbered in column order), ``[("LA", "NG")]``
-        (generators of list names), or ``None`` for the independence model.
-    interval : {"profile", "wald", "none"}
-        ``"profile"`` (default): multinomial profile likelihood as Rcapture's ``closedpCI``;
-        ``"wald"``: delta method on the log scale of the unobserved count (Chao 1987).
+        A fixed model: ``"[12,23]"`` (R notation, lists numbered in column order),
+        ``[("LA", "NG")]`` (generators of list names), or ``None`` for the independence model.
+        Must be ``None`` when ``select`` is given.
+    select : {"bic", "aic", "stepwise"} or None
+        Choose the model from the data: exhaustive search over every hierarchical model with
+        interactions up to ``max_order`` by BIC or AIC (as ``estimate_population_bic``), or the
+        stepwise rule of Chan, Silverman and Vincent (2021) (as ``estimate_population_stepwise``).
+    max_order : int, optional
+        Highest interaction order searched. Default for ``"bic"``/``"aic"``: number of lists - 1
+        up to five lists, 2 from six on; for ``"stepwise"``: 2, as R. ``None`` with stepwise
+        means the default; pass the number of lists to allow every order.
+    p_threshold : float
+        Stepwise threshold (default 0.02).
+    interval : {"profile", "wald", "bootstrap", "percentile", "none"}, optional
+        ``"profile"``: multinomial profile likelihood of the (chosen) model, as Rcapture's
+        ``closedpCI`` (ignores model-selection uncertainty); ``"wald"``: delta method on the
+        log scale of the unobserved count; ``"bootstrap"``: BCa limits from a multinomial
+        bootstrap in which every replicate repeats the model selection, with jackknife
+        acceleration (Silverman, Chan and Vincent 2024); ``"percentile"``: percentile limits
+        of the same bootstrap. Default: ``"profile"`` for a fixed model, ``"bootstrap"`` when
+        the model is selected.
+    n_boot : int
+        Bootstrap replicates (default 1000).
+    boot_models : {"top", "all"}
+        Candidate models in each replicate of an exhaustive search: the ``n_top`` best models
+        of the original data (R's procedure) or every valid model (a full search per replicate).
+    n_top : int, optional
+        Number of best models kept with ``boot_models="top"``; default as R: all for up to
+        three lists, 20 for four, 100 for five or six.
     level : float
         Interval level, default 0.95.
     seed : int or Generator, optional
-        Used by :meth:`compare` (no step of ``fit`` is random).
+        Seed of the bootstrap and of :meth:`compare`.
+    progress : bool, optional
+        Show a progress bar during the bootstrap (default: only on a terminal).
 
     Examples
     --------
@@ -84,43 +128,94 @@ class LogLinearMSE(Estimator):
         self,
         model: ModelSpec = None,
         *,
-        interval: str = "profile",
+        select: str | None = None,
+        max_order: int | None = None,
+        p_threshold: float = 0.02,
+        interval: str | None = None,
+        n_boot: int = 1000,
+        boot_models: str = "top",
+        n_top: int | None = None,
         level: float = 0.95,
         seed: SeedLike = None,
+        progress: bool | None = None,
     ) -> None:
+        if select is not None and select not in SELECTIONS:
+            raise ValueError(f"select must be one of {SELECTIONS} or None, got {select!r}")
+        if select is not None and model is not None:
+            raise ValueError("give either a fixed model or select=..., not both")
+        if interval is None:
+            interval = "profile" if select is None else "bootstrap"
         if interval not in INTERVALS:
             raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
+        if boot_models not in BOOT_MODELS:
+            raise ValueError(f"boot_models must be one of {BOOT_MODELS}, got {boot_models!r}")
+        if int(n_boot) != n_boot or n_boot < 2:
+            raise ValueError(f"n_boot must be a whole number of at least 2, got {n_boot!r}")
+        if n_top is not None and (int(n_top) != n_top or n_top < 1):
+            raise ValueError(f"n_top must be a positive whole number, got {n_top!r}")
+        if max_order is not None and (int(max_order) != max_order or max_order < 1):
+            raise ValueError(f"max_order must be a positive whole number, got {max_order!r}")
+        if not 0.0 <= float(p_threshold) <= 1.0:
+            raise ValueError(f"p_threshold must lie in [0, 1], got {p_threshold!r}")
         self.model = model
+        self.select = select
+        self.max_order = max_order
+        self.p_threshold = float(p_threshold)
         self.interval = interval
+        self.n_boot = int(n_boot)
+        self.boot_models = boot_models
+        self.n_top = n_top
         self.level = check_level(level)
         self.seed = seed
+        self.progress = progress
 
     # ------------------------------------------------------------------ fitting
-    def _design(self, captures: CaptureHistories) -> ReducedDesign:
-        model = HierarchicalModel.parse(self.model, lists=captures.lists)
-        design = reduced_design(captures.cell_counts, model)
-        check = check_design(design, captures.lists)
-        if not check.ok:
-            raise EstimationError(f"model {model} cannot be fitted to these data: {check.reason}")
-        return design
-
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
-        """Fit the model and estimate the population size (observed plus unobserved)."""
+        """Fit (or select and fit) the model and estimate the population size."""
         captures = as_captures(data)
-        design = self._design(captures)
-        y = captures.cell_counts
-        n = float(captures.n_observed)
-        fit = fit_poisson(design.X, y[design.cells])
+        t = captures.n_lists
+        y = np.asarray(captures.cell_counts, dtype=float)
         notes: list[str] = []
+        selection = None
+        if self.select is None:
+            model = HierarchicalModel.parse(self.model, lists=captures.lists)
+        elif self.select == "stepwise":
+            order = self._stepwise_order(t)
+            model = HierarchicalModel(stepwise_terms(y, t, self.p_threshold, order), t)
+        else:
+            order = self.max_order if self.max_order is not None else default_max_order(t)
+            if order > t - 1:
+                raise DataError(
+                    f"max_order {order} leaves no degree of freedom with {t} lists; use at most {t - 1}"
+                )
+            selection = select_exhaustive(captures, ModelSet.all(t, order), self.select)
+            model = HierarchicalModel(selection.best_terms, t)
+        design = self._design(captures, model)
+        fit = fit_poisson(design.X, y[design.cells])
         if not fit.converged:
             notes.append(f"the Poisson fit did not converge in {fit.iterations} iterations")
-        a = float(fit.coef[0])
-        unobserved = math.exp(a)
+        n = float(captures.n_observed)
+        unobserved = math.exp(float(fit.coef[0]))
         N = n + unobserved
         se = math.sqrt(unobserved + unobserved**2 * fit.cov[0, 0])
         details = self._details(captures, design, fit, N, se)
+        if selection is not None:
+            details["selection"] = self.select
+            details["max_order"] = order
+            details["models"] = selection.table
+            details["n_models"] = len(selection.models) + selection.n_invalid
+            details["n_models_skipped"] = selection.n_invalid
+        elif self.select == "stepwise":
+            details["selection"] = "stepwise"
+            details["p_threshold"] = self.p_threshold
+            details["max_order"] = order
         lower = upper = math.nan
-        method = f"log-linear MSE {design.model}"
+        how = {"bic": "BIC-selected", "aic": "AIC-selected", "stepwise": "stepwise-selected"}
+        method = (
+            f"log-linear MSE {design.model}"
+            if self.select is None
+            else (f"log-linear MSE, {how[self.select]} {design.model}")
+        )
         if self.interval == "profile":
             prof = self._profile(design, y, n, N)
             lower, upper = prof.lower, prof.upper
@@ -130,6 +225,18 @@ class LogLinearMSE(Estimator):
         elif self.interval == "wald":
             lower, upper = log_transformed_interval(N, se, n, self.level)
             method += ", log-scale Wald interval"
+        draws = None
+        if self.interval in ("bootstrap", "percentile"):
+            boot = self._bootstrap(captures, N, model, selection)
+            draws = boot.pop("draws")
+            details["bootstrap"] = boot
+            notes.extend(boot.pop("notes"))
+            if self.interval == "bootstrap":
+                lower, upper = boot["bca"]
+                method += f", BCa bootstrap interval ({self.n_boot} replicates)"
+            else:
+                lower, upper = percentile_interval(draws, self.level)
+                method += f", percentile bootstrap interval ({self.n_boot} replicates)"
         for w in notes:
             warnings.warn(w, EstimationWarning, stacklevel=2)
         return Estimate(
@@ -138,10 +245,20 @@ class LogLinearMSE(Estimator):
             upper=upper,
             level=self.level,
             method=method,
-            draws=None,
+            draws=draws,
             details=details,
             warnings=tuple(notes),
         )
+
+    def _stepwise_order(self, t: int) -> int:
+        return min(self.max_order if self.max_order is not None else 2, t)
+
+    def _design(self, captures: CaptureHistories, model: HierarchicalModel) -> ReducedDesign:
+        design = reduced_design(captures.cell_counts, model)
+        check = check_design(design, captures.lists)
+        if not check.ok:
+            raise EstimationError(f"model {model} cannot be fitted to these data: {check.reason}")
+        return design
 
     def _profile(self, design: ReducedDesign, y: np.ndarray, n: float, N: float):
         X_aug = np.vstack([design.X, np.eye(1, design.X.shape[1])])
@@ -152,6 +269,146 @@ class LogLinearMSE(Estimator):
 
         return profile_interval(deviance_at, n, N, self.level)
 
+    # ------------------------------------------------------------------ bootstrap
+    def _procedure(self, captures: CaptureHistories, model: HierarchicalModel, selection):
+        """Map a matrix of count vectors to (estimates, selected-model labels)."""
+        t = captures.n_lists
+        if self.select == "stepwise":
+            order = self._stepwise_order(t)
+            names: dict[tuple[int, ...], int] = {}
+            labels: list[str] = []
+
+            def procedure(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                N = np.empty(Y.shape[0])
+                idx = np.empty(Y.shape[0], dtype=np.int64)
+                for b, yb in enumerate(Y):
+                    terms = stepwise_terms(yb, t, self.p_threshold, order)
+                    ms = ModelSet.from_terms(t, [terms])
+                    N[b] = candidate_procedure(ms, "bic", None)(yb[None, :])[0][0]
+                    if terms not in names:
+                        names[terms] = len(labels)
+                        labels.append(canonical_string(terms, t))
+                    idx[b] = names[terms]
+                return N, idx
+
+            return procedure, labels
+        if selection is None:
+            models = ModelSet.from_terms(t, [model.terms])
+            return candidate_procedure(models, "bic", None), [str(model)]
+        models, starts = selection.models, selection.betas
+        if self.boot_models == "top":
+            top = self.n_top if self.n_top is not None else default_n_top(t)
+            if top is not None and top < len(models):
+                models, starts = models.subset(np.arange(top)), starts[:top]
+        labels = [models.name(k) for k in range(len(models))]
+        return candidate_procedure(models, self.select, starts), labels
+
+    def _bootstrap(self, captures: CaptureHistories, N: float, model: HierarchicalModel, selection):
+        rng = as_generator(self.seed)
+        y = np.asarray(captures.cell_counts, dtype=float)
+        procedure, labels = self._procedure(captures, model, selection)
+        Y = bootstrap_counts(y, self.n_boot, rng)
+        boot, chosen = run_replicates(procedure, Y, progress=self.progress)
+        Yj, weights = jackknife_counts(y)
+        jack, _ = procedure(Yj)
+        notes: list[str] = []
+        usable = np.isfinite(boot)
+        n_failed = int((~usable).sum())
+        if n_failed:
+            notes.append(
+                f"{n_failed} of {self.n_boot} bootstrap replicates had no valid model and were dropped"
+            )
+        accel = jackknife_acceleration(jack, weights)
+        if not math.isfinite(accel):
+            notes.append(
+                "the jackknife acceleration is undefined: a delete-one data set has no valid model"
+            )
+        alpha = round((1.0 - self.level) / 2.0, 12)
+        probs = sorted(set(REPORTED_PROBS) | {alpha, round(1.0 - alpha, 12)})
+        limits, z0 = bca_interval(boot[usable], N, accel, probs)
+        quantiles = dict(zip(probs, limits.tolist(), strict=True))
+        if not np.all(np.isfinite(limits)) and math.isfinite(accel):
+            notes.append(
+                "the BCa interval is undefined: all bootstrap replicates lie on one side of the estimate"
+            )
+        freq = pd.Series([labels[k] for k in chosen[usable]], dtype=object).value_counts(
+            normalize=True
+        )
+        return {
+            "draws": boot[usable],
+            "notes": notes,
+            "n_boot": self.n_boot,
+            "n_failed": n_failed,
+            "acceleration": accel,
+            "bias_correction": z0,
+            "bca": (quantiles[alpha], quantiles[round(1.0 - alpha, 12)]),
+            "bca_quantiles": quantiles,
+            "jackknife": jack,
+            "boot_models": self.boot_models if self.select in ("bic", "aic") else None,
+            "n_candidates": len(labels) if self.select in ("bic", "aic") else None,
+            "model_frequencies": freq.to_dict(),
+        }
+
+    # ------------------------------------------------------------------ sensitivity
+    def sensitivity(
+        self,
+        data: CaptureHistories | pd.DataFrame,
+        merge: Sequence[Sequence[str]] = (),
+    ) -> pd.DataFrame:
+        """Estimates with each list omitted in turn and with chosen lists merged.
+
+        Parameters
+        ----------
+        data : CaptureHistories or DataFrame
+        merge : sequence of list-name sequences
+            Groups of lists to merge (one scenario per group), as in the published UK analysis
+            (Bales, Hesketh and Silverman 2015).
+
+        Returns
+        -------
+        DataFrame with one row per scenario: ``scenario, lists, n_observed, estimate, lower,
+        upper, model, error``. A scenario whose model cannot be fitted keeps its error message.
+        """
+        captures = as_captures(data)
+        scenarios: list[tuple[str, CaptureHistories | None, str]] = [("all lists", captures, "")]
+        for name in captures.lists:
+            scenarios.append((f"without {name}", None, name))
+        for group in merge:
+            scenarios.append((f"merge {' + '.join(group)}", None, "|".join(group)))
+        rows = []
+        for label, ch, arg in scenarios:
+            error = ""
+            try:
+                if ch is None:
+                    ch = (
+                        captures.omit(arg)
+                        if label.startswith("without")
+                        else captures.merge(arg.split("|"), into="+".join(arg.split("|")))
+                    )
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", EstimationWarning)
+                    est = self.fit(ch)
+                row = {
+                    "estimate": est.value,
+                    "lower": est.lower,
+                    "upper": est.upper,
+                    "model": est.details["model"],
+                }
+            except (EstimationError, DataError) as exc:
+                row = {"estimate": math.nan, "lower": math.nan, "upper": math.nan, "model": ""}
+                error = str(exc)
+            rows.append(
+                {
+                    "scenario": label,
+                    "lists": ", ".join(ch.lists) if ch is not None else "",
+                    "n_observed": ch.n_observed if ch is not None else 0,
+                    **row,
+                    "error": error,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------------ details
     def _details(
         self,
         captures: CaptureHistories,

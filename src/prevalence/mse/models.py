@@ -14,6 +14,7 @@ like a capture pattern; a model is the set of its terms, closed under taking sub
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,13 @@ from typing import Any
 
 from ..core.errors import DataError
 
-__all__ = ["HierarchicalModel", "hierarchical_models", "ModelSpec"]
+__all__ = [
+    "HierarchicalModel",
+    "ModelSpec",
+    "canonical_string",
+    "enumerate_model_terms",
+    "hierarchical_models",
+]
 
 ModelSpec = Any  # str | HierarchicalModel | Sequence[Sequence[str | int]] | None
 
@@ -75,7 +82,9 @@ class HierarchicalModel:
         gens = set()
         for g in generators:
             g = int(g)
-            if g <= 0 or g & ~full:
+            if g == 0:  # the intercept is in every model
+                continue
+            if g < 0 or g & ~full:
                 raise DataError(
                     f"interaction {_members(g)} refers to lists beyond the {n} available"
                 )
@@ -255,6 +264,76 @@ def _parse_brackets(spec: str, n_lists: int) -> list[int]:
     return gens
 
 
+def _check_enumeration(n_lists: int, max_order: int | None) -> tuple[int, int]:
+    n = int(n_lists)
+    if n < 2:
+        raise DataError(f"hierarchical models need at least two lists, got {n_lists}")
+    k = n - 1 if max_order is None else int(max_order)
+    if not 1 <= k <= n:
+        raise DataError(f"max_order must be between 1 and {n}, got {max_order}")
+    if n > 9 and k > 2:
+        raise DataError("enumerating models beyond pairwise interactions is limited to nine lists")
+    if n > 12:
+        raise DataError(f"enumerating all models is limited to twelve lists, got {n}")
+    return n, k
+
+
+def enumerate_model_terms(n_lists: int, max_order: int | None = None) -> list[tuple[int, ...]]:
+    """Every hierarchical model as a tuple of term bit masks (intercept, main effects, interactions).
+
+    The fast form of :func:`hierarchical_models`, in the same order; terms within a model are
+    sorted by order, then by bit pattern.
+    """
+    n, k = _check_enumeration(n_lists, max_order)
+    base = tuple([0] + [1 << j for j in range(n)])
+    candidates = [
+        sum(1 << j for j in c)
+        for order in range(2, k + 1)
+        for c in itertools.combinations(range(n), order)
+    ]
+    facets = [[c & ~(1 << j) for j in _members(c)] if _popcount(c) > 2 else [] for c in candidates]
+    out: list[tuple[int, ...]] = []
+    chosen: list[int] = []
+    chosen_set: set[int] = set()
+
+    def recurse(i: int) -> None:
+        if i == len(candidates):
+            out.append(base + tuple(chosen))
+            return
+        recurse(i + 1)
+        c = candidates[i]
+        if all(f in chosen_set for f in facets[i]):
+            chosen.append(c)
+            chosen_set.add(c)
+            recurse(i + 1)
+            chosen.pop()
+            chosen_set.discard(c)
+
+    recurse(0)
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _term_info(term: int, n_lists: int) -> tuple[float, str, tuple[int, ...]]:
+    """Canonical weight, label and facets of a term (cached: model strings are built often)."""
+    sep = "" if n_lists <= 9 else "."
+    members = _members(term)
+    label = sep.join(str(j + 1) for j in members)
+    return _canonical_weight(term), label, tuple(term & ~(1 << j) for j in members)
+
+
+def canonical_string(terms: Iterable[int], n_lists: int) -> str:
+    """Canonical R notation of a hierarchical model given by its (closed) set of terms."""
+    term_set = set(terms)
+    term_set.discard(0)
+    info = {u: _term_info(u, n_lists) for u in term_set}
+    covered: set[int] = set()
+    for u in term_set:
+        covered.update(info[u][2])
+    gens = sorted((info[u] for u in term_set if u not in covered), key=lambda x: -x[0])
+    return "[" + ",".join(g[1] for g in gens) + "]"
+
+
 def hierarchical_models(n_lists: int, max_order: int | None = None) -> list[HierarchicalModel]:
     """Every hierarchical model on ``n_lists`` lists with interactions up to ``max_order``.
 
@@ -273,34 +352,5 @@ def hierarchical_models(n_lists: int, max_order: int | None = None) -> list[Hier
     >>> str(hierarchical_models(3)[0])
     '[1,2,3]'
     """
-    n = int(n_lists)
-    if n < 2:
-        raise DataError(f"hierarchical models need at least two lists, got {n_lists}")
-    k = n - 1 if max_order is None else int(max_order)
-    if not 1 <= k <= n:
-        raise DataError(f"max_order must be between 1 and {n}, got {max_order}")
-    if n > 9 and k > 2:
-        raise DataError("enumerating models beyond pairwise interactions is limited to nine lists")
-    candidates = [
-        sum(1 << j for j in c)
-        for order in range(2, k + 1)
-        for c in itertools.combinations(range(n), order)
-    ]
-    # facets of each candidate that are themselves interactions (order >= 2)
-    facets = [[c & ~(1 << j) for j in _members(c)] if _popcount(c) > 2 else [] for c in candidates]
-    out: list[HierarchicalModel] = []
-    chosen: set[int] = set()
-
-    def recurse(i: int) -> None:
-        if i == len(candidates):
-            out.append(HierarchicalModel(chosen, n))
-            return
-        recurse(i + 1)
-        c = candidates[i]
-        if all(f in chosen for f in facets[i]):
-            chosen.add(c)
-            recurse(i + 1)
-            chosen.discard(c)
-
-    recurse(0)
-    return out
+    n, _ = _check_enumeration(n_lists, max_order)
+    return [HierarchicalModel(terms, n) for terms in enumerate_model_terms(n_lists, max_order)]

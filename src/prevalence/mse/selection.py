@@ -1,0 +1,365 @@
+"""Model selection for log-linear MSE and the bootstrap that repeats it.
+
+* Exhaustive search (``bic`` / ``aic``) over every hierarchical model up to a maximum order,
+  as MultipleSystemsEstimation's ``estimate_population_bic``: models without a finite
+  maximum likelihood estimate (Fienberg-Rinaldo) or with non-identifiable parameters are
+  skipped; ``BIC = k log(n) - 2 loglik`` and ``AIC = 2k - 2 loglik`` with ``k`` counting every
+  term of the model.
+* Stepwise selection of Chan, Silverman and Vincent (2021), as
+  ``estimate_population_stepwise``: start from independence and add the admissible
+  interaction whose observed margin is least compatible with the current fit (one-sided
+  Poisson p-value) while that p-value is below the threshold.
+* The multinomial bootstrap of Silverman, Chan and Vincent (2024): every replicate repeats
+  the selection (among the ``n_top`` best models of the original data, or among all of
+  them); a delete-one jackknife gives the acceleration of the BCa interval.
+
+All fits go through :mod:`prevalence.mse.engine`, many models and count vectors at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import ndtr, ndtri
+
+from ..core.errors import EstimationError
+from ..core.progress import Progress
+from .captures import CaptureHistories
+from .design import reduced_design
+from .engine import FitStatus, best_fit, cell_margins, fit_models, pack_models
+from .existence import check_design
+from .models import HierarchicalModel, canonical_string, enumerate_model_terms
+
+__all__ = [
+    "ModelSet",
+    "SelectionResult",
+    "bca_interval",
+    "bootstrap_counts",
+    "jackknife_counts",
+    "select_exhaustive",
+    "stepwise_terms",
+    "default_max_order",
+    "default_n_top",
+]
+
+CRITERIA = ("bic", "aic")
+
+
+def default_max_order(n_lists: int) -> int:
+    """Default highest interaction order of the exhaustive search.
+
+    ``n_lists - 1`` up to five lists, 2 from six lists on (32,768 models for six lists).
+    """
+    return n_lists - 1 if n_lists <= 5 else 2
+
+
+def default_n_top(n_lists: int) -> int | None:
+    """R's default number of best models kept in the bootstrap (``None``: all)."""
+    if n_lists <= 3:
+        return None
+    return 20 if n_lists == 4 else 100
+
+
+def penalty(criterion: str, n: np.ndarray | float) -> np.ndarray:
+    """Per-parameter penalty: ``log n`` for BIC, 2 for AIC."""
+    n = np.asarray(n, dtype=float)
+    if criterion == "bic":
+        return np.log(n)
+    if criterion == "aic":
+        return np.full_like(n, 2.0)
+    raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """A list of hierarchical models (term tuples) packed for the batched engine."""
+
+    n_lists: int
+    terms: tuple[tuple[int, ...], ...]
+    table: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def from_terms(cls, n_lists: int, terms: Sequence[tuple[int, ...]]) -> ModelSet:
+        terms = tuple(tuple(m) for m in terms)
+        table, lengths = pack_models(list(terms))
+        return cls(n_lists, terms, table, lengths)
+
+    @classmethod
+    def all(cls, n_lists: int, max_order: int) -> ModelSet:
+        return cls.from_terms(n_lists, enumerate_model_terms(n_lists, max_order))
+
+    def subset(self, index: np.ndarray | Sequence[int]) -> ModelSet:
+        idx = np.asarray(index, dtype=np.int64)
+        return ModelSet(
+            self.n_lists, tuple(self.terms[i] for i in idx), self.table[idx], self.lengths[idx]
+        )
+
+    def name(self, k: int) -> str:
+        return canonical_string(self.terms[k], self.n_lists)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+@dataclass(frozen=True)
+class SelectionResult:
+    """Outcome of a model search on the original data."""
+
+    models: ModelSet  # valid models, best first
+    criterion: np.ndarray  # their criterion values
+    N: np.ndarray  # their estimates
+    betas: np.ndarray  # their coefficients (warm starts for the bootstrap)
+    table: pd.DataFrame  # every valid model's fit, sorted by the criterion
+    n_invalid: int  # models skipped (no finite MLE or not identifiable)
+
+    @property
+    def best_terms(self) -> tuple[int, ...]:
+        return self.models.terms[0]
+
+
+def _exact_ok(y: np.ndarray, terms: tuple[int, ...], lists: tuple[str, ...]) -> bool:
+    model = HierarchicalModel(terms, len(lists))
+    return check_design(reduced_design(y, model), lists).ok
+
+
+def select_exhaustive(
+    captures: CaptureHistories,
+    models: ModelSet,
+    criterion: str = "bic",
+) -> SelectionResult:
+    """Fit every model of ``models`` to ``captures`` and rank the valid ones by ``criterion``."""
+    t = captures.n_lists
+    y = np.asarray(captures.cell_counts, dtype=float)
+    n = float(captures.n_observed)
+    res = fit_models(models.table, models.lengths, y[None, :], t, return_betas=True)
+    status = res["status"][:, 0]
+    valid = status == FitStatus.OK
+    # pairs that hit the iteration limit without a verdict: decide exactly, refit patiently
+    for k in np.flatnonzero(status == FitStatus.NOT_CONVERGED):
+        if _exact_ok(y, models.terms[k], captures.lists):
+            again = fit_models(
+                models.table[k : k + 1],
+                models.lengths[k : k + 1],
+                y[None, :],
+                t,
+                max_iter=2000,
+                return_betas=True,
+            )
+            for key in ("N", "deviance", "loglik", "n_estimated", "status", "n_cells"):
+                res[key][k] = again[key][0]
+            res["beta"][k] = again["beta"][0]
+            valid[k] = again["status"][0, 0] == FitStatus.OK
+    loglik = res["loglik"][:, 0]
+    k_all = models.lengths.astype(float)
+    bic = k_all * math.log(n) - 2.0 * loglik
+    aic = 2.0 * k_all - 2.0 * loglik
+    crit = bic if criterion == "bic" else aic
+    idx = np.flatnonzero(valid)
+    idx = idx[np.argsort(crit[idx], kind="stable")]
+    # the chosen model must also pass the exact linear-programming check (as R requires)
+    while idx.size and not _exact_ok(y, models.terms[idx[0]], captures.lists):
+        idx = idx[1:]
+    if idx.size == 0:
+        raise EstimationError(
+            "no model in the search has a finite, identifiable maximum likelihood estimate on these data"
+        )
+    chosen = models.subset(idx)
+    table = pd.DataFrame(
+        {
+            "model": [chosen.name(k) for k in range(len(chosen))],
+            "N": res["N"][idx, 0],
+            "deviance": res["deviance"][idx, 0],
+            "df": res["n_cells"][idx, 0] - res["n_estimated"][idx, 0],
+            "AIC": aic[idx],
+            "BIC": bic[idx],
+            "order": [max(bin(u).count("1") for u in chosen.terms[k]) for k in range(len(chosen))],
+        }
+    )
+    return SelectionResult(
+        models=chosen,
+        criterion=crit[idx],
+        N=res["N"][idx, 0],
+        betas=res["beta"][idx, 0, :],
+        table=table,
+        n_invalid=int(len(models) - idx.size),
+    )
+
+
+# ---------------------------------------------------------------------------- stepwise
+def _boundary_terms(current: Sequence[int], t: int) -> list[int]:
+    """Terms not in ``current`` whose facets all are, in MultipleSystemsEstimation's order."""
+    cur = set(current)
+    seen: list[int] = []
+    seen_set: set[int] = set()
+    for u in current:
+        for j in range(t):
+            if not u >> j & 1:
+                c = u | (1 << j)
+                if c not in seen_set:
+                    seen_set.add(c)
+                    seen.append(c)
+    out = []
+    for c in seen:
+        if c in cur:
+            continue
+        if all((c & ~(1 << j)) in cur for j in range(t) if c >> j & 1):
+            out.append(c)
+    return out
+
+
+def _fitted_cells(terms: Sequence[int], beta: np.ndarray, t: int) -> np.ndarray:
+    """Fitted values of every cell (0 for the unobserved cell and for removed cells)."""
+    n_cells = 1 << t
+    eta = np.zeros(n_cells)
+    removed = np.zeros(n_cells, dtype=bool)
+    cells = np.arange(n_cells)
+    for u, b in zip(terms, beta, strict=False):
+        if np.isfinite(b):
+            eta[u] += b
+        else:
+            removed |= (cells & u) == u
+    for j in range(t):
+        bit = 1 << j
+        hi = cells[(cells & bit) != 0]
+        eta[hi] += eta[hi ^ bit]
+    mu = np.exp(eta)
+    mu[removed] = 0.0
+    mu[0] = 0.0
+    return mu
+
+
+def stepwise_terms(
+    y: np.ndarray, t: int, p_threshold: float = 0.02, max_order: int | None = 2
+) -> tuple[int, ...]:
+    """Chan, Silverman and Vincent's stepwise selection; returns the chosen model's terms.
+
+    ``max_order=None`` allows interactions of any order.
+    """
+    y = np.asarray(y, dtype=float)
+    top = t if max_order is None else min(int(max_order), t)
+    eligible = {u for u in range(1, 1 << t) if 2 <= bin(u).count("1") <= top}
+    current = [0] + [1 << j for j in range(t)]
+
+    def fit(models: list[list[int]]) -> dict[str, np.ndarray]:
+        table, lengths = pack_models([tuple(m) for m in models])
+        return fit_models(table, lengths, y[None, :], t, return_betas=True)
+
+    if p_threshold <= 0:
+        return tuple(current)
+    if p_threshold >= 1:
+        full = current + sorted(eligible, key=lambda u: (bin(u).count("1"), u))
+        if fit([full])["status"][0, 0] == FitStatus.OK:
+            return tuple(full)
+    res = fit([current])
+    ymarg = cell_margins(y[None, :], t)[0]
+    for _ in range(len(eligible)):
+        cands = [c for c in _boundary_terms(current, t) if c in eligible]
+        if not cands:
+            break
+        mu = _fitted_cells(current, res["beta"][0, 0, : len(current)], t)
+        mumarg = cell_margins(mu[None, :], t)[0]
+        pstar = mumarg[cands]
+        nstar = ymarg[cands]
+        pval = np.minimum(stats.poisson.cdf(nstar, pstar), stats.poisson.sf(nstar - 1, pstar))
+        cand_fits = fit([current + [c] for c in cands])
+        pval[cand_fits["status"][:, 0] != FitStatus.OK] = 1.0
+        pmin = pval.min()
+        if pmin >= p_threshold:
+            break
+        jbest = int(np.flatnonzero(pval == pmin)[0])
+        current = current + [cands[jbest]]
+        res = {k: v[jbest : jbest + 1] for k, v in cand_fits.items()}
+    return tuple(current)
+
+
+# ---------------------------------------------------------------------------- bootstrap
+def bootstrap_counts(y: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Multinomial resamples of the observed counts (same total), one per row."""
+    y = np.asarray(y, dtype=float)
+    n = int(round(y.sum()))
+    Y = np.zeros((n_boot, y.size))
+    Y[:, 1:] = rng.multinomial(n, y[1:] / n, size=n_boot)
+    return Y
+
+
+def jackknife_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Delete-one data sets: one per non-empty cell; returns (counts, weights = cell counts)."""
+    y = np.asarray(y, dtype=float)
+    cells = np.flatnonzero(y > 0)
+    Y = np.repeat(y[None, :], cells.size, axis=0)
+    Y[np.arange(cells.size), cells] -= 1.0
+    return Y, y[cells]
+
+
+def jackknife_acceleration(jack: np.ndarray, weights: np.ndarray) -> float:
+    """BCa acceleration from weighted delete-one estimates (nan if undefined)."""
+    if not np.all(np.isfinite(jack)):
+        return math.nan
+    mean = np.sum(weights * jack) / np.sum(weights)
+    d = mean - jack
+    denom = np.sum(weights * d**2)
+    if not (np.isfinite(denom) and denom > 0):
+        return math.nan
+    return float(np.sum(weights * d**3) / (6.0 * denom**1.5))
+
+
+def bca_interval(
+    boot: np.ndarray, estimate: float, acceleration: float, probs: Sequence[float]
+) -> tuple[np.ndarray, float]:
+    """BCa limits at cumulative probabilities ``probs`` (quantile type 8, as R's ``bcaconfvalues``).
+
+    Returns the limits and the bias correction ``z0``.
+    """
+    b = np.asarray(boot, dtype=float)
+    b = b[np.isfinite(b)]
+    probs = np.asarray(probs, dtype=float)
+    if b.size == 0 or not math.isfinite(acceleration):
+        return np.full(probs.shape, np.nan), math.nan
+    prop = float(np.mean(b < estimate))
+    if prop <= 0.0 or prop >= 1.0:
+        return np.full(probs.shape, np.nan), math.copysign(math.inf, prop - 0.5)
+    z0 = float(ndtri(prop))
+    za0 = ndtri(probs) + z0
+    zq = ndtr(z0 + za0 / (1.0 - acceleration * za0))
+    return np.quantile(b, zq, method="median_unbiased"), z0
+
+
+def run_replicates(
+    procedure: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    Y: np.ndarray,
+    *,
+    progress: bool | None = None,
+    label: str = "bootstrap",
+    chunk: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``procedure`` (count matrix -> (N, model index)) to the rows of ``Y`` in chunks."""
+    B = Y.shape[0]
+    if chunk is None:
+        chunk = max(1, min(B, 50))
+    N = np.empty(B)
+    idx = np.empty(B, dtype=np.int64)
+    with Progress(B, label, enabled=progress) as bar:
+        for start in range(0, B, chunk):
+            stop = min(B, start + chunk)
+            N[start:stop], idx[start:stop] = procedure(Y[start:stop])
+            bar.update(stop - start)
+    return N, idx
+
+
+def candidate_procedure(
+    models: ModelSet, criterion: str, starts: np.ndarray | None
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Selection among a fixed candidate set, for a matrix of count vectors."""
+
+    def procedure(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pen = penalty(criterion, Y.sum(axis=1))
+        N, _, k, _ = best_fit(models.table, models.lengths, Y, models.n_lists, pen, starts=starts)
+        return N, k
+
+    return procedure
