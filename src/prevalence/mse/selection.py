@@ -45,6 +45,7 @@ __all__ = [
     "stepwise_terms",
     "default_max_order",
     "default_n_top",
+    "vary_n_top",
 ]
 
 CRITERIA = ("bic", "aic")
@@ -363,3 +364,61 @@ def candidate_procedure(
         return N, k
 
     return procedure
+
+
+def vary_n_top(
+    captures: CaptureHistories,
+    n_top_max: int = 20,
+    *,
+    criterion: str = "bic",
+    max_order: int | None = None,
+    n_boot: int = 1000,
+    seed: int | np.random.Generator | None = None,
+    probs: Sequence[float] = (0.025, 0.1, 0.9, 0.975),
+) -> pd.DataFrame:
+    """BCa limits when the bootstrap selects among the ``n_top`` best models, for every ``n_top``.
+
+    The analysis of Silverman, Chan and Vincent (2024, section 2.5), as R's
+    ``vary_ntop_bca``: the models are ranked on the original data; every bootstrap and
+    jackknife data set is fitted with the ``n_top_max`` best, and for each ``n_top`` the
+    replicate's estimate comes from the best of the first ``n_top`` of them. All rows share one
+    set of bootstrap replicates.
+
+    Returns a DataFrame with columns ``n_top``, ``model`` (the model added at that rank) and one
+    column per probability in ``probs``.
+    """
+    from .engine import fit_models as _fit  # local: keeps the module import light
+
+    t = captures.n_lists
+    order = default_max_order(t) if max_order is None else int(max_order)
+    sel = select_exhaustive(captures, ModelSet.all(t, order), criterion)
+    K = min(int(n_top_max), len(sel.models))
+    models, starts = sel.models.subset(np.arange(K)), sel.betas[:K]
+    y = np.asarray(captures.cell_counts, dtype=float)
+    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    Y = bootstrap_counts(y, n_boot, rng)
+    Yj, weights = jackknife_counts(y)
+
+    def cumulative(Ym: np.ndarray) -> np.ndarray:
+        res = _fit(models.table, models.lengths, Ym, t, starts=starts)
+        pen = penalty(criterion, Ym.sum(axis=1))
+        crit = pen[None, :] * models.lengths[:, None] - 2.0 * res["loglik"]
+        crit[res["status"] != FitStatus.OK] = np.inf
+        out = np.full((K, Ym.shape[0]), np.nan)
+        best = np.full(Ym.shape[0], np.inf)
+        best_N = np.full(Ym.shape[0], np.nan)
+        for k in range(K):
+            better = crit[k] < best
+            best = np.where(better, crit[k], best)
+            best_N = np.where(better, res["N"][k], best_N)
+            out[k] = best_N
+        return out
+
+    boot = cumulative(Y)
+    jack = cumulative(Yj)
+    rows = []
+    for k in range(K):
+        accel = jackknife_acceleration(jack[k], weights)
+        limits, _ = bca_interval(boot[k], float(sel.N[0]), accel, probs)
+        rows.append({"n_top": k + 1, "model": models.name(k), **dict(zip(probs, limits.tolist(), strict=True))})
+    return pd.DataFrame(rows)
