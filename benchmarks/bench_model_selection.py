@@ -59,14 +59,18 @@ def _run(case: str, queue) -> None:
 
     jobs = {
         "ukdat6_bic_point": lambda: LogLinearMSE(select="bic", interval="none").fit(_load("UKdat")),
-        "ukdat5_bic_boot_top": lambda: LogLinearMSE(select="bic", max_order=3, n_top=100, seed=1,
-                                                    progress=False).fit(_load("UKdat_5")),
-        "uk4_full_boot": lambda: LogLinearMSE(select="bic", boot_models="all", seed=1,
-                                              progress=False).fit(_load("UK_4")),
-        "ukdat5_full_boot": lambda: LogLinearMSE(select="bic", boot_models="all", seed=1,
-                                                 progress=False).fit(_load("UKdat_5")),
-        "ukdat6_full_boot": lambda: LogLinearMSE(select="bic", boot_models="all", seed=1,
-                                                 progress=False).fit(_load("UKdat")),
+        "ukdat5_bic_boot_top": lambda: LogLinearMSE(
+            select="bic", max_order=3, n_top=100, seed=1, progress=False
+        ).fit(_load("UKdat_5")),
+        "uk4_full_boot": lambda: LogLinearMSE(
+            select="bic", boot_models="all", seed=1, progress=False
+        ).fit(_load("UK_4")),
+        "ukdat5_full_boot": lambda: LogLinearMSE(
+            select="bic", boot_models="all", seed=1, progress=False
+        ).fit(_load("UKdat_5")),
+        "ukdat6_full_boot": lambda: LogLinearMSE(
+            select="bic", boot_models="all", seed=1, progress=False
+        ).fit(_load("UKdat")),
         "uk4_vary_ntop20": lambda: vary_n_top(_load("UK_4"), 20, max_order=3, seed=1),
         "neworl4_vary_ntop20": lambda: vary_n_top(_load("NewOrl_4"), 20, max_order=3, seed=1),
         "korea_vary_ntop6": lambda: vary_n_top(_load("Korea"), 6, max_order=2, seed=1),
@@ -102,7 +106,9 @@ def main(argv: list[str]) -> int:
         cases = [c for c in cases if c != "ukdat6_full_boot"]
     ctx = mp.get_context("spawn")
     print(f"numba compile / cache load: {_warm_up():.1f} s (first run on a machine compiles)")
-    print(f"{'case':<24}{'seconds':>9}{'target':>8}{'R (s)':>9}{'x faster':>9}{'peak MB':>9}  result")
+    print(
+        f"{'case':<24}{'seconds':>9}{'target':>8}{'R (s)':>9}{'x faster':>9}{'peak MB':>9}  result"
+    )
     failed = False
     for case in cases:
         q = ctx.Queue()
@@ -116,7 +122,9 @@ def main(argv: list[str]) -> int:
         tgt = f"{target:8.0f}" if target else "       -"
         flag = "" if target is None or seconds <= target else "  OVER TARGET"
         failed |= bool(flag) or peak > 4096
-        print(f"{case:<24}{seconds:9.2f}{tgt}{(r or float('nan')):9.1f}{ratio}{peak:9.0f}  {summary[:90]}{flag}")
+        print(
+            f"{case:<24}{seconds:9.2f}{tgt}{(r or float('nan')):9.1f}{ratio}{peak:9.0f}  {summary[:90]}{flag}"
+        )
     return 1 if failed else 0
 
 

@@ -420,5 +420,11 @@ def vary_n_top(
     for k in range(K):
         accel = jackknife_acceleration(jack[k], weights)
         limits, _ = bca_interval(boot[k], float(sel.N[0]), accel, probs)
-        rows.append({"n_top": k + 1, "model": models.name(k), **dict(zip(probs, limits.tolist(), strict=True))})
+        rows.append(
+            {
+                "n_top": k + 1,
+                "model": models.name(k),
+                **dict(zip(probs, limits.tolist(), strict=True)),
+            }
+        )
     return pd.DataFrame(rows)
