@@ -315,14 +315,26 @@ def bca_interval(
 ) -> tuple[np.ndarray, float]:
     """BCa limits at cumulative probabilities ``probs`` (quantile type 8, as R's ``bcaconfvalues``).
 
-    Returns the limits and the bias correction ``z0``.
+    The bias correction is ``z0 = Phi^-1(share of replicates below the estimate)``, replicates
+    equal to the estimate (to 1e-9 relative) counting one half. Returns the limits and ``z0``.
     """
     b = np.asarray(boot, dtype=float)
     b = b[np.isfinite(b)]
     probs = np.asarray(probs, dtype=float)
     if b.size == 0 or not math.isfinite(acceleration):
         return np.full(probs.shape, np.nan), math.nan
-    prop = float(np.mean(b < estimate))
+    # Replicates equal to the estimate (discrete statistics: a resample can reproduce the
+    # original table's estimate) count one half, so that rounding noise in the fits does not
+    # decide on which side they fall.
+    tie = np.abs(b - estimate) <= 1e-9 * abs(estimate)
+    prop = float(
+        (
+            np.count_nonzero(b < estimate)
+            - np.count_nonzero(tie & (b < estimate))
+            + 0.5 * np.count_nonzero(tie)
+        )
+        / b.size
+    )
     if prop <= 0.0 or prop >= 1.0:
         return np.full(probs.shape, np.nan), math.copysign(math.inf, prop - 0.5)
     z0 = float(ndtri(prop))
