@@ -1,1 +1,5 @@
-"""Survey-weighted prevalence with design-based inference (planned: issue #4)."""
+"""Survey-weighted prevalence with design-based inference (strata, clusters, weights, fpc)."""
+
+from .design import SurveyDesign
+
+__all__ = ["SurveyDesign"]

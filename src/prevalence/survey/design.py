@@ -1,0 +1,327 @@
+"""Complex survey designs: strata, multi-stage clusters, weights, finite population corrections.
+
+:class:`SurveyDesign` follows R's ``svydesign`` (survey 4.1): cluster identifiers of later
+stages are made unique within their parent units, second-stage strata are the first-stage
+units, finite population corrections are population sizes (any value above 1) or sampling
+fractions, and weights left out follow from them. Estimation lives in
+:mod:`prevalence.survey.estimation`; variances by Taylor linearisation in
+:mod:`prevalence.survey.linearization`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError, DataWarning
+from .estimation import EstimationMixin, taylor_domain_variances
+
+__all__ = ["SurveyDesign", "LONELY_PSU"]
+
+LONELY_PSU = ("fail", "remove", "certainty", "average", "adjust")
+
+
+def _as_list(x: str | Sequence[str] | None) -> list[str]:
+    if x is None:
+        return []
+    if isinstance(x, str):
+        return [x]
+    return [str(c) for c in x]
+
+
+def _codes(*arrays: np.ndarray) -> np.ndarray:
+    """Dense integer codes of the combination of several arrays (row-wise interaction)."""
+    if len(arrays) == 1:
+        return pd.factorize(arrays[0], sort=True)[0].astype(np.int64)
+    frame = pd.DataFrame({f"c{i}": a for i, a in enumerate(arrays)})
+    return frame.groupby(list(frame.columns), sort=True, observed=True).ngroup().to_numpy(np.int64)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One sampling stage: for every row, its stratum and unit (dense codes) and the sizes."""
+
+    strata: np.ndarray  # stratum code per row
+    units: np.ndarray  # unit (cluster) code per row, unique across the whole design
+    n_units: np.ndarray  # number of units sampled in the row's stratum
+    pop_units: np.ndarray  # population size of the row's stratum (inf: no fpc)
+
+
+class SurveyDesign(EstimationMixin):
+    """A probability sample with its design: weights, strata, clusters and fpc.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    weights : str, optional
+        Column of sampling weights (inverse inclusion probabilities). May be omitted when
+        ``fpc`` is given: the weights then follow from the sampling fractions, as in R.
+    strata : str or list of str, optional
+        Stratum column (first stage), or one per stage.
+    clusters : str or list of str, optional
+        Cluster (PSU) column, or one per stage for multi-stage designs. Default: every row
+        is its own unit.
+    fpc : str or list of str, optional
+        Finite population correction per stage: population sizes (number of units in the
+        stratum) or sampling fractions (values at most 1).
+    nest : bool
+        Cluster identifiers are only unique within strata (re-used across strata).
+    lonely_psu : {"fail", "remove", "certainty", "average", "adjust"}
+        What to do with strata that have a single sampled unit, as R's
+        ``options(survey.lonely.psu)``: fail with an error naming the stratum; contribute
+        nothing ("remove", "certainty"); be replaced by the average of the other strata; or
+        be centred at the population mean instead of the stratum mean ("adjust").
+
+    Raises
+    ------
+    DataError
+        Missing or non-positive weights, unknown columns, missing design values, fpc smaller
+        than the sample, clusters that cross strata without ``nest=True``, a design with only
+        one PSU.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1, 0, 1, 1, 0, 0], "w": [10, 10, 20, 20, 30, 30],
+    ...                    "s": ["a", "a", "b", "b", "c", "c"]})
+    >>> design = SurveyDesign(df, weights="w", strata="s")
+    >>> design.n, design.n_strata
+    (6, 3)
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        weights: str | None = None,
+        strata: str | Sequence[str] | None = None,
+        clusters: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        lonely_psu: str = "fail",
+    ) -> None:
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"SurveyDesign expects a pandas DataFrame, got {type(data).__name__}")
+        if lonely_psu not in LONELY_PSU:
+            raise DataError(f"lonely_psu must be one of {LONELY_PSU}, got {lonely_psu!r}")
+        if len(data) == 0:
+            raise DataError("the survey data have no rows")
+        self.data = data.reset_index(drop=True)
+        self.lonely_psu = lonely_psu
+        self.nest = bool(nest)
+        self._spec = {"weights": weights, "strata": strata, "clusters": clusters, "fpc": fpc}
+        cluster_cols = _as_list(clusters)
+        strata_cols = _as_list(strata)
+        fpc_cols = _as_list(fpc)
+        for role, cols in (("cluster", cluster_cols), ("strata", strata_cols), ("fpc", fpc_cols)):
+            self._check_columns(cols, role)
+        if weights is not None:
+            self._check_columns([weights], "weights")
+        n = len(self.data)
+        n_stages = max(1, len(cluster_cols))
+        if len(strata_cols) > n_stages:
+            raise DataError(f"{len(strata_cols)} strata columns for a {n_stages}-stage design")
+        if len(fpc_cols) > n_stages:
+            raise DataError(f"{len(fpc_cols)} fpc columns for a {n_stages}-stage design")
+        self.has_strata = bool(strata_cols)
+        raw_ids = [self._nonmissing(c, "cluster") for c in cluster_cols] or [np.arange(n)]
+        raw_strata = [self._nonmissing(c, "strata") for c in strata_cols]
+        # unit identifiers: stage i is the interaction of stages 1..i (and of strata if nested)
+        ids: list[np.ndarray] = []
+        for i in range(n_stages):
+            parts = raw_ids[: i + 1]
+            if self.nest and raw_strata:
+                parts = raw_strata[: min(i + 1, len(raw_strata))] + parts
+            ids.append(_codes(*parts))
+        first_strata = _codes(raw_strata[0]) if raw_strata else np.zeros(n, dtype=np.int64)
+        if raw_strata and not self.nest:
+            per_unit = pd.Series(first_strata).groupby(ids[0]).nunique()
+            if (per_unit > 1).any():
+                bad = int(per_unit.index[np.argmax(per_unit.to_numpy() > 1)])
+                example = raw_ids[0][ids[0] == bad][0]
+                raise DataError(
+                    f"cluster {example!r} of column {cluster_cols[0]!r} appears in more than one "
+                    f"stratum: clusters are not nested in strata; use nest=True if cluster "
+                    "identifiers are re-used across strata"
+                )
+        strata_by_stage = [first_strata]
+        for i in range(1, n_stages):
+            base = raw_strata[min(i, len(raw_strata) - 1)] if raw_strata else np.zeros(n)
+            strata_by_stage.append(_codes(base, ids[i - 1]))
+        if len(np.unique(ids[0])) == 1 and not (self.nest and self.has_strata):
+            raise DataError(
+                "the design has only one primary sampling unit: no variance can be estimated"
+            )
+        # sample and population sizes per stage
+        stages = []
+        weights_from_fpc = np.ones(n)
+        for i in range(n_stages):
+            s, u = strata_by_stage[i], ids[i]
+            n_units = _units_per_stratum(s, u)
+            if i < len(fpc_cols):
+                pop = self._fpc_sizes(fpc_cols[i], n_units, s, i)
+                weights_from_fpc *= pop / n_units
+            else:
+                pop = np.full(n, np.inf)
+            stages.append(Stage(s, u, n_units, pop))
+        self.stages: tuple[Stage, ...] = tuple(stages)
+        if weights is None:
+            if fpc_cols:
+                w = weights_from_fpc
+            else:
+                warnings.warn(
+                    "no weights or fpc given: assuming equal probability", DataWarning, stacklevel=2
+                )
+                w = np.ones(n)
+        else:
+            w = self._weights(weights)
+        self.weights = w
+
+    # ------------------------------------------------------------------ validation helpers
+    def _check_columns(self, cols: Sequence[str], role: str) -> None:
+        missing = [c for c in cols if c not in self.data.columns]
+        if missing:
+            raise DataError(
+                f"unknown {role} column(s) {missing}; the data have columns {list(self.data.columns)}"
+            )
+
+    def _nonmissing(self, col: str, role: str) -> np.ndarray:
+        s = self.data[col]
+        if s.isna().any():
+            pos = int(np.flatnonzero(s.isna().to_numpy())[0])
+            raise DataError(f"{role} column {col!r} has a missing value at row {pos}")
+        return s.to_numpy()
+
+    def _weights(self, col: str) -> np.ndarray:
+        s = pd.to_numeric(self.data[col], errors="coerce")
+        bad = s.isna().to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"weights column {col!r} has a missing or non-numeric value at row {pos}"
+            )
+        w = s.to_numpy(dtype=float)
+        bad = ~np.isfinite(w) | (w <= 0)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"weights must be positive and finite: column {col!r} has {w[pos]!r} at row {pos}"
+            )
+        return w
+
+    def _fpc_sizes(
+        self, col: str, n_units: np.ndarray, strata: np.ndarray, stage: int
+    ) -> np.ndarray:
+        s = pd.to_numeric(self.data[col], errors="coerce")
+        if s.isna().any():
+            pos = int(np.flatnonzero(s.isna().to_numpy())[0])
+            raise DataError(f"fpc column {col!r} has a missing or non-numeric value at row {pos}")
+        f = s.to_numpy(dtype=float)
+        if np.any(f <= 0) or not np.all(np.isfinite(f)):
+            pos = int(np.flatnonzero((f <= 0) | ~np.isfinite(f))[0])
+            raise DataError(
+                f"fpc column {col!r} must be positive and finite, found {f[pos]!r} at row {pos}"
+            )
+        is_size = bool(np.any(f > 1))
+        if is_size and np.any(f < 1):
+            raise DataError(
+                f"fpc column {col!r} mixes population sizes (values above 1) and sampling fractions (below 1)"
+            )
+        pop = f if is_size else n_units / f
+        too_small = pop < n_units - 1e-9
+        if too_small.any():
+            pos = int(np.flatnonzero(too_small)[0])
+            raise DataError(
+                f"fpc column {col!r} at row {pos} implies a population of {pop[pos]:g} units at stage "
+                f"{stage + 1} but {int(n_units[pos])} were sampled in that stratum"
+            )
+        varies = pd.Series(pop).groupby(strata).nunique() > 1
+        if varies.any():
+            warnings.warn(
+                f"fpc column {col!r} varies within strata at stage {stage + 1}",
+                DataWarning,
+                stacklevel=3,
+            )
+        return pop
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def n(self) -> int:
+        return len(self.data)
+
+    @property
+    def n_stages(self) -> int:
+        return len(self.stages)
+
+    @property
+    def n_strata(self) -> int:
+        return int(np.unique(self.stages[0].strata).size)
+
+    @property
+    def n_psu(self) -> int:
+        return int(np.unique(self.stages[0].units).size)
+
+    def degf(self, mask: np.ndarray | None = None) -> int:
+        """Design degrees of freedom: PSUs minus strata (among the rows in ``mask``), as R's ``degf``."""
+        st = self.stages[0]
+        if mask is None:
+            return int(np.unique(st.units).size - np.unique(st.strata).size)
+        return int(np.unique(st.units[mask]).size - np.unique(st.strata[mask]).size)
+
+    def variable(self, column: str) -> np.ndarray:
+        """A numeric column as float (DataError naming the column when it is not numeric)."""
+        if column not in self.data.columns:
+            raise DataError(
+                f"unknown column {column!r}; the data have columns {list(self.data.columns)}"
+            )
+        s = self.data[column]
+        if s.dtype == bool:
+            return s.to_numpy(dtype=float)
+        v = pd.to_numeric(s, errors="coerce")
+        bad = v.isna() & s.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}"
+            )
+        return v.to_numpy(dtype=float)
+
+    def with_weights(self, weights: np.ndarray, calibration: object = None) -> SurveyDesign:
+        """A copy with new weights (and, for calibrated designs, the calibration record)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.weights = np.asarray(weights, dtype=float)
+        new._calibrations = tuple(getattr(self, "_calibrations", ())) + (
+            (calibration,) if calibration else ()
+        )
+        return new
+
+    @property
+    def calibrations(self) -> tuple:
+        return tuple(getattr(self, "_calibrations", ()))
+
+    def __repr__(self) -> str:
+        parts = [f"{self.n} rows", f"{self.n_psu} PSUs"]
+        if self.has_strata:
+            parts.append(f"{self.n_strata} strata")
+        if self.n_stages > 1:
+            parts.append(f"{self.n_stages} stages")
+        if any(np.isfinite(st.pop_units).any() for st in self.stages):
+            parts.append("fpc")
+        if self.calibrations:
+            parts.append(f"calibrated ({', '.join(type(c).__name__ for c in self.calibrations)})")
+        return f"SurveyDesign({', '.join(parts)})"
+
+    def _domain_variances(self, stat, codes, D, use):
+        return taylor_domain_variances(self, stat, codes, D, use)
+
+
+def _units_per_stratum(strata: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """For every row, the number of distinct units sampled in its stratum."""
+    frame = pd.DataFrame({"s": strata, "u": units})
+    counts = frame.drop_duplicates().groupby("s")["u"].size()
+    return counts.reindex(strata).to_numpy(dtype=float)
