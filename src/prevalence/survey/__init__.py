@@ -1,5 +1,7 @@
 """Survey-weighted prevalence with design-based inference (strata, clusters, weights, fpc)."""
 
+from .calibration import calibrate, poststratify, rake
 from .design import SurveyDesign
+from .replicate import ReplicateDesign
 
-__all__ = ["SurveyDesign"]
+__all__ = ["ReplicateDesign", "SurveyDesign", "calibrate", "poststratify", "rake"]

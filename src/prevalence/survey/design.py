@@ -13,12 +13,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError, DataWarning
 from .estimation import EstimationMixin, taylor_domain_variances
+
+if TYPE_CHECKING:
+    from .replicate import ReplicateDesign
 
 __all__ = ["SurveyDesign", "LONELY_PSU"]
 
@@ -318,6 +322,32 @@ class SurveyDesign(EstimationMixin):
 
     def _domain_variances(self, stat, codes, D, use):
         return taylor_domain_variances(self, stat, codes, D, use)
+
+    # ------------------------------------------------------------------ calibration
+    def poststratify(self, by: str | Sequence[str], population: object, partial: bool = False) -> SurveyDesign:
+        """Post-stratified copy of the design (see :func:`prevalence.survey.calibration.poststratify`)."""
+        from .calibration import poststratify
+
+        return poststratify(self, by, population, partial)
+
+    def rake(self, margins: dict, max_iter: int = 10, epsilon: float = 1.0) -> SurveyDesign:
+        """Raked copy of the design (see :func:`prevalence.survey.calibration.rake`)."""
+        from .calibration import rake
+
+        return rake(self, margins, max_iter, epsilon)
+
+    def calibrate(self, totals: dict, population_size: float | None = None) -> SurveyDesign:
+        """Linearly calibrated (GREG) copy (see :func:`prevalence.survey.calibration.calibrate`)."""
+        from .calibration import calibrate
+
+        return calibrate(self, totals, population_size)
+
+    def replicate(self, type: str = "jk1", replicates: int | None = None, *, seed: object = None,
+                  fay_rho: float = 0.5, mse: bool = False) -> ReplicateDesign:
+        """A replicate-weight version of this design (see :func:`prevalence.survey.replicate.make_replicates`)."""
+        from .replicate import make_replicates
+
+        return make_replicates(self, type, replicates, seed=seed, fay_rho=fay_rho, mse=mse)
 
 
 def _units_per_stratum(strata: np.ndarray, units: np.ndarray) -> np.ndarray:

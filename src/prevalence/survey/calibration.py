@@ -1,0 +1,250 @@
+"""Calibration of survey weights to known population figures.
+
+* :func:`poststratify`: weights within each post-stratum scaled to its population count;
+* :func:`rake`: iterative proportional fitting to several margins (R's ``rake``: at most 10
+  passes, stopping when no cell of the joint weighted table moves by 1 or more);
+* :func:`calibrate`: linear (GREG) calibration to population totals of numeric variables and
+  of the levels of categorical ones.
+
+Each returns a new design carrying a record that removes the calibration model from the
+linearised variables before the variance is computed, exactly as R's ``svyrecvar`` does, so
+standard errors are those R reports for calibrated designs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError
+
+__all__ = ["PostStratification", "Raking", "LinearCalibration", "poststratify", "rake", "calibrate"]
+
+
+def _group_sums(codes: np.ndarray, X: np.ndarray, G: int) -> np.ndarray:
+    out = np.empty((G, X.shape[1]))
+    for j in range(X.shape[1]):
+        out[:, j] = np.bincount(codes, weights=X[:, j], minlength=G)
+    return out
+
+
+@dataclass(frozen=True)
+class PostStratification:
+    codes: np.ndarray
+    old_weights: np.ndarray
+    new_weights: np.ndarray
+
+    def residualize(self, X: np.ndarray) -> np.ndarray:
+        psw = self.new_weights.copy()
+        zero = (psw == 0) & (self.old_weights == 0)
+        psw[zero] = 1.0
+        G = int(self.codes.max()) + 1
+        num = _group_sums(self.codes, X * (self.old_weights / psw)[:, None], G)
+        den = np.bincount(self.codes, weights=self.old_weights, minlength=G)
+        means = num / den[:, None]
+        return X - means[self.codes] * psw[:, None]
+
+
+@dataclass(frozen=True)
+class Raking:
+    margins: tuple[tuple[np.ndarray, np.ndarray], ...]  # (codes, weights after that margin)
+
+    def residualize(self, X: np.ndarray) -> np.ndarray:
+        for _ in range(10):
+            for codes, psw in self.margins:
+                G = int(codes.max()) + 1
+                count = np.bincount(codes, minlength=G).astype(float)
+                means = _group_sums(codes, X / psw[:, None], G) / count[:, None]
+                X = X - psw[:, None] * means[codes]
+        return X
+
+
+@dataclass(frozen=True)
+class LinearCalibration:
+    Z: np.ndarray  # model matrix times sqrt(old weights)
+    w: np.ndarray  # g * sqrt(old weights)
+
+    def residualize(self, X: np.ndarray) -> np.ndarray:
+        Y = X / self.w[:, None]
+        coef, *_ = np.linalg.lstsq(self.Z, Y, rcond=None)
+        return (Y - self.Z @ coef) * self.w[:, None]
+
+
+def _cell_codes(data: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    for c in cols:
+        if c not in data.columns:
+            raise DataError(f"unknown column {c!r}; the data have columns {list(data.columns)}")
+        if data[c].isna().any():
+            pos = int(np.flatnonzero(data[c].isna().to_numpy())[0])
+            raise DataError(f"calibration column {c!r} has a missing value at row {pos}")
+    grouped = data.groupby(cols, sort=True, observed=True)
+    return grouped.ngroup().to_numpy(np.int64), grouped.size().reset_index()[cols]
+
+
+def _population_table(population: Any, cols: list[str]) -> pd.DataFrame:
+    """Population counts as a frame with the columns ``cols`` and ``count``."""
+    if isinstance(population, pd.DataFrame):
+        extra = [c for c in population.columns if c not in cols]
+        if len(extra) != 1 or not all(c in population.columns for c in cols):
+            raise DataError(
+                f"population table must have the columns {cols} and one count column, got {list(population.columns)}"
+            )
+        out = population[cols + extra].rename(columns={extra[0]: "count"})
+    elif isinstance(population, pd.Series):
+        out = population.rename("count").reset_index()
+        out.columns = cols + ["count"]
+    elif isinstance(population, Mapping):
+        keys = list(population.keys())
+        if len(cols) == 1:
+            out = pd.DataFrame({cols[0]: keys, "count": list(population.values())})
+        else:
+            out = pd.DataFrame([tuple(k) for k in keys], columns=cols)
+            out["count"] = list(population.values())
+    else:
+        raise DataError("population must be a mapping, a pandas Series or a DataFrame of counts")
+    counts = pd.to_numeric(out["count"], errors="coerce")
+    if counts.isna().any() or (counts < 0).any():
+        raise DataError("population counts must be non-negative numbers")
+    return out.assign(count=counts.astype(float))
+
+
+def _poststratify_weights(data: pd.DataFrame, w: np.ndarray, cols: list[str], population: Any,
+                          partial: bool) -> tuple[np.ndarray, np.ndarray]:
+    codes, labels = _cell_codes(data, cols)
+    sample = np.bincount(codes, weights=w, minlength=len(labels))
+    pop = _population_table(population, cols)
+    for c in cols:  # compare labels as strings where the types differ (e.g. 1 vs "1")
+        if labels[c].dtype != pop[c].dtype:
+            labels[c] = labels[c].astype(str)
+            pop[c] = pop[c].astype(str)
+    merged = labels.reset_index().merge(pop, on=cols, how="outer", indicator=True)
+    only_sample = merged[(merged["_merge"] == "left_only") | ((merged["count"] == 0) & (merged["_merge"] == "both"))]
+    only_sample = only_sample[only_sample["index"].notna()]
+    only_sample = only_sample[sample[only_sample["index"].astype(int)] > 0]
+    if len(only_sample):
+        raise DataError(
+            f"post-strata in the sample are missing from the population (or have count 0): "
+            f"{only_sample[cols].to_dict('records')}"
+        )
+    only_pop = merged[(merged["_merge"] == "right_only") & (merged["count"] > 0)]
+    if len(only_pop) and not partial:
+        raise DataError(
+            f"post-strata in the population have no sample members: {only_pop[cols].to_dict('records')}; "
+            "pass partial=True to ignore them"
+        )
+    both = merged[merged["_merge"] == "both"].sort_values("index")
+    factor = np.ones(len(labels))
+    factor[both["index"].astype(int).to_numpy()] = both["count"].to_numpy() / sample[both["index"].astype(int)]
+    return w * factor[codes], codes
+
+
+def poststratify(design: Any, by: str | Sequence[str], population: Any, partial: bool = False) -> Any:
+    """Post-stratify ``design`` on the columns ``by`` to the population counts ``population``.
+
+    ``population`` maps each level (or tuple of levels) to its count, or is a pandas Series
+    indexed by the levels, or a DataFrame with the ``by`` columns and one count column (as R's
+    ``postStratify``).
+    """
+    cols = [by] if isinstance(by, str) else list(by)
+    new_w, codes = _poststratify_weights(design.data, design.weights, cols, population, partial)
+    return design.with_weights(new_w, PostStratification(codes, design.weights.copy(), new_w))
+
+
+def rake(design: Any, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: float = 1.0) -> Any:
+    """Rake ``design`` to several population margins (iterative proportional fitting).
+
+    ``margins`` maps a column (or tuple of columns) to its population counts, in any form
+    :func:`poststratify` accepts. Iterates as R's ``rake``: at most ``max_iter`` passes,
+    stopping once no cell of the joint weighted table of all margin variables changes by
+    ``epsilon`` or more (``epsilon < 1`` is a fraction of the total weight).
+    """
+    specs = [([k] if isinstance(k, str) else list(k), v) for k, v in margins.items()]
+    if not specs:
+        raise DataError("rake needs at least one margin")
+    all_cols = list(dict.fromkeys(c for cols, _ in specs for c in cols))
+    joint, _ = _cell_codes(design.data, all_cols)
+    eps = epsilon * design.weights.sum() if epsilon < 1 else epsilon
+    w = design.weights.copy()
+    old_table = np.bincount(joint, weights=w)
+    steps: list[tuple[np.ndarray, np.ndarray]] = []
+    converged = False
+    for _ in range(max_iter):
+        steps = []
+        for cols, pop in specs:
+            w, codes = _poststratify_weights(design.data, w, cols, pop, partial=False)
+            steps.append((codes, w.copy()))
+        new_table = np.bincount(joint, weights=w)
+        delta = float(np.max(np.abs(old_table - new_table)))
+        if delta < eps:
+            converged = True
+            break
+        old_table = new_table
+    if not converged:
+        import warnings
+
+        from ..core.errors import EstimationWarning
+
+        warnings.warn(f"raking did not converge in {max_iter} iterations", EstimationWarning, stacklevel=2)
+    return design.with_weights(w, Raking(tuple(steps)))
+
+
+def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | None = None) -> Any:
+    """Linear (GREG) calibration to population totals.
+
+    Parameters
+    ----------
+    totals : mapping
+        For a numeric column its population total; for a categorical column a mapping of each
+        level to its population count.
+    population_size : float, optional
+        The population size (an intercept in the calibration model), implied when a
+        categorical column with all its levels is given.
+
+    The calibrated weights are ``w g`` with ``g = 1 + x' lambda`` solving the calibration
+    equations (R's ``calibrate(..., calfun="linear")``); the variance uses the residuals of
+    the weighted regression of each linearised variable on the calibration variables.
+    """
+    data = design.data
+    cols: list[np.ndarray] = []
+    pop: list[float] = []
+    if population_size is not None:
+        cols.append(np.ones(len(data)))
+        pop.append(float(population_size))
+    for name, total in totals.items():
+        if name not in data.columns:
+            raise DataError(f"unknown calibration column {name!r}; the data have columns {list(data.columns)}")
+        if isinstance(total, Mapping):
+            levels = data[name]
+            unknown = set(levels.dropna().unique()) - set(total)
+            if unknown:
+                raise DataError(f"levels {sorted(map(str, unknown))} of {name!r} have no population count")
+            for level, count in total.items():
+                cols.append((levels == level).to_numpy(dtype=float))
+                pop.append(float(count))
+        else:
+            cols.append(design.variable(name))
+            if np.isnan(cols[-1]).any():
+                raise DataError(f"calibration column {name!r} has missing values")
+            pop.append(float(total))
+    if not cols:
+        raise DataError("calibrate needs at least one population total")
+    mm = np.column_stack(cols)
+    ww = design.weights
+    pop_v = np.array(pop)
+    sample_total = mm.T @ ww
+    T = (mm * ww[:, None]).T @ mm
+    lam = np.linalg.pinv(T) @ (pop_v - sample_total)
+    g = 1.0 + mm @ lam
+    new_w = ww * g
+    achieved = mm.T @ new_w
+    if not np.allclose(achieved, pop_v, rtol=1e-7, atol=1e-6 * max(1.0, float(np.abs(pop_v).max()))):
+        raise DataError(
+            "the population totals are inconsistent with each other (for example level counts that do "
+            "not add up to the population size): calibration cannot match them all"
+        )
+    sqw = np.sqrt(ww)
+    return design.with_weights(new_w, LinearCalibration(mm * sqw[:, None], g * sqw))

@@ -1,0 +1,351 @@
+"""Replicate-weight designs: jackknife (JK1, JKn), BRR and Fay, bootstrap and subsample bootstrap.
+
+Replicate weights built from a design are stored compressed, as R's ``repweights_compressed``:
+one multiplier per primary sampling unit and replicate. A replicate estimate then needs only
+the weighted totals of each PSU: ``sum_i w_i m_{psu(i), r} y_i = sum_psu m_{psu, r} t_psu``,
+so 200 bootstrap replicates of a million-row survey cost one aggregation and one small matrix
+product. Designs whose replicate weights come with the data (:meth:`ReplicateDesign.from_weights`)
+keep them in full.
+
+The variance of a statistic is ``scale * sum_r rscales_r (theta_r - centre)**2`` with the
+centre the mean of the replicates (or the full-sample estimate when ``mse=True``), as R's
+``svrVar``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError, DataWarning
+from ..core.random import SeedLike, as_generator
+from .estimation import EstimationMixin, Stat
+
+__all__ = ["ReplicateDesign", "make_replicates", "REPLICATE_TYPES"]
+
+REPLICATE_TYPES = ("jk1", "jkn", "brr", "fay", "bootstrap", "subbootstrap")
+WEIGHT_TYPES = ("brr", "fay", "jk1", "jkn", "bootstrap", "successive-difference", "acs", "other")
+
+
+class ReplicateDesign(EstimationMixin):
+    """A survey design whose variances come from replicate weights.
+
+    Build one with :meth:`SurveyDesign.replicate` or :meth:`from_weights`. It offers the same
+    estimators as :class:`SurveyDesign` (``mean``, ``total``, ``ratio``, ``proportion``, with
+    ``by=`` domains).
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        weights: np.ndarray,
+        factors: np.ndarray,
+        index: np.ndarray,
+        *,
+        type: str,
+        scale: float,
+        rscales: np.ndarray,
+        mse: bool = False,
+        combined: bool = False,
+    ) -> None:
+        self.data = data
+        self.weights = np.asarray(weights, dtype=float)
+        self.factors = np.asarray(factors, dtype=float)  # (groups, replicates)
+        self.index = np.asarray(index, dtype=np.int64)  # group of each row
+        self.type = type
+        self.scale = float(scale)
+        self.rscales = np.asarray(rscales, dtype=float)
+        self.mse = bool(mse)
+        self.combined = bool(combined)
+        if self.rscales.shape != (self.factors.shape[1],):
+            raise DataError(f"rscales must have one value per replicate ({self.factors.shape[1]})")
+        self._degf = max(int(np.linalg.matrix_rank(self.factors[np.unique(self.index)])) - 1, 0) if \
+            self.factors.shape[1] else 0
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_weights(
+        cls,
+        data: pd.DataFrame,
+        weights: str,
+        replicate_weights: Sequence[str] | str,
+        type: str,
+        *,
+        scale: float | None = None,
+        rscales: Sequence[float] | None = None,
+        fay_rho: float | None = None,
+        mse: bool = False,
+        combined_weights: bool = True,
+    ) -> ReplicateDesign:
+        """A design from replicate weights shipped with the data (R's ``svrepdesign``).
+
+        Parameters
+        ----------
+        weights : str
+            Full-sample weight column.
+        replicate_weights : list of str, or str
+            Replicate weight columns, or a prefix: every column starting with it.
+        type : {"brr", "fay", "jk1", "jkn", "bootstrap", "successive-difference", "acs", "other"}
+            Determines the default ``scale`` as in R: BRR ``1/R``, Fay ``1/(R (1-rho)^2)``,
+            JK1 ``(R-1)/R``, bootstrap ``1/(R-1)``, successive difference and ACS ``4/R``;
+            JKn needs ``rscales``; "other" needs ``scale``.
+        combined_weights : bool
+            The replicate columns are full weights (default) rather than multipliers of the
+            full-sample weight.
+        """
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}")
+        t = type.lower()
+        if t not in WEIGHT_TYPES:
+            raise DataError(f"type must be one of {WEIGHT_TYPES}, got {type!r}")
+        if isinstance(replicate_weights, str):
+            cols = [c for c in data.columns if str(c).startswith(replicate_weights)]
+            if not cols:
+                raise DataError(f"no column starts with {replicate_weights!r}")
+        else:
+            cols = list(replicate_weights)
+        missing = [c for c in cols + [weights] if c not in data.columns]
+        if missing:
+            raise DataError(f"unknown column(s) {missing}; the data have columns {list(data.columns)}")
+        rep = data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        if np.isnan(rep).any():
+            r, c = np.argwhere(np.isnan(rep))[0]
+            raise DataError(f"replicate weight column {cols[c]!r} has a missing value at row {r}")
+        if (rep < 0).any():
+            r, c = np.argwhere(rep < 0)[0]
+            raise DataError(f"replicate weight column {cols[c]!r} is negative at row {r}")
+        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(w).any() or (w <= 0).any():
+            pos = int(np.flatnonzero(np.isnan(w) | (w <= 0))[0])
+            raise DataError(f"weights column {weights!r} must be positive: row {pos} has {w[pos]!r}")
+        R = rep.shape[1]
+        rs = np.ones(R) if rscales is None else np.broadcast_to(np.asarray(rscales, dtype=float), (R,)).copy()
+        if t == "brr":
+            scale = 1.0 / R
+        elif t == "fay":
+            if fay_rho is None:
+                raise DataError("type='fay' needs fay_rho")
+            scale = 1.0 / (R * (1.0 - fay_rho) ** 2)
+        elif t == "jk1" and scale is None:
+            scale = (R - 1) / R
+        elif t == "jkn" and rscales is None:
+            raise DataError("type='jkn' needs rscales ((n_h - 1)/n_h for each replicate)")
+        elif t == "bootstrap" and scale is None:
+            scale = 1.0 / (R - 1)
+        elif t in ("successive-difference", "acs"):
+            scale, rs = 4.0 / R, np.ones(R)
+        elif t == "other" and scale is None:
+            raise DataError("type='other' needs scale")
+        if scale is None:
+            scale = 1.0
+        # full replicate weights (combined) or multipliers of the full-sample weight, one row each
+        return cls(data.reset_index(drop=True), w, rep, np.arange(len(data)), type=t, scale=scale,
+                   rscales=rs, mse=mse, combined=combined_weights)
+
+    # ------------------------------------------------------------------ estimation hooks
+    def variable(self, column: str) -> np.ndarray:
+        if column not in self.data.columns:
+            raise DataError(f"unknown column {column!r}; the data have columns {list(self.data.columns)}")
+        s = self.data[column]
+        v = pd.to_numeric(s, errors="coerce")
+        bad = v.isna() & s.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}")
+        return v.to_numpy(dtype=float)
+
+    @property
+    def n(self) -> int:
+        return len(self.data)
+
+    @property
+    def n_replicates(self) -> int:
+        return self.factors.shape[1]
+
+    def degf(self, mask: np.ndarray | None = None) -> int:
+        """Degrees of freedom: rank of the replicate weights minus one (R's ``degf``)."""
+        return self._degf
+
+    def replicate_weights(self) -> np.ndarray:
+        """The full (rows x replicates) matrix of replicate weights."""
+        f = self.factors[self.index]
+        return f if self.combined else f * self.weights[:, None]
+
+    def _domain_variances(self, stat: Stat, codes: np.ndarray, D: int, use: np.ndarray):
+        K = self.factors.shape[0]
+        key = self.index * D + codes
+        base = (np.ones_like(self.weights) if self.combined else self.weights) * use
+
+        def grouped(v: np.ndarray) -> np.ndarray:
+            return np.bincount(key, weights=base * v, minlength=K * D).reshape(K, D)
+
+        w = self.weights * use
+        A = np.bincount(codes, weights=w * stat.a, minlength=D)
+        Ar = self.factors.T @ grouped(stat.a)
+        if stat.b is None:
+            B = np.ones(D)
+            theta, theta_r = A, Ar
+        else:
+            B = np.bincount(codes, weights=w * stat.b, minlength=D)
+            Br = self.factors.T @ grouped(stat.b)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                theta, theta_r = A / B, Ar / Br
+        ok = np.all(np.isfinite(theta_r), axis=1)
+        if not ok.all():
+            warnings.warn(f"{int((~ok).sum())} replicates gave undefined estimates and were discarded",
+                          DataWarning, stacklevel=4)
+        rs = self.rscales[ok]
+        tr = theta_r[ok]
+        centre = theta if self.mse else tr[rs > 0].mean(axis=0)
+        var = self.scale * np.sum(rs[:, None] * (tr - centre[None, :]) ** 2, axis=0)
+        return theta, var, A, B
+
+    def _variance_label(self) -> str:
+        return f"{self.type} replicate weights, {self.n_replicates} replicates"
+
+    def __repr__(self) -> str:
+        return f"ReplicateDesign({self.n} rows, {self.type}, {self.n_replicates} replicates)"
+
+
+# ---------------------------------------------------------------------------- construction from a design
+def _hadamard(order: int) -> np.ndarray:
+    """Sylvester Hadamard matrix of at least ``order`` rows, as 0/1."""
+    H = np.array([[1]])
+    while H.shape[0] < order:
+        H = np.block([[H, H], [H, -H]])
+    return (H > 0).astype(int)
+
+
+def make_replicates(design: Any, type: str = "jk1", replicates: int | None = None, *,
+                    seed: SeedLike = None, fay_rho: float = 0.5, mse: bool = False) -> ReplicateDesign:
+    """Replicate weights for a :class:`SurveyDesign`, as R's ``as.svrepdesign``.
+
+    * ``jk1``: delete-one-PSU jackknife (unstratified designs), scale ``(1-f)(n-1)/n``;
+    * ``jkn``: stratified jackknife, ``rscales = (1-f_h)(n_h-1)/n_h``; strata with a single PSU
+      follow the design's ``lonely_psu``;
+    * ``brr`` / ``fay``: balanced repeated replication (exactly two PSUs per stratum) from a
+      Sylvester Hadamard matrix; Fay's method with ``fay_rho``;
+    * ``bootstrap``: Canty and Davison's (1999) bootstrap of PSUs within strata (without
+      replacement from the finite population when the design has an fpc), ``replicates``
+      (default 50) with ``seed``;
+    * ``subbootstrap``: Rao and Wu's bootstrap of ``n_h - 1`` PSUs per stratum.
+    """
+    t = type.lower()
+    if t not in REPLICATE_TYPES:
+        raise DataError(f"type must be one of {REPLICATE_TYPES}, got {type!r}")
+    if design.calibrations:
+        raise DataError("replicate the design first, then calibrate the replicate design")
+    st = design.stages[0]
+    psu = st.units
+    first = np.unique(psu, return_index=True)[1]
+    psu_strata = st.strata[first]
+    n_h = st.n_units[first]
+    N_h = st.pop_units[first]
+    has_fpc = bool(np.all(np.isfinite(N_h)))
+    K = first.size
+    fpc_factor = np.where(np.isfinite(N_h), (N_h - n_h) / np.where(np.isfinite(N_h), N_h, 1.0), 1.0)
+    if t == "jk1":
+        if design.has_strata:
+            raise DataError("JK1 is for unstratified designs: use type='jkn'")
+        n = K
+        F = np.full((K, K), n / (n - 1))
+        np.fill_diagonal(F, 0.0)
+        f = float(fpc_factor[0]) if has_fpc else 1.0
+        return ReplicateDesign(design.data, design.weights, F, psu, type="jk1", scale=f * (n - 1) / n,
+                               rscales=np.ones(K), mse=mse)
+    if t == "jkn":
+        if not design.has_strata:
+            raise DataError("JKn is for stratified designs: use type='jk1'")
+        cols, rscales = [], []
+        strata = np.unique(psu_strata)
+        skipped = 0
+        for h in strata:
+            members = np.flatnonzero(psu_strata == h)
+            nh = members.size
+            fh = float(fpc_factor[members[0]]) if has_fpc else 1.0
+            if nh == 1 and fh != 0:
+                if design.lonely_psu == "fail":
+                    raise DataError(f"stratum {h} has only one PSU; choose another lonely_psu")
+                if design.lonely_psu == "adjust":
+                    col = np.full(K, strata.size / (strata.size - 1))
+                    col[members] = 0.0
+                    cols.append(col)
+                    rscales.append((strata.size - 1) / strata.size)
+                else:
+                    skipped += 1
+                continue
+            if fh == 0:
+                continue  # a census stratum contributes no variance
+            for k in members:
+                col = np.ones(K)
+                col[members] = nh / (nh - 1)
+                col[k] = 0.0
+                cols.append(col)
+                rscales.append(fh * (nh - 1) / nh)
+        if not cols:
+            raise DataError("every stratum was sampled exhaustively: there is no sampling variance")
+        scale = K / len(cols) if (design.lonely_psu == "average" and skipped) else 1.0
+        return ReplicateDesign(design.data, design.weights, np.column_stack(cols), psu, type="jkn", scale=scale,
+                               rscales=np.array(rscales), mse=mse)
+    if t in ("brr", "fay"):
+        if not design.has_strata:
+            raise DataError("BRR needs a stratified design with two PSUs per stratum")
+        strata = np.unique(psu_strata)
+        sizes = np.array([np.count_nonzero(psu_strata == h) for h in strata])
+        if np.any(sizes != 2):
+            bad = strata[np.flatnonzero(sizes != 2)[0]]
+            raise DataError(f"BRR needs exactly two PSUs per stratum; stratum {bad} has {sizes[sizes != 2][0]}")
+        if has_fpc:
+            warnings.warn("the finite population correction is dropped for BRR", DataWarning, stacklevel=3)
+        rho = 0.0 if t == "brr" else float(fay_rho)
+        if not 0 <= rho < 1:
+            raise DataError(f"fay_rho must lie in [0, 1), got {fay_rho}")
+        H = _hadamard(strata.size + 1)
+        R = H.shape[1]
+        F = np.empty((K, R))
+        for j, h in enumerate(strata):
+            a, b = np.flatnonzero(psu_strata == h)
+            sel = H[1 + j]
+            F[a] = np.where(sel == 1, 2 - rho, rho)
+            F[b] = np.where(sel == 1, rho, 2 - rho)
+        return ReplicateDesign(design.data, design.weights, F, psu, type=t, scale=1.0 / (R * (1 - rho) ** 2),
+                               rscales=np.ones(R), mse=mse)
+    # bootstraps
+    R = 50 if replicates is None else int(replicates)
+    if R < 2:
+        raise DataError(f"replicates must be at least 2, got {replicates}")
+    rng = as_generator(seed)
+    F = np.empty((K, R))
+    strata = np.unique(psu_strata)
+    for h in strata:
+        members = np.flatnonzero(psu_strata == h)
+        nh = members.size
+        if t == "subbootstrap":
+            if nh < 2:
+                raise DataError(f"the subsample bootstrap needs two PSUs per stratum; stratum {h} has one")
+            counts = rng.multinomial(nh - 1, np.full(nh, 1.0 / nh), size=R)
+            F[members] = (counts * nh / (nh - 1)).T
+        elif has_fpc:
+            Nh = int(round(N_h[members[0]]))
+            # draw n_h units without replacement from the population, each sampled PSU
+            # standing for ~N_h/n_h population units (R's bootstratum with popsize)
+            copies = np.bincount(np.arange(Nh) % nh, minlength=nh)
+            counts = rng.multivariate_hypergeometric(copies, nh, size=R)
+            F[members] = counts.T
+        else:
+            counts = rng.multinomial(nh, np.full(nh, 1.0 / nh), size=R)
+            F[members] = counts.T
+    if t == "subbootstrap":
+        scale = 1.0 / (R - 1)
+    else:
+        per_stratum = np.array([np.count_nonzero(psu_strata == h) for h in strata], dtype=float)
+        psu_per_stratum = 1.0 / np.mean(1.0 / per_stratum)
+        if psu_per_stratum <= 1:
+            raise DataError("the bootstrap needs at least two PSUs per stratum on average")
+        scale = psu_per_stratum / ((psu_per_stratum - 1) * (R - 1))
+    return ReplicateDesign(design.data, design.weights, F, psu, type=t, scale=scale, rscales=np.ones(R), mse=mse)
+
