@@ -112,8 +112,9 @@ def _population_table(population: Any, cols: list[str]) -> pd.DataFrame:
     return out.assign(count=counts.astype(float))
 
 
-def _poststratify_weights(data: pd.DataFrame, w: np.ndarray, cols: list[str], population: Any,
-                          partial: bool) -> tuple[np.ndarray, np.ndarray]:
+def _poststratify_weights(
+    data: pd.DataFrame, w: np.ndarray, cols: list[str], population: Any, partial: bool
+) -> tuple[np.ndarray, np.ndarray]:
     codes, labels = _cell_codes(data, cols)
     sample = np.bincount(codes, weights=w, minlength=len(labels))
     pop = _population_table(population, cols)
@@ -122,7 +123,9 @@ def _poststratify_weights(data: pd.DataFrame, w: np.ndarray, cols: list[str], po
             labels[c] = labels[c].astype(str)
             pop[c] = pop[c].astype(str)
     merged = labels.reset_index().merge(pop, on=cols, how="outer", indicator=True)
-    only_sample = merged[(merged["_merge"] == "left_only") | ((merged["count"] == 0) & (merged["_merge"] == "both"))]
+    only_sample = merged[
+        (merged["_merge"] == "left_only") | ((merged["count"] == 0) & (merged["_merge"] == "both"))
+    ]
     only_sample = only_sample[only_sample["index"].notna()]
     only_sample = only_sample[sample[only_sample["index"].astype(int)] > 0]
     if len(only_sample):
@@ -138,11 +141,15 @@ def _poststratify_weights(data: pd.DataFrame, w: np.ndarray, cols: list[str], po
         )
     both = merged[merged["_merge"] == "both"].sort_values("index")
     factor = np.ones(len(labels))
-    factor[both["index"].astype(int).to_numpy()] = both["count"].to_numpy() / sample[both["index"].astype(int)]
+    factor[both["index"].astype(int).to_numpy()] = (
+        both["count"].to_numpy() / sample[both["index"].astype(int)]
+    )
     return w * factor[codes], codes
 
 
-def poststratify(design: Any, by: str | Sequence[str], population: Any, partial: bool = False) -> Any:
+def poststratify(
+    design: Any, by: str | Sequence[str], population: Any, partial: bool = False
+) -> Any:
     """Post-stratify ``design`` on the columns ``by`` to the population counts ``population``.
 
     ``population`` maps each level (or tuple of levels) to its count, or is a pandas Series
@@ -188,7 +195,9 @@ def rake(design: Any, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: f
 
         from ..core.errors import EstimationWarning
 
-        warnings.warn(f"raking did not converge in {max_iter} iterations", EstimationWarning, stacklevel=2)
+        warnings.warn(
+            f"raking did not converge in {max_iter} iterations", EstimationWarning, stacklevel=2
+        )
     return design.with_weights(w, Raking(tuple(steps)))
 
 
@@ -216,12 +225,16 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
         pop.append(float(population_size))
     for name, total in totals.items():
         if name not in data.columns:
-            raise DataError(f"unknown calibration column {name!r}; the data have columns {list(data.columns)}")
+            raise DataError(
+                f"unknown calibration column {name!r}; the data have columns {list(data.columns)}"
+            )
         if isinstance(total, Mapping):
             levels = data[name]
             unknown = set(levels.dropna().unique()) - set(total)
             if unknown:
-                raise DataError(f"levels {sorted(map(str, unknown))} of {name!r} have no population count")
+                raise DataError(
+                    f"levels {sorted(map(str, unknown))} of {name!r} have no population count"
+                )
             for level, count in total.items():
                 cols.append((levels == level).to_numpy(dtype=float))
                 pop.append(float(count))
@@ -241,7 +254,9 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
     g = 1.0 + mm @ lam
     new_w = ww * g
     achieved = mm.T @ new_w
-    if not np.allclose(achieved, pop_v, rtol=1e-7, atol=1e-6 * max(1.0, float(np.abs(pop_v).max()))):
+    if not np.allclose(
+        achieved, pop_v, rtol=1e-7, atol=1e-6 * max(1.0, float(np.abs(pop_v).max()))
+    ):
         raise DataError(
             "the population totals are inconsistent with each other (for example level counts that do "
             "not add up to the population size): calibration cannot match them all"

@@ -324,7 +324,9 @@ class SurveyDesign(EstimationMixin):
         return taylor_domain_variances(self, stat, codes, D, use)
 
     # ------------------------------------------------------------------ calibration
-    def poststratify(self, by: str | Sequence[str], population: object, partial: bool = False) -> SurveyDesign:
+    def poststratify(
+        self, by: str | Sequence[str], population: object, partial: bool = False
+    ) -> SurveyDesign:
         """Post-stratified copy of the design (see :func:`prevalence.survey.calibration.poststratify`)."""
         from .calibration import poststratify
 
@@ -342,8 +344,15 @@ class SurveyDesign(EstimationMixin):
 
         return calibrate(self, totals, population_size)
 
-    def replicate(self, type: str = "jk1", replicates: int | None = None, *, seed: object = None,
-                  fay_rho: float = 0.5, mse: bool = False) -> ReplicateDesign:
+    def replicate(
+        self,
+        type: str = "jk1",
+        replicates: int | None = None,
+        *,
+        seed: object = None,
+        fay_rho: float = 0.5,
+        mse: bool = False,
+    ) -> ReplicateDesign:
         """A replicate-weight version of this design (see :func:`prevalence.survey.replicate.make_replicates`)."""
         from .replicate import make_replicates
 

@@ -63,8 +63,11 @@ class ReplicateDesign(EstimationMixin):
         self.combined = bool(combined)
         if self.rscales.shape != (self.factors.shape[1],):
             raise DataError(f"rscales must have one value per replicate ({self.factors.shape[1]})")
-        self._degf = max(int(np.linalg.matrix_rank(self.factors[np.unique(self.index)])) - 1, 0) if \
-            self.factors.shape[1] else 0
+        self._degf = (
+            max(int(np.linalg.matrix_rank(self.factors[np.unique(self.index)])) - 1, 0)
+            if self.factors.shape[1]
+            else 0
+        )
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -110,7 +113,9 @@ class ReplicateDesign(EstimationMixin):
             cols = list(replicate_weights)
         missing = [c for c in cols + [weights] if c not in data.columns]
         if missing:
-            raise DataError(f"unknown column(s) {missing}; the data have columns {list(data.columns)}")
+            raise DataError(
+                f"unknown column(s) {missing}; the data have columns {list(data.columns)}"
+            )
         rep = data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         if np.isnan(rep).any():
             r, c = np.argwhere(np.isnan(rep))[0]
@@ -121,9 +126,15 @@ class ReplicateDesign(EstimationMixin):
         w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float)
         if np.isnan(w).any() or (w <= 0).any():
             pos = int(np.flatnonzero(np.isnan(w) | (w <= 0))[0])
-            raise DataError(f"weights column {weights!r} must be positive: row {pos} has {w[pos]!r}")
+            raise DataError(
+                f"weights column {weights!r} must be positive: row {pos} has {w[pos]!r}"
+            )
         R = rep.shape[1]
-        rs = np.ones(R) if rscales is None else np.broadcast_to(np.asarray(rscales, dtype=float), (R,)).copy()
+        rs = (
+            np.ones(R)
+            if rscales is None
+            else np.broadcast_to(np.asarray(rscales, dtype=float), (R,)).copy()
+        )
         if t == "brr":
             scale = 1.0 / R
         elif t == "fay":
@@ -143,19 +154,32 @@ class ReplicateDesign(EstimationMixin):
         if scale is None:
             scale = 1.0
         # full replicate weights (combined) or multipliers of the full-sample weight, one row each
-        return cls(data.reset_index(drop=True), w, rep, np.arange(len(data)), type=t, scale=scale,
-                   rscales=rs, mse=mse, combined=combined_weights)
+        return cls(
+            data.reset_index(drop=True),
+            w,
+            rep,
+            np.arange(len(data)),
+            type=t,
+            scale=scale,
+            rscales=rs,
+            mse=mse,
+            combined=combined_weights,
+        )
 
     # ------------------------------------------------------------------ estimation hooks
     def variable(self, column: str) -> np.ndarray:
         if column not in self.data.columns:
-            raise DataError(f"unknown column {column!r}; the data have columns {list(self.data.columns)}")
+            raise DataError(
+                f"unknown column {column!r}; the data have columns {list(self.data.columns)}"
+            )
         s = self.data[column]
         v = pd.to_numeric(s, errors="coerce")
         bad = v.isna() & s.notna()
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}")
+            raise DataError(
+                f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}"
+            )
         return v.to_numpy(dtype=float)
 
     @property
@@ -196,8 +220,11 @@ class ReplicateDesign(EstimationMixin):
                 theta, theta_r = A / B, Ar / Br
         ok = np.all(np.isfinite(theta_r), axis=1)
         if not ok.all():
-            warnings.warn(f"{int((~ok).sum())} replicates gave undefined estimates and were discarded",
-                          DataWarning, stacklevel=4)
+            warnings.warn(
+                f"{int((~ok).sum())} replicates gave undefined estimates and were discarded",
+                DataWarning,
+                stacklevel=4,
+            )
         rs = self.rscales[ok]
         tr = theta_r[ok]
         centre = theta if self.mse else tr[rs > 0].mean(axis=0)
@@ -220,8 +247,15 @@ def _hadamard(order: int) -> np.ndarray:
     return (H > 0).astype(int)
 
 
-def make_replicates(design: Any, type: str = "jk1", replicates: int | None = None, *,
-                    seed: SeedLike = None, fay_rho: float = 0.5, mse: bool = False) -> ReplicateDesign:
+def make_replicates(
+    design: Any,
+    type: str = "jk1",
+    replicates: int | None = None,
+    *,
+    seed: SeedLike = None,
+    fay_rho: float = 0.5,
+    mse: bool = False,
+) -> ReplicateDesign:
     """Replicate weights for a :class:`SurveyDesign`, as R's ``as.svrepdesign``.
 
     * ``jk1``: delete-one-PSU jackknife (unstratified designs), scale ``(1-f)(n-1)/n``;
@@ -255,8 +289,16 @@ def make_replicates(design: Any, type: str = "jk1", replicates: int | None = Non
         F = np.full((K, K), n / (n - 1))
         np.fill_diagonal(F, 0.0)
         f = float(fpc_factor[0]) if has_fpc else 1.0
-        return ReplicateDesign(design.data, design.weights, F, psu, type="jk1", scale=f * (n - 1) / n,
-                               rscales=np.ones(K), mse=mse)
+        return ReplicateDesign(
+            design.data,
+            design.weights,
+            F,
+            psu,
+            type="jk1",
+            scale=f * (n - 1) / n,
+            rscales=np.ones(K),
+            mse=mse,
+        )
     if t == "jkn":
         if not design.has_strata:
             raise DataError("JKn is for stratified designs: use type='jk1'")
@@ -289,8 +331,16 @@ def make_replicates(design: Any, type: str = "jk1", replicates: int | None = Non
         if not cols:
             raise DataError("every stratum was sampled exhaustively: there is no sampling variance")
         scale = K / len(cols) if (design.lonely_psu == "average" and skipped) else 1.0
-        return ReplicateDesign(design.data, design.weights, np.column_stack(cols), psu, type="jkn", scale=scale,
-                               rscales=np.array(rscales), mse=mse)
+        return ReplicateDesign(
+            design.data,
+            design.weights,
+            np.column_stack(cols),
+            psu,
+            type="jkn",
+            scale=scale,
+            rscales=np.array(rscales),
+            mse=mse,
+        )
     if t in ("brr", "fay"):
         if not design.has_strata:
             raise DataError("BRR needs a stratified design with two PSUs per stratum")
@@ -298,9 +348,13 @@ def make_replicates(design: Any, type: str = "jk1", replicates: int | None = Non
         sizes = np.array([np.count_nonzero(psu_strata == h) for h in strata])
         if np.any(sizes != 2):
             bad = strata[np.flatnonzero(sizes != 2)[0]]
-            raise DataError(f"BRR needs exactly two PSUs per stratum; stratum {bad} has {sizes[sizes != 2][0]}")
+            raise DataError(
+                f"BRR needs exactly two PSUs per stratum; stratum {bad} has {sizes[sizes != 2][0]}"
+            )
         if has_fpc:
-            warnings.warn("the finite population correction is dropped for BRR", DataWarning, stacklevel=3)
+            warnings.warn(
+                "the finite population correction is dropped for BRR", DataWarning, stacklevel=3
+            )
         rho = 0.0 if t == "brr" else float(fay_rho)
         if not 0 <= rho < 1:
             raise DataError(f"fay_rho must lie in [0, 1), got {fay_rho}")
@@ -312,8 +366,16 @@ def make_replicates(design: Any, type: str = "jk1", replicates: int | None = Non
             sel = H[1 + j]
             F[a] = np.where(sel == 1, 2 - rho, rho)
             F[b] = np.where(sel == 1, rho, 2 - rho)
-        return ReplicateDesign(design.data, design.weights, F, psu, type=t, scale=1.0 / (R * (1 - rho) ** 2),
-                               rscales=np.ones(R), mse=mse)
+        return ReplicateDesign(
+            design.data,
+            design.weights,
+            F,
+            psu,
+            type=t,
+            scale=1.0 / (R * (1 - rho) ** 2),
+            rscales=np.ones(R),
+            mse=mse,
+        )
     # bootstraps
     R = 50 if replicates is None else int(replicates)
     if R < 2:
@@ -326,7 +388,9 @@ def make_replicates(design: Any, type: str = "jk1", replicates: int | None = Non
         nh = members.size
         if t == "subbootstrap":
             if nh < 2:
-                raise DataError(f"the subsample bootstrap needs two PSUs per stratum; stratum {h} has one")
+                raise DataError(
+                    f"the subsample bootstrap needs two PSUs per stratum; stratum {h} has one"
+                )
             counts = rng.multinomial(nh - 1, np.full(nh, 1.0 / nh), size=R)
             F[members] = (counts * nh / (nh - 1)).T
         elif has_fpc:
@@ -347,5 +411,6 @@ def make_replicates(design: Any, type: str = "jk1", replicates: int | None = Non
         if psu_per_stratum <= 1:
             raise DataError("the bootstrap needs at least two PSUs per stratum on average")
         scale = psu_per_stratum / ((psu_per_stratum - 1) * (R - 1))
-    return ReplicateDesign(design.data, design.weights, F, psu, type=t, scale=scale, rscales=np.ones(R), mse=mse)
-
+    return ReplicateDesign(
+        design.data, design.weights, F, psu, type=t, scale=scale, rscales=np.ones(R), mse=mse
+    )
