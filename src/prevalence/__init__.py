@@ -14,6 +14,9 @@ from .core.results import Comparison, Estimate
 from .mse.captures import CaptureHistories
 from .mse.closed import ClosedPopulationMSE
 from .mse.loglinear import LogLinearMSE
+from .survey.design import SurveyDesign
+from .survey.prevalence import SurveyPrevalence
+from .survey.replicate import ReplicateDesign
 
 __version__ = "0.1.0"
 
@@ -28,5 +31,8 @@ __all__ = [
     "EstimationWarning",
     "Estimator",
     "LogLinearMSE",
+    "ReplicateDesign",
+    "SurveyDesign",
+    "SurveyPrevalence",
     "__version__",
 ]

@@ -2,6 +2,14 @@
 
 from .calibration import calibrate, poststratify, rake
 from .design import SurveyDesign
+from .prevalence import SurveyPrevalence
 from .replicate import ReplicateDesign
 
-__all__ = ["ReplicateDesign", "SurveyDesign", "calibrate", "poststratify", "rake"]
+__all__ = [
+    "ReplicateDesign",
+    "SurveyDesign",
+    "SurveyPrevalence",
+    "calibrate",
+    "poststratify",
+    "rake",
+]
