@@ -263,11 +263,22 @@ class SurveyDesign(EstimationMixin):
 
     @property
     def n_strata(self) -> int:
-        return int(np.unique(self.stages[0].strata).size)
+        return int(self.stages[0].strata.max()) + 1  # dense codes
 
     @property
     def n_psu(self) -> int:
-        return int(np.unique(self.stages[0].units).size)
+        return int(self.stages[0].units.max()) + 1  # dense codes
+
+    def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
+        """Degrees of freedom (PSUs minus strata) within each of ``D`` domains, all at once."""
+        st = self.stages[0]
+
+        def distinct_per_domain(values: np.ndarray) -> np.ndarray:
+            k = int(values.max()) + 1
+            pairs = np.unique(codes[use] * k + values[use])
+            return np.bincount(pairs // k, minlength=D).astype(float)
+
+        return distinct_per_domain(st.units) - distinct_per_domain(st.strata)
 
     def degf(self, mask: np.ndarray | None = None) -> int:
         """Design degrees of freedom: PSUs minus strata (among the rows in ``mask``), as R's ``degf``."""

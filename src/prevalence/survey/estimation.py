@@ -204,15 +204,20 @@ def estimate(
     codes, labels = domain_codes(design.data, by)
     D = len(labels)
     theta, var, A, B = design._domain_variances(stat, codes, D, use)
+    counts = np.bincount(codes[use], minlength=D)
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        raise DataError(f"domain {labels.iloc[int(empty[0])].to_dict()} has no usable rows")
+    degfs = design.domain_degf(codes, use, D)
+    design_label = repr(design)
+    label_records = labels.to_dict("records")
     rows = []
     estimates = {}
     for d in range(D):
-        m = (codes == d) & use
-        n_d = int(np.count_nonzero(m))
-        if n_d == 0:
-            raise DataError(f"domain {labels.iloc[d].to_dict()} has no usable rows")
+        m = None
+        n_d = int(counts[d])
         se = math.sqrt(var[d]) if var[d] >= 0 else math.nan
-        degf = design.degf(m) if by is not None or not use.all() else design.degf()
+        degf = int(degfs[d])
         if isinstance(df, int | float) and not isinstance(df, bool):
             t_df = float(df)
         elif df == "design" or (df is None and stat.kind == "proportion"):
@@ -223,6 +228,7 @@ def estimate(
         if stat.kind == "proportion":
             method = ci or "logit"
             if method == "likelihood":
+                m = (codes == d) & use
                 lo, hi = _likelihood_interval(design, stat, m, value, var[d], level, t_df)
             else:
                 lo, hi = proportion_interval(value, se, level, method, df=t_df, n=n_d)
@@ -235,12 +241,13 @@ def estimate(
             "variance": float(var[d]),
             "n": n_d,
             "degf": degf,
-            "design": repr(design),
+            "design": design_label,
         }
         if deff:
+            m = (codes == d) & use if m is None else m
             details["deff"] = design._deff(stat, m, value, float(var[d]))
         if by is not None:
-            details["domain"] = labels.iloc[d].to_dict()
+            details["domain"] = label_records[d]
         what = f"survey {stat.kind} of {stat.label}"
         how = design._variance_label()
         if stat.kind == "proportion":

@@ -194,6 +194,9 @@ class ReplicateDesign(EstimationMixin):
         """Degrees of freedom: rank of the replicate weights minus one (R's ``degf``)."""
         return self._degf
 
+    def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
+        return np.full(D, float(self._degf))
+
     def replicate_weights(self) -> np.ndarray:
         """The full (rows x replicates) matrix of replicate weights."""
         f = self.factors[self.index]
