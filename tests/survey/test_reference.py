@@ -162,6 +162,18 @@ def test_replicate_designs(d, r_values):
     check(d["dclus1"].replicate("jk1").total("enroll"), r_values["clus1_JK1_total_enroll"])
 
 
+def test_calibrated_replicate_designs(d, r_values):
+    jk1 = d["dclus1"].replicate("jk1")
+    check(
+        jk1.poststratify("stype", POP_TYPES).mean("api00"),
+        r_values["clus1_JK1_poststrat_mean_api00"],
+    )
+    raked = jk1.rake({"stype": POP_TYPES, "sch.wide": {"No": 1072, "Yes": 5122}})
+    check(raked.mean("api00"), r_values["clus1_JK1_raked_mean_api00"])
+    greg = jk1.calibrate({"stype": POP_TYPES, "api99": 3914069}, population_size=6194)
+    check(greg.total("enroll"), r_values["clus1_JK1_greg_total_enroll"])
+
+
 def test_brr_and_fay(d, r_values):
     check(d["dpair"].mean("api00"), r_values["pair_mean_api00"])
     check(d["dpair"].replicate("brr").total("enroll"), r_values["pair_BRR_total_enroll"])

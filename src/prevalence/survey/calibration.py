@@ -13,6 +13,7 @@ standard errors are those R reports for calibrated designs.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DataError
+from ..core.errors import DataError, EstimationWarning
 
 __all__ = ["PostStratification", "Raking", "LinearCalibration", "poststratify", "rake", "calibrate"]
 
@@ -115,22 +116,27 @@ def _population_table(population: Any, cols: list[str]) -> pd.DataFrame:
 def _poststratify_weights(
     data: pd.DataFrame, w: np.ndarray, cols: list[str], population: Any, partial: bool
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Post-stratified weights; ``w`` may be a matrix (rows x replicates), each column adjusted."""
     codes, labels = _cell_codes(data, cols)
-    sample = np.bincount(codes, weights=w, minlength=len(labels))
+    W = w if w.ndim == 2 else w[:, None]
+    sample_all = np.stack(
+        [np.bincount(codes, weights=W[:, r], minlength=len(labels)) for r in range(W.shape[1])],
+        axis=1,
+    )
+    sample = sample_all[:, 0]
     pop = _population_table(population, cols)
     for c in cols:  # compare labels as strings where the types differ (e.g. 1 vs "1")
         if labels[c].dtype != pop[c].dtype:
             labels[c] = labels[c].astype(str)
             pop[c] = pop[c].astype(str)
     merged = labels.reset_index().merge(pop, on=cols, how="outer", indicator=True)
-    only_sample = merged[
-        (merged["_merge"] == "left_only") | ((merged["count"] == 0) & (merged["_merge"] == "both"))
-    ]
-    only_sample = only_sample[only_sample["index"].notna()]
+    in_sample = merged["index"].notna()
+    zero_pop = (merged["_merge"] == "left_only") | (merged["count"] == 0)
+    only_sample = merged[in_sample & zero_pop]
     only_sample = only_sample[sample[only_sample["index"].astype(int)] > 0]
     if len(only_sample):
         raise DataError(
-            f"post-strata in the sample are missing from the population (or have count 0): "
+            "post-strata in the sample are missing from the population (or have count 0): "
             f"{only_sample[cols].to_dict('records')}"
         )
     only_pop = merged[(merged["_merge"] == "right_only") & (merged["count"] > 0)]
@@ -140,11 +146,13 @@ def _poststratify_weights(
             "pass partial=True to ignore them"
         )
     both = merged[merged["_merge"] == "both"].sort_values("index")
-    factor = np.ones(len(labels))
-    factor[both["index"].astype(int).to_numpy()] = (
-        both["count"].to_numpy() / sample[both["index"].astype(int)]
-    )
-    return w * factor[codes], codes
+    idx = both["index"].astype(int).to_numpy()
+    factor = np.ones_like(sample_all)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor[idx] = both["count"].to_numpy()[:, None] / sample_all[idx]
+    factor[~np.isfinite(factor)] = 0.0  # a replicate with no weight in a post-stratum
+    new = W * factor[codes]
+    return (new if w.ndim == 2 else new[:, 0]), codes
 
 
 def poststratify(
@@ -154,10 +162,14 @@ def poststratify(
 
     ``population`` maps each level (or tuple of levels) to its count, or is a pandas Series
     indexed by the levels, or a DataFrame with the ``by`` columns and one count column (as R's
-    ``postStratify``).
+    ``postStratify``). Replicate designs have every replicate post-stratified too.
     """
     cols = [by] if isinstance(by, str) else list(by)
-    new_w, codes = _poststratify_weights(design.data, design.weights, cols, population, partial)
+    new_w, codes = _poststratify_weights(
+        design.data, _all_weights(design), cols, population, partial
+    )
+    if new_w.ndim == 2:
+        return _finish(design, new_w, None)
     return design.with_weights(new_w, PostStratification(codes, design.weights.copy(), new_w))
 
 
@@ -167,7 +179,8 @@ def rake(design: Any, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: f
     ``margins`` maps a column (or tuple of columns) to its population counts, in any form
     :func:`poststratify` accepts. Iterates as R's ``rake``: at most ``max_iter`` passes,
     stopping once no cell of the joint weighted table of all margin variables changes by
-    ``epsilon`` or more (``epsilon < 1`` is a fraction of the total weight).
+    ``epsilon`` or more (``epsilon < 1`` is a fraction of the total weight). Replicate
+    designs have every replicate raked in the same passes.
     """
     specs = [([k] if isinstance(k, str) else list(k), v) for k, v in margins.items()]
     if not specs:
@@ -175,30 +188,30 @@ def rake(design: Any, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: f
     all_cols = list(dict.fromkeys(c for cols, _ in specs for c in cols))
     joint, _ = _cell_codes(design.data, all_cols)
     eps = epsilon * design.weights.sum() if epsilon < 1 else epsilon
-    w = design.weights.copy()
-    old_table = np.bincount(joint, weights=w)
+    w = _all_weights(design)
+
+    def full(m: np.ndarray) -> np.ndarray:
+        return m[:, 0] if m.ndim == 2 else m
+
+    old_table = np.bincount(joint, weights=full(w))
     steps: list[tuple[np.ndarray, np.ndarray]] = []
     converged = False
     for _ in range(max_iter):
         steps = []
         for cols, pop in specs:
             w, codes = _poststratify_weights(design.data, w, cols, pop, partial=False)
-            steps.append((codes, w.copy()))
-        new_table = np.bincount(joint, weights=w)
+            steps.append((codes, full(w).copy()))
+        new_table = np.bincount(joint, weights=full(w))
         delta = float(np.max(np.abs(old_table - new_table)))
         if delta < eps:
             converged = True
             break
         old_table = new_table
     if not converged:
-        import warnings
-
-        from ..core.errors import EstimationWarning
-
         warnings.warn(
             f"raking did not converge in {max_iter} iterations", EstimationWarning, stacklevel=2
         )
-    return design.with_weights(w, Raking(tuple(steps)))
+    return _finish(design, w, Raking(tuple(steps)))
 
 
 def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | None = None) -> Any:
@@ -246,20 +259,52 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
     if not cols:
         raise DataError("calibrate needs at least one population total")
     mm = np.column_stack(cols)
-    ww = design.weights
     pop_v = np.array(pop)
-    sample_total = mm.T @ ww
-    T = (mm * ww[:, None]).T @ mm
-    lam = np.linalg.pinv(T) @ (pop_v - sample_total)
-    g = 1.0 + mm @ lam
-    new_w = ww * g
-    achieved = mm.T @ new_w
-    if not np.allclose(
-        achieved, pop_v, rtol=1e-7, atol=1e-6 * max(1.0, float(np.abs(pop_v).max()))
-    ):
+
+    def g_factors(ww: np.ndarray) -> np.ndarray:
+        sample_total = mm.T @ ww
+        T = (mm * ww[:, None]).T @ mm
+        lam = np.linalg.pinv(T) @ (pop_v - sample_total)
+        return 1.0 + mm @ lam
+
+    ww = design.weights
+    g = g_factors(ww)
+    achieved = mm.T @ (ww * g)
+    tol = 1e-6 * max(1.0, float(np.abs(pop_v).max()))
+    if not np.allclose(achieved, pop_v, rtol=1e-7, atol=tol):
         raise DataError(
             "the population totals are inconsistent with each other (for example level counts that do "
             "not add up to the population size): calibration cannot match them all"
         )
+    w_all = _all_weights(design)
+    if w_all.ndim == 2:
+        reps = [w_all[:, r] * g_factors(w_all[:, r]) for r in range(w_all.shape[1])]
+        return _finish(design, np.column_stack(reps), None)
     sqw = np.sqrt(ww)
-    return design.with_weights(new_w, LinearCalibration(mm * sqw[:, None], g * sqw))
+    return design.with_weights(ww * g, LinearCalibration(mm * sqw[:, None], g * sqw))
+
+
+def _all_weights(design: Any) -> np.ndarray:
+    """The full-sample weights, or for a replicate design full and replicate weights side by side."""
+    if hasattr(design, "replicate_weights"):
+        return np.column_stack([design.weights, design.replicate_weights()])
+    return design.weights.copy()
+
+
+def _finish(design: Any, w: np.ndarray, record: Any) -> Any:
+    """The calibrated design: new weights (a replicate design keeps every calibrated replicate)."""
+    if w.ndim == 2:
+        from .replicate import ReplicateDesign
+
+        return ReplicateDesign(
+            design.data,
+            w[:, 0],
+            w[:, 1:],
+            np.arange(len(w)),
+            type=design.type,
+            scale=design.scale,
+            rscales=design.rscales,
+            mse=design.mse,
+            combined=True,
+        )
+    return design.with_weights(w, record)
