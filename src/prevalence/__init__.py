@@ -8,6 +8,7 @@ Three families of estimators behind one interface (``fit(data) -> Estimate`` and
 * :mod:`prevalence.bayes`: Bayesian hierarchical models with partial pooling.
 """
 
+from .bayes.hierarchical import HierarchicalPrevalence
 from .core.errors import DataError, DataWarning, EstimationError, EstimationWarning
 from .core.estimator import Estimator
 from .core.results import Comparison, Estimate
@@ -30,6 +31,7 @@ __all__ = [
     "EstimationError",
     "EstimationWarning",
     "Estimator",
+    "HierarchicalPrevalence",
     "LogLinearMSE",
     "ReplicateDesign",
     "SurveyDesign",

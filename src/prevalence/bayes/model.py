@@ -1,0 +1,106 @@
+"""The PyMC model behind :class:`~prevalence.HierarchicalPrevalence`.
+
+For area ``a`` in period ``t`` (period 0 the baseline), on the logit scale (log scale for
+direct estimates with ``scale="log"``)::
+
+    eta[a, t] = alpha + x[a, t]' beta + sigma_area * z_area[a]
+                + gamma[t] + sigma_change * z_change[a, t]        (t > 0 only)
+
+* ``gamma[t]`` is the pooled change from the baseline to period ``t``; ``sigma_change *
+  z_change[a, t]`` the area's own deviation from it, partially pooled towards zero;
+* counts: ``cases ~ Binomial(trials, invlogit(eta))`` (a binomial kernel for non-integer
+  effective counts from a survey design);
+* direct estimates (Fay-Herriot): ``theta_hat ~ Normal(eta, se)`` with the sampling
+  standard errors taken as known.
+
+Random effects are non-centred. Default priors (weakly informative, overridable with
+``priors=``): ``alpha ~ Normal(pooled logit, 2.5)``, ``beta ~ Normal(0, 1)`` on standardised
+covariates, ``sigma_area ~ HalfNormal(1)``, ``gamma ~ Normal(0, 1)``, ``sigma_change ~
+HalfNormal(0.5)``. With a single area the area effects are left out (no pooling is possible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..core.errors import DataError
+from .data import AreaData
+
+__all__ = ["DEFAULT_PRIORS", "build_model"]
+
+DEFAULT_PRIORS: dict[str, float] = {
+    "intercept_sd": 2.5,
+    "coef_sd": 1.0,
+    "area_sd": 1.0,
+    "period_sd": 1.0,
+    "change_sd": 0.5,
+}
+
+
+def resolve_priors(priors: Mapping[str, float] | None) -> dict[str, float]:
+    out = dict(DEFAULT_PRIORS)
+    for key, value in (priors or {}).items():
+        if key not in DEFAULT_PRIORS:
+            raise DataError(f"unknown prior {key!r}; the priors are {sorted(DEFAULT_PRIORS)}")
+        if not float(value) > 0:
+            raise DataError(f"prior scale {key!r} must be positive, got {value!r}")
+        out[key] = float(value)
+    return out
+
+
+def _pooled_centre(d: AreaData) -> float:
+    if d.kind == "counts":
+        rate = (d.cases.sum() + 0.5) / (d.trials.sum() + 1.0)
+        return float(np.log(rate / (1 - rate)))
+    return float(np.mean(d.theta_hat))
+
+
+def build_model(d: AreaData, priors: Mapping[str, float]):
+    """Build the PyMC model for the prepared data (``p`` is the prevalence of every row)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    A, T = d.n_areas, d.n_periods
+    coords = {"row": np.arange(len(d.area)), "area": [str(a) for a in d.area_labels]}
+    with pm.Model(coords=coords) as model:
+        alpha = pm.Normal("alpha", mu=_pooled_centre(d), sigma=priors["intercept_sd"])
+        eta = alpha + pt.zeros(len(d.area))
+        if d.X.shape[1]:
+            beta = pm.Normal("beta", 0.0, priors["coef_sd"], shape=d.X.shape[1])
+            eta = eta + pt.dot(d.X, beta)
+        if A > 1:
+            sigma_area = pm.HalfNormal("sigma_area", priors["area_sd"])
+            z_area = pm.Normal("z_area", 0.0, 1.0, dims="area")
+            eta = eta + sigma_area * z_area[d.area]
+        if T > 1:
+            gamma = pm.Normal("gamma", 0.0, priors["period_sd"], shape=T - 1)
+            later = d.period > 0
+            idx = np.where(later, d.period - 1, 0)
+            eta = eta + pt.where(later, gamma[idx], 0.0)
+            if A > 1:
+                sigma_change = pm.HalfNormal("sigma_change", priors["change_sd"])
+                z_change = pm.Normal("z_change", 0.0, 1.0, shape=(A, T - 1))
+                eta = eta + pt.where(later, sigma_change * z_change[d.area, idx], 0.0)
+        if d.kind == "counts":
+            p = pm.Deterministic("p", pm.math.invlogit(eta), dims="row")
+            integer = np.allclose(d.cases, np.round(d.cases)) and np.allclose(
+                d.trials, np.round(d.trials)
+            )
+            if integer:
+                pm.Binomial(
+                    "cases",
+                    n=np.round(d.trials).astype(np.int64),
+                    p=p,
+                    observed=np.round(d.cases).astype(np.int64),
+                    dims="row",
+                )
+            else:  # effective counts from a survey design: binomial kernel
+                loglik = d.cases * -pt.softplus(-eta) + (d.trials - d.cases) * -pt.softplus(eta)
+                pm.Potential("cases", loglik.sum())
+        else:
+            pm.Normal("theta_hat", mu=eta, sigma=d.theta_se, observed=d.theta_hat, dims="row")
+            back = pm.math.invlogit(eta) if d.scale == "logit" else pt.exp(eta)
+            pm.Deterministic("p", back, dims="row")
+    return model
