@@ -15,14 +15,14 @@ FAST = {"draws": 300, "tune": 300, "chains": 2, "progress": False}
 
 
 def counts_model(**kw):
+    settings = {"covariates": ["x"], **FAST, **kw}
     return HierarchicalPrevalence(
         area="area",
         period="period",
         cases="cases",
         trials="trials",
         population="population",
-        covariates=["x"],
-        **{**FAST, **kw},
+        **settings,
     )
 
 
