@@ -335,25 +335,6 @@ class SurveyDesign(EstimationMixin):
         return taylor_domain_variances(self, stat, codes, D, use)
 
     # ------------------------------------------------------------------ calibration
-    def poststratify(
-        self, by: str | Sequence[str], population: object, partial: bool = False
-    ) -> SurveyDesign:
-        """Post-stratified copy of the design (see :func:`prevalence.survey.calibration.poststratify`)."""
-        from .calibration import poststratify
-
-        return poststratify(self, by, population, partial)
-
-    def rake(self, margins: dict, max_iter: int = 10, epsilon: float = 1.0) -> SurveyDesign:
-        """Raked copy of the design (see :func:`prevalence.survey.calibration.rake`)."""
-        from .calibration import rake
-
-        return rake(self, margins, max_iter, epsilon)
-
-    def calibrate(self, totals: dict, population_size: float | None = None) -> SurveyDesign:
-        """Linearly calibrated (GREG) copy (see :func:`prevalence.survey.calibration.calibrate`)."""
-        from .calibration import calibrate
-
-        return calibrate(self, totals, population_size)
 
     def replicate(
         self,

@@ -339,17 +339,7 @@ class EstimationMixin:
         (``output="estimates"``).
         """
         a, ok = _values(self, column, na_rm)
-        return estimate(
-            self,
-            Stat("total", a, None, column),
-            ok,
-            by=by,
-            level=level,
-            ci=None,
-            deff=deff,
-            df=df,
-            output=check_output(output),
-        )
+        return self._run(Stat("total", a, None, column), ok, by, level, None, deff, df, output)
 
     def mean(
         self,
@@ -373,16 +363,8 @@ class EstimationMixin:
         2.8333
         """
         a, ok = _values(self, column, na_rm)
-        return estimate(
-            self,
-            Stat("mean", a, np.ones_like(a), column),
-            ok,
-            by=by,
-            level=level,
-            ci=None,
-            deff=deff,
-            df=df,
-            output=check_output(output),
+        return self._run(
+            Stat("mean", a, np.ones_like(a), column), ok, by, level, None, deff, df, output
         )
 
     def ratio(
@@ -401,16 +383,8 @@ class EstimationMixin:
         a, ok_a = _values(self, numerator, na_rm)
         b, ok_b = _values(self, denominator, na_rm)
         ok = ok_a & ok_b
-        return estimate(
-            self,
-            Stat("ratio", a, b, f"{numerator}/{denominator}"),
-            ok,
-            by=by,
-            level=level,
-            ci=None,
-            deff=deff,
-            df=df,
-            output=check_output(output),
+        return self._run(
+            Stat("ratio", a, b, f"{numerator}/{denominator}"), ok, by, level, None, deff, df, output
         )
 
     def proportion(
@@ -434,17 +408,53 @@ class EstimationMixin:
         distribution with the design degrees of freedom unless ``df`` says otherwise.
         """
         y, ok, label = indicator(self, column, value, na_rm)
-        return estimate(
-            self,
+        return self._run(
             Stat("proportion", y, np.ones_like(y), label),
             ok,
-            by=by,
-            level=level,
-            ci=check_ci(ci),
-            deff=deff,
-            df=df,
-            output=check_output(output),
+            by,
+            level,
+            check_ci(ci),
+            deff,
+            df,
+            output,
         )
+
+    def _run(
+        self,
+        stat: Stat,
+        ok: np.ndarray,
+        by: Any,
+        level: float,
+        ci: str | None,
+        deff: bool,
+        df: str | float | None,
+        output: str,
+    ) -> Estimate | pd.DataFrame | dict:
+        return estimate(
+            self, stat, ok, by=by, level=level, ci=ci, deff=deff, df=df, output=check_output(output)
+        )
+
+    # ------------------------------------------------------------------ calibration
+    def poststratify(self, by: str | Sequence[str], population: Any, partial: bool = False) -> Any:
+        """Post-stratified copy (see :func:`prevalence.survey.calibration.poststratify`).
+
+        Replicate designs have every replicate weight post-stratified too.
+        """
+        from .calibration import poststratify
+
+        return poststratify(self, by, population, partial)
+
+    def rake(self, margins: dict, max_iter: int = 10, epsilon: float = 1.0) -> Any:
+        """Raked copy (see :func:`prevalence.survey.calibration.rake`)."""
+        from .calibration import rake
+
+        return rake(self, margins, max_iter, epsilon)
+
+    def calibrate(self, totals: dict, population_size: float | None = None) -> Any:
+        """Linearly calibrated (GREG) copy (see :func:`prevalence.survey.calibration.calibrate`)."""
+        from .calibration import calibrate
+
+        return calibrate(self, totals, population_size)
 
     # hooks implemented by the design classes
     def _domain_variances(self, stat: Stat, codes: np.ndarray, D: int, use: np.ndarray):

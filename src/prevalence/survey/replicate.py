@@ -237,28 +237,8 @@ class ReplicateDesign(EstimationMixin):
     def _variance_label(self) -> str:
         return f"{self.type} replicate weights, {self.n_replicates} replicates"
 
-    # calibration: every replicate is calibrated like the full sample (R's svyrep methods)
+    # replicate designs carry calibration in their replicate weights, not as residual records
     calibrations: tuple = ()
-
-    def poststratify(
-        self, by: str | Sequence[str], population: object, partial: bool = False
-    ) -> ReplicateDesign:
-        """Post-stratify the full-sample and every replicate weight."""
-        from .calibration import poststratify
-
-        return poststratify(self, by, population, partial)
-
-    def rake(self, margins: dict, max_iter: int = 10, epsilon: float = 1.0) -> ReplicateDesign:
-        """Rake the full-sample and every replicate weight."""
-        from .calibration import rake
-
-        return rake(self, margins, max_iter, epsilon)
-
-    def calibrate(self, totals: dict, population_size: float | None = None) -> ReplicateDesign:
-        """Linear calibration of the full-sample and every replicate weight."""
-        from .calibration import calibrate
-
-        return calibrate(self, totals, population_size)
 
     def __repr__(self) -> str:
         return f"ReplicateDesign({self.n} rows, {self.type}, {self.n_replicates} replicates)"
