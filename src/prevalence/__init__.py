@@ -8,6 +8,7 @@ Three families of estimators behind one interface (``fit(data) -> Estimate`` and
 * :mod:`prevalence.bayes`: Bayesian hierarchical models with partial pooling.
 """
 
+from . import datasets  # noqa: F401  (prevalence.datasets.load)
 from .bayes.hierarchical import HierarchicalPrevalence
 from .core.errors import DataError, DataWarning, EstimationError, EstimationWarning
 from .core.estimator import Estimator
@@ -18,6 +19,8 @@ from .mse.loglinear import LogLinearMSE
 from .survey.design import SurveyDesign
 from .survey.prevalence import SurveyPrevalence
 from .survey.replicate import ReplicateDesign
+from .workbench.stratified import Stratified
+from .workbench.study import StudyResult, study
 
 __version__ = "0.1.0"
 
@@ -36,5 +39,8 @@ __all__ = [
     "ReplicateDesign",
     "SurveyDesign",
     "SurveyPrevalence",
+    "Stratified",
+    "StudyResult",
+    "study",
     "__version__",
 ]

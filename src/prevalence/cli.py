@@ -26,12 +26,74 @@ def build_parser() -> argparse.ArgumentParser:
         help="directory for the data and result files (default: write nothing)",
     )
     demo.add_argument("--seed", type=int, default=None, help="random seed of the synthetic data")
+    st = sub.add_parser(
+        "study", help="run the standard MSE simulation study (5 estimators x 4 scenarios)"
+    )
+    st.add_argument(
+        "--out", metavar="DIR", default="build/study", help="output directory (default build/study)"
+    )
+    st.add_argument(
+        "--replicates", type=int, default=200, help="replicates per scenario (default 200)"
+    )
+    st.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    st.add_argument(
+        "--workers", type=int, default=0, help="process-pool workers (default: run serially)"
+    )
+    st.add_argument(
+        "--dask", action="store_true", help="run on a local Dask cluster with --workers workers"
+    )
+    st.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def _study(args: argparse.Namespace) -> int:
+    import contextlib
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .workbench.standard import run_standard_study
+
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if args.dask:
+            from dask.distributed import Client, LocalCluster
+
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=max(args.workers, 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            )
+            executor = stack.enter_context(Client(cluster))
+        elif args.workers > 0:
+            import multiprocessing
+
+            spawn = multiprocessing.get_context("spawn")
+            executor = stack.enter_context(ProcessPoolExecutor(args.workers, mp_context=spawn))
+        result = run_standard_study(
+            args.replicates, args.seed, executor, args.out, progress=False if args.quiet else None
+        )
+    cols = [
+        "scenario",
+        "estimator",
+        "relative_bias",
+        "rmse",
+        "coverage",
+        "mean_width",
+        "failure_rate",
+        "mean_seconds",
+    ]
+    print(result.summary[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(f"\nwrote {args.out}/: results.csv, summary.csv, study.png")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "study":
+        return _study(args)
     if args.command == "demo":
         from .demo import DEMO_SEED, run_demo
 

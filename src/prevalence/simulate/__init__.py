@@ -2,5 +2,13 @@
 
 from .areas import AreaPopulation, simulate_areas
 from .capture import CapturePopulation, simulate_captures
+from .scenarios import CaptureScenario, SurveyScenario
 
-__all__ = ["AreaPopulation", "CapturePopulation", "simulate_areas", "simulate_captures"]
+__all__ = [
+    "AreaPopulation",
+    "CapturePopulation",
+    "CaptureScenario",
+    "SurveyScenario",
+    "simulate_areas",
+    "simulate_captures",
+]

@@ -1,0 +1,133 @@
+"""Named synthetic data sets with known truth, written to ``data/synthetic/`` from fixed seeds.
+
+``python data/synthetic/make_datasets.py`` writes them; running it again reproduces every file
+byte for byte. :func:`load` reads a file when the repository's ``data/synthetic`` folder is
+there and otherwise regenerates the same table in memory.
+
+Examples
+--------
+>>> from prevalence import datasets
+>>> "captures_baseline" in datasets.names()
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .core.errors import DataError
+from .simulate.areas import simulate_areas
+from .simulate.scenarios import CaptureScenario, SurveyScenario
+
+__all__ = ["load", "names", "generate", "write_all", "DATA_DIR"]
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "synthetic"
+FLOAT_FORMAT = "%.10g"
+
+LISTS = {"police": 0.18, "ngo": 0.12, "local_authority": 0.10, "hotline": 0.08}
+CAPTURES = CaptureScenario(
+    size=[5000, 3800],
+    probabilities=LISTS,
+    heterogeneity=0.4,
+    dependence={("police", "ngo"): 0.6},
+    strata={"north": (0.55, 0.0), "south": (0.45, -0.3)},
+    periods=2,
+)
+SURVEY = SurveyScenario(
+    strata=8,
+    clusters_per_stratum=30,
+    cluster_size=150,
+    areas=5,
+    prevalence=0.08,
+    change=-0.3,
+    periods=2,
+    sampled_clusters=5,
+    sampled_per_cluster=15,
+)
+
+
+def _pattern_counts(records: pd.DataFrame) -> pd.DataFrame:
+    lists = list(LISTS)
+    return records.groupby(lists).size().rename("count").reset_index()
+
+
+def _captures(period: int) -> pd.DataFrame:
+    rec = CAPTURES.records(20261125)
+    return _pattern_counts(rec[rec["period"] == period])
+
+
+def _capture_records() -> pd.DataFrame:
+    rec = CAPTURES.records(20261125)
+    return rec[rec["period"] == 0][list(LISTS) + ["stratum"]].reset_index(drop=True)
+
+
+def _survey() -> pd.DataFrame:
+    frame, _ = SURVEY.sample(20261126)
+    return frame
+
+
+def _survey_truth() -> pd.DataFrame:
+    _, truth = SURVEY.sample(20261126)
+    return truth
+
+
+def _areas() -> pd.DataFrame:
+    return simulate_areas(30, 2, seed=20261127).frame
+
+
+GENERATORS: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
+    "captures_baseline": (
+        lambda: _captures(0),
+        "capture-pattern counts, 4 lists, baseline (true N 5000)",
+    ),
+    "captures_endline": (
+        lambda: _captures(1),
+        "capture-pattern counts, 4 lists, endline (true N 3800)",
+    ),
+    "captures_records": (
+        _capture_records,
+        "one row per person seen at baseline, with a stratum column",
+    ),
+    "survey": (_survey, "two-stage stratified survey sample, baseline and endline (period column)"),
+    "survey_truth": (_survey_truth, "true prevalence of the survey population by area and period"),
+    "areas": (_areas, "binomial counts for 30 areas x 2 periods with the true prevalences"),
+}
+
+
+def names() -> list[str]:
+    """Names of the synthetic data sets."""
+    return list(GENERATORS)
+
+
+def generate(name: str) -> pd.DataFrame:
+    """Build a data set from its fixed seed (what the files hold)."""
+    if name not in GENERATORS:
+        raise DataError(f"unknown data set {name!r}; the data sets are {names()}")
+    return GENERATORS[name][0]()
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load a named synthetic data set (from ``data/synthetic`` when present)."""
+    if name not in GENERATORS:
+        raise DataError(f"unknown data set {name!r}; the data sets are {names()}")
+    path = DATA_DIR / f"{name}.csv"
+    if path.exists():
+        return pd.read_csv(path)
+    return pd.read_csv(
+        pd.io.common.StringIO(generate(name).to_csv(index=False, float_format=FLOAT_FORMAT))
+    )
+
+
+def write_all(directory: str | Path = DATA_DIR) -> list[Path]:
+    """Write every data set as CSV into ``directory``; returns the paths."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in GENERATORS:
+        path = out / f"{name}.csv"
+        generate(name).to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        paths.append(path)
+    return paths

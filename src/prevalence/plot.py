@@ -1,0 +1,111 @@
+"""Plots a methodologist expects (matplotlib): study summaries, forest plots, list overlaps.
+
+Every function returns the matplotlib ``Figure`` and draws nothing on screen by itself, so it
+works in notebooks, scripts and reports alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .core.results import Comparison, Estimate
+
+__all__ = ["study_summary", "forest", "list_overlap"]
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+        try:
+            matplotlib.use("Agg", force=False)
+        except Exception:  # pragma: no cover - an interactive backend already in use
+            pass
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def study_summary(summary: pd.DataFrame, nominal: float = 0.95):
+    """Coverage and relative bias by scenario (panels) and estimator (bars).
+
+    ``summary`` is :attr:`prevalence.StudyResult.summary`.
+    """
+    plt = _pyplot()
+    scenarios = list(dict.fromkeys(summary["scenario"]))
+    estimators = list(dict.fromkeys(summary["estimator"]))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.6 * len(scenarios) * len(estimators) / 2 + 2.5))
+    y = np.arange(len(scenarios))
+    h = 0.8 / max(len(estimators), 1)
+    for k, est in enumerate(estimators):
+        rows = summary[summary["estimator"] == est].set_index("scenario").reindex(scenarios)
+        axes[0].barh(y + k * h, rows["coverage"], height=h, label=est)
+        axes[1].barh(y + k * h, rows["relative_bias"], height=h, label=est)
+    axes[0].axvline(nominal, color="black", linestyle="--", linewidth=1)
+    axes[0].set_xlabel("interval coverage")
+    axes[0].set_xlim(0, 1)
+    axes[1].axvline(0, color="black", linewidth=1)
+    axes[1].set_xlabel("relative bias of the estimate")
+    for ax in axes:
+        ax.set_yticks(y + 0.4 - h / 2)
+        ax.set_yticklabels(scenarios)
+    axes[1].legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def forest(estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estimate"):
+    """Estimates with their intervals; for a :class:`Comparison`, baseline and endline side by side."""
+    plt = _pyplot()
+    labels, rows = [], []
+    for name, e in estimates.items():
+        if isinstance(e, Comparison):
+            rows.append((f"{name} (baseline)", e.baseline, "tab:blue"))
+            rows.append((f"{name} (endline)", e.endline, "tab:orange"))
+        else:
+            rows.append((name, e, "tab:blue"))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
+    for i, (label, e, colour) in enumerate(rows[::-1]):
+        ax.plot([e.lower, e.upper], [i, i], color=colour, linewidth=2)
+        ax.plot([e.value], [i], "o", color=colour)
+        labels.append(label)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(labels)
+    ax.set_xlabel(xlabel)
+    fig.tight_layout()
+    return fig
+
+
+def list_overlap(captures: Any, max_patterns: int = 30):
+    """UpSet-style chart: people per capture pattern (bars) and the lists in it (dots below)."""
+    plt = _pyplot()
+    counts = captures.counts
+    counts = counts[counts["count"] > 0].sort_values("count", ascending=False).head(max_patterns)
+    lists = list(captures.lists)
+    fig, (top, bottom) = plt.subplots(
+        2,
+        1,
+        figsize=(max(6, 0.35 * len(counts) + 2), 5),
+        gridspec_kw={"height_ratios": [3, 1.2]},
+        sharex=True,
+    )
+    x = np.arange(len(counts))
+    top.bar(x, counts["count"], color="tab:gray")
+    top.set_ylabel("people")
+    for j, name in enumerate(lists):
+        on = counts[name].to_numpy() == 1
+        bottom.scatter(x[~on], np.full((~on).sum(), j), color="lightgray", s=20)
+        bottom.scatter(x[on], np.full(on.sum(), j), color="black", s=24)
+    for i, (_, row) in enumerate(counts.iterrows()):
+        members = [j for j, name in enumerate(lists) if row[name] == 1]
+        if len(members) > 1:
+            bottom.plot([i, i], [min(members), max(members)], color="black", linewidth=1)
+    bottom.set_yticks(range(len(lists)))
+    bottom.set_yticklabels(lists)
+    bottom.set_xticks([])
+    fig.tight_layout()
+    return fig
