@@ -25,7 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="directory for the data and result files (default: write nothing)",
     )
-    demo.add_argument("--seed", type=int, default=None, help="random seed of the synthetic data")
+    run = sub.add_parser("run", help="run the estimation declared in a TOML config; writes a new output directory")
+    run.add_argument("config", help="the TOML config file")
+    run.add_argument("--out", metavar="DIR", default="runs", help="parent directory of the run (default ./runs)")
+    run.add_argument("--quiet", action="store_true", help="print only the output directory")
+    val = sub.add_parser("validate", help="check a config and its inputs without estimating")
+    val.add_argument("config", help="the TOML config file")
     st = sub.add_parser(
         "study", help="run the standard MSE simulation study (5 estimators x 4 scenarios)"
     )
@@ -89,15 +94,49 @@ def _study(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from .runs import ConfigProblem, run
+
+    try:
+        result = run(args.config, args.out, quiet=args.quiet)
+    except ConfigProblem as exc:
+        print(f"{len(exc.problems)} problem(s) with {args.config}:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        cols = ["input", "estimator", "quantity", "value", "lower", "upper"]
+        print(result.estimates[cols].to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+    print(f"wrote {result.directory}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .runs import validate
+
+    problems = validate(args.config)
+    if problems:
+        print(f"{len(problems)} problem(s) with {args.config}:", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(f"{args.config}: no problems found")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "study":
         return _study(args)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "validate":
+        return _validate(args)
     if args.command == "demo":
-        from .demo import DEMO_SEED, run_demo
+        from .demo import run_demo
 
-        run_demo(out=args.out, seed=DEMO_SEED if args.seed is None else args.seed)
+        run_demo(out=args.out)
         return 0
     parser.print_help()
     return 2

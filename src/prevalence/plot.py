@@ -80,11 +80,18 @@ def forest(estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estima
     return fig
 
 
-def list_overlap(captures: Any, max_patterns: int = 30):
-    """UpSet-style chart: people per capture pattern (bars) and the lists in it (dots below)."""
+def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1):
+    """UpSet-style chart: people per capture pattern (bars) and the lists in it (dots below).
+
+    Patterns with fewer than ``min_count`` people are left out (statistical disclosure control).
+    """
     plt = _pyplot()
     counts = captures.counts
-    counts = counts[counts["count"] > 0].sort_values("count", ascending=False).head(max_patterns)
+    counts = (
+        counts[counts["count"] >= max(min_count, 1)]
+        .sort_values("count", ascending=False)
+        .head(max_patterns)
+    )
     lists = list(captures.lists)
     fig, (top, bottom) = plt.subplots(
         2,

@@ -1,0 +1,429 @@
+"""Reproducible estimation runs: ``prevalence run CONFIG.toml`` and ``prevalence validate CONFIG.toml``.
+
+A run reads the declared inputs, fits every declared estimator on every input it applies to,
+compares baseline and endline, and writes a new directory (never overwriting an earlier run)::
+
+    estimates.csv     every estimate and comparison (byte-identical for the same config and inputs)
+    estimates.json    the same with methods, warnings and details
+    manifest.json     versions, Python, machine, SHA-256 of every input, resolved config, seed, times
+    *.png             plots (estimates, list overlap, draws, baseline-endline change)
+    report.html       a self-contained page with the tables and the plots
+
+The directory is assembled in a hidden staging folder and renamed at the end: a run that fails
+leaves nothing behind. Published tables and plots suppress counts below the disclosure
+threshold (default 5); estimates are not suppressed, and record-level data never appear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import platform
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.results import Comparison, Estimate, _jsonable
+from .config import (
+    ConfigProblem,
+    RunConfig,
+    build_input,
+    estimator_accepts,
+    load_config,
+    make_estimator,
+)
+
+__all__ = ["run", "validate", "RunResult"]
+
+FLOAT_FORMAT = "%.10g"
+ESTIMATE_COLUMNS = [
+    "input",
+    "estimator",
+    "type",
+    "quantity",
+    "value",
+    "lower",
+    "upper",
+    "level",
+    "method",
+    "warnings",
+]
+
+
+class RunResult:
+    def __init__(self, directory: Path, estimates: pd.DataFrame) -> None:
+        self.directory = directory
+        self.estimates = estimates
+
+    def __repr__(self) -> str:
+        return f"RunResult({self.directory}, {len(self.estimates)} rows)"
+
+
+def validate(config_path: str | Path) -> list[str]:
+    """Every problem with a config and its inputs, without estimating (empty list: fine)."""
+    try:
+        config = load_config(config_path)
+    except ConfigProblem as exc:
+        return exc.problems
+    problems: list[str] = []
+    kinds = {}
+    for spec in config.inputs:
+        build_input(config, spec, problems)
+        kinds[spec["name"]] = spec["kind"]
+    for spec in config.estimators:
+        targets = spec.get("inputs")
+        if targets is not None:
+            for t in targets:
+                if t not in kinds:
+                    problems.append(f"estimator {spec['name']!r}: unknown input {t!r}")
+                elif kinds[t] not in estimator_accepts(spec):
+                    problems.append(
+                        f"estimator {spec['name']!r} ({spec['type']}) cannot take input {t!r} "
+                        f"of kind {kinds[t]!r}"
+                    )
+        elif not any(k in estimator_accepts(spec) for k in kinds.values()):
+            problems.append(
+                f"estimator {spec['name']!r} ({spec['type']}) applies to none of the inputs"
+            )
+    return problems
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {}
+    for pkg in (
+        "prevalence",
+        "numpy",
+        "scipy",
+        "pandas",
+        "statsmodels",
+        "numba",
+        "pymc",
+        "arviz",
+        "matplotlib",
+    ):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _row(input_name: str, spec: dict[str, Any], quantity: str, e: Estimate) -> dict[str, Any]:
+    return {
+        "input": input_name,
+        "estimator": spec["name"],
+        "type": spec["type"],
+        "quantity": quantity,
+        "value": e.value,
+        "lower": e.lower,
+        "upper": e.upper,
+        "level": e.level,
+        "method": e.method,
+        "warnings": "; ".join(e.warnings),
+    }
+
+
+def _targets(config: RunConfig, spec: dict[str, Any]) -> list[str]:
+    names = spec.get("inputs") or [s["name"] for s in config.inputs]
+    kinds = {s["name"]: s["kind"] for s in config.inputs}
+    return [n for n in names if kinds.get(n) in estimator_accepts(spec)]
+
+
+def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool = True) -> RunResult:
+    """Execute a run; returns the new output directory and the estimates table.
+
+    Raises :class:`~prevalence.runs.config.ConfigProblem` listing every problem when the config or
+    an input is unusable; nothing is written then.
+    """
+    problems = validate(config_path)
+    if problems:
+        raise ConfigProblem(problems)
+    config = load_config(config_path)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    inputs = {spec["name"]: build_input(config, spec) for spec in config.inputs}
+    rows: list[dict[str, Any]] = []
+    fitted: dict[tuple[str, str], Estimate] = {}
+    comparisons: dict[str, Comparison] = {}
+    for spec in config.estimators:
+        estimator = make_estimator(spec, config.seed, config.level)
+        for name in _targets(config, spec):
+            est = estimator.fit(inputs[name])
+            fitted[(spec["name"], name)] = est
+            rows.append(_row(name, spec, "estimate", est))
+        if config.compare:
+            b, e = config.compare["baseline"], config.compare["endline"]
+            if b in _targets(config, spec) and e in _targets(config, spec):
+                c = estimator.compare(inputs[b], inputs[e])
+                comparisons[spec["name"]] = c
+                rows.append(_row(f"{e} vs {b}", spec, "difference", c.difference))
+                rows.append(_row(f"{e} vs {b}", spec, "ratio", c.ratio))
+    estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    parent = Path(out)
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    final = parent / f"{config.name}-{stamp}"
+    k = 1
+    while final.exists():
+        k += 1
+        final = parent / f"{config.name}-{stamp}-{k}"
+    staging = parent / f".staging-{final.name}"
+    try:
+        staging.mkdir()
+        estimates.to_csv(
+            staging / "estimates.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+        )
+        records = []
+        for (est_name, input_name), e in fitted.items():
+            d = e.to_dict()
+            d["details"] = {
+                k2: v
+                for k2, v in d["details"].items()
+                if k2
+                in (
+                    "model",
+                    "std_error",
+                    "deviance",
+                    "df",
+                    "AIC",
+                    "BIC",
+                    "n_observed",
+                    "selection",
+                    "diagnostics",
+                    "weights",
+                    "n_areas",
+                    "degf",
+                    "n",
+                )
+            }
+            records.append({"estimator": est_name, "input": input_name, **d})
+        for est_name, c in comparisons.items():
+            for q in ("difference", "ratio"):
+                d = getattr(c, q).to_dict()
+                d["details"] = {}
+                records.append({"estimator": est_name, "input": "comparison", "quantity": q, **d})
+        (staging / "estimates.json").write_text(
+            json.dumps(_jsonable(records), indent=1, allow_nan=True)
+        )
+        images = _plots(staging, config, inputs, fitted, comparisons)
+        ended = datetime.now(UTC)
+        manifest = {
+            "run": config.name,
+            "directory": final.name,
+            "config": {
+                "path": str(config.path),
+                "sha256": _sha256(config.path),
+                "resolved": config.raw,
+            },
+            "seed": config.seed,
+            "level": config.level,
+            "inputs": [
+                {
+                    "name": s["name"],
+                    "path": str(config.input_path(s)),
+                    "sha256": _sha256(config.input_path(s)),
+                }
+                for s in config.inputs
+            ],
+            "versions": _versions(),
+            "python": sys.version,
+            "machine": {
+                "platform": platform.platform(),
+                "processor": platform.machine(),
+                "node": platform.node(),
+            },
+            "started": started.isoformat(),
+            "ended": ended.isoformat(),
+            "seconds": round(time.perf_counter() - t0, 3),
+        }
+        (staging / "manifest.json").write_text(json.dumps(_jsonable(manifest), indent=1))
+        report = _report(staging, config, estimates, inputs, fitted, comparisons, images, manifest)
+        (staging / "report.html").write_text(report)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return RunResult(final, estimates)
+
+
+# ---------------------------------------------------------------------------- plots
+def _plots(
+    directory: Path, config: RunConfig, inputs: dict[str, Any], fitted: dict, comparisons: dict
+) -> dict:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .. import plot
+    from ..mse.captures import CaptureHistories
+
+    images: dict[str, str] = {}
+
+    def save(fig, name: str, title: str) -> None:
+        fig.savefig(directory / name, dpi=100)
+        plt.close(fig)
+        images[name] = title
+
+    if fitted:
+        save(
+            plot.forest({f"{e} / {i}": est for (e, i), est in fitted.items()}),
+            "estimates.png",
+            "Estimates with their intervals",
+        )
+    for name, obj in inputs.items():
+        if isinstance(obj, CaptureHistories):
+            fig = plot.list_overlap(obj, min_count=config.threshold)
+            save(
+                fig,
+                f"overlap_{name}.png",
+                f"Overlap of the lists, {name} (patterns with fewer than "
+                f"{config.threshold} people not shown)",
+            )
+    for (e, i), est in fitted.items():
+        if est.draws is not None and est.draws.size > 1:
+            fig, ax = plt.subplots(figsize=(6, 3))
+            ax.hist(est.draws, bins=40, color="tab:gray")
+            ax.axvline(est.value, color="black")
+            for x in est.interval:
+                ax.axvline(x, color="black", linestyle="--")
+            ax.set_xlabel("estimate")
+            ax.set_title(f"{e} / {i}: bootstrap or posterior draws", fontsize=9)
+            fig.tight_layout()
+            save(fig, f"draws_{_safe(e)}_{_safe(i)}.png", f"Draws, {e} on {i}")
+    if comparisons:
+        save(plot.forest(comparisons), "change.png", "Baseline and endline")
+    return images
+
+
+def _safe(s: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in s)
+
+
+# ---------------------------------------------------------------------------- report
+CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#f3f3f3}td.text{text-align:left}.suppressed{color:#a00;font-style:italic}img{max-width:100%}
+.meta{color:#666;font-size:85%}"""
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float | np.floating):
+        if math.isnan(x):
+            return ""
+        return f"{x:,.4g}" if abs(x) < 1e5 else f"{x:,.0f}"
+    return html.escape(str(x))
+
+
+def _table(frame: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for _, r in frame.iterrows():
+        cells = []
+        for c in frame.columns:
+            v = r[c]
+            if isinstance(v, str) and v.startswith("<") and v.endswith("suppressed"):
+                cells.append(f"<td class='suppressed'>{html.escape(v)}</td>")
+            else:
+                cls = " class='text'" if c in text_cols or isinstance(v, str) else ""
+                cells.append(f"<td{cls}>{_fmt(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def suppress_counts(counts: pd.DataFrame, threshold: int, column: str = "count") -> pd.DataFrame:
+    """Replace counts below ``threshold`` (but above zero) by a suppression marker."""
+    out = counts.copy().astype({column: object})
+    small = (counts[column] > 0) & (counts[column] < threshold)
+    out.loc[small, column] = f"<{threshold} suppressed"
+    return out
+
+
+def _report(
+    directory: Path,
+    config: RunConfig,
+    estimates: pd.DataFrame,
+    inputs: dict,
+    fitted: dict,
+    comparisons: dict,
+    images: dict,
+    manifest: dict,
+) -> str:
+    from ..mse.captures import CaptureHistories
+
+    parts = [
+        f"<h1>{html.escape(config.name)}</h1>",
+        f"<p class='meta'>prevalence {html.escape(manifest['versions']['prevalence'])}, seed {config.seed}, "
+        f"level {config.level:g}, run {html.escape(manifest['started'])}. Config "
+        f"<code>{html.escape(config.path.name)}</code> (SHA-256 {manifest['config']['sha256'][:12]}...).</p>",
+        "<h2>Estimates</h2>",
+        _table(
+            estimates[estimates["quantity"] == "estimate"].drop(columns=["quantity"]),
+            ("input", "estimator", "type", "method", "warnings"),
+        ),
+    ]
+    if comparisons:
+        parts += [
+            "<h2>Baseline and endline</h2>",
+            _table(
+                estimates[estimates["quantity"] != "estimate"],
+                ("input", "estimator", "type", "quantity", "method", "warnings"),
+            ),
+        ]
+    for (e, i), est in fitted.items():
+        models = est.details.get("models")
+        if isinstance(models, pd.DataFrame):
+            parts += [
+                f"<h2>Model comparison: {html.escape(e)} on {html.escape(i)}</h2>",
+                f"<p>The 10 best of {len(models)} models by {html.escape(str(est.details.get('selection')))}.</p>",
+                _table(models.head(10), ("model",)),
+            ]
+    for name, obj in inputs.items():
+        if isinstance(obj, CaptureHistories):
+            counts = obj.counts
+            counts = counts[counts["count"] > 0]
+            parts += [
+                f"<h2>Capture patterns: {html.escape(name)}</h2>",
+                f"<p>{obj.n_observed} people on {obj.n_lists} lists. Counts below {config.threshold} are "
+                "suppressed.</p>",
+                _table(suppress_counts(counts, config.threshold)),
+            ]
+    if images:
+        parts.append("<h2>Figures</h2>")
+        for file, title in images.items():
+            data = base64.b64encode((directory / file).read_bytes()).decode()
+            parts.append(
+                f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
+                f"<figcaption>{html.escape(title)}</figcaption></figure>"
+            )
+    parts.append(
+        "<h2>Inputs</h2>" + _table(pd.DataFrame(manifest["inputs"]), ("name", "path", "sha256"))
+    )
+    script = (
+        "<script>window.addEventListener('load',function(){var im=document.images,bad=0;"
+        "for(var k=0;k<im.length;k++){if(!im[k].complete||im[k].naturalWidth===0){bad++;}}"
+        "document.title=(bad?'images-missing:'+bad:'images-ok:'+im.length);});</script>"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(config.name)}</title>"
+        f"<style>{CSS}</style>{script}</head><body>{''.join(parts)}</body></html>"
+    )

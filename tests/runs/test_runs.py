@@ -1,0 +1,228 @@
+"""Reproducible runs from a config: outputs, reproducibility, validation, disclosure control, report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from prevalence.cli import main
+from prevalence.runs import ConfigProblem, run, validate
+
+REPO = Path(__file__).resolve().parents[2]
+SYNTH = REPO / "data" / "synthetic"
+
+CONFIG = """
+[run]
+name = "{name}"
+seed = 7
+level = 0.9
+
+[[inputs]]
+name = "baseline"
+path = "{baseline}"
+kind = "captures"
+lists = ["police", "ngo", "local_authority", "hotline"]
+
+[[inputs]]
+name = "endline"
+path = "{endline}"
+kind = "captures"
+lists = ["police", "ngo", "local_authority", "hotline"]
+
+[[estimators]]
+name = "independence"
+type = "LogLinearMSE"
+
+[[estimators]]
+name = "bic"
+type = "LogLinearMSE"
+settings = {{ select = "bic", n_boot = 100 }}
+
+[compare]
+baseline = "baseline"
+endline = "endline"
+
+[disclosure]
+threshold = {threshold}
+"""
+
+
+def write_config(
+    tmp_path: Path, name="test", baseline=None, endline=None, threshold=5, extra=""
+) -> Path:
+    baseline = baseline or SYNTH / "captures_baseline.csv"
+    endline = endline or SYNTH / "captures_endline.csv"
+    path = tmp_path / f"{name}.toml"
+    path.write_text(
+        CONFIG.format(name=name, baseline=baseline, endline=endline, threshold=threshold) + extra
+    )
+    return path
+
+
+def test_run_writes_everything_and_is_reproducible(tmp_path):
+    config = write_config(tmp_path)
+    first = run(config, tmp_path / "runs")
+    second = run(config, tmp_path / "runs")
+    assert first.directory != second.directory  # never overwrites
+    for d in (first.directory, second.directory):
+        names = {p.name for p in d.iterdir()}
+        assert {
+            "estimates.csv",
+            "estimates.json",
+            "manifest.json",
+            "report.html",
+            "estimates.png",
+            "change.png",
+        } <= names
+    a = (first.directory / "estimates.csv").read_bytes()
+    b = (second.directory / "estimates.csv").read_bytes()
+    assert a == b
+    manifest = json.loads((first.directory / "manifest.json").read_text())
+    for entry in manifest["inputs"]:
+        assert entry["sha256"] == hashlib.sha256(Path(entry["path"]).read_bytes()).hexdigest()
+    assert manifest["seed"] == 7 and manifest["versions"]["prevalence"]
+    est = pd.read_csv(first.directory / "estimates.csv")
+    assert set(est["quantity"]) == {"estimate", "difference", "ratio"}
+    assert (est["level"] == 0.9).all()
+    assert not list((tmp_path / "runs").glob(".staging-*"))
+
+
+def test_other_input_formats(tmp_path):
+    base = pd.read_csv(SYNTH / "captures_baseline.csv")
+    base.to_stata(tmp_path / "base.dta", write_index=False)
+    base.to_excel(tmp_path / "base.xlsx", index=False) if _has("openpyxl") else None
+    config = write_config(tmp_path, baseline=tmp_path / "base.dta")
+    res = run(config, tmp_path / "runs")
+    csv_res = run(write_config(tmp_path, name="csv"), tmp_path / "runs")
+    pd.testing.assert_frame_equal(res.estimates, csv_res.estimates)
+
+
+def _has(module: str) -> bool:
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda t, p: p.write_text(
+                p.read_text().replace('type = "LogLinearMSE"\n\n[[est', 'type = "Magic"\n\n[[est')
+            ),
+            "unknown estimator type 'Magic'",
+        ),
+        (
+            lambda t, p: p.write_text(p.read_text().replace('"hotline"]', '"helpline"]', 1)),
+            "unknown list column",
+        ),
+        (
+            lambda t, p: p.write_text(
+                p.read_text().replace(str(SYNTH / "captures_endline.csv"), str(t / "nope.csv"))
+            ),
+            "file not found",
+        ),
+        (lambda t, p: _bad_values(t, p), "must hold 0/1 values"),
+        (lambda t, p: _unreadable(t, p), "cannot be read"),
+    ],
+)
+def test_bad_configs_are_reported_and_leave_nothing(tmp_path, capsys, mutate, message):
+    config = write_config(tmp_path)
+    mutate(tmp_path, config)
+    problems = validate(config)
+    assert any(message in p for p in problems), problems
+    out_dir = tmp_path / "runs"
+    with pytest.raises(ConfigProblem):
+        run(config, out_dir)
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+    assert main(["validate", str(config)]) == 1
+    assert main(["run", str(config), "--out", str(out_dir)]) == 1
+    assert message in capsys.readouterr().err
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def _bad_values(tmp_path: Path, config: Path) -> None:
+    bad = pd.read_csv(SYNTH / "captures_baseline.csv")
+    bad.loc[2, "ngo"] = 2
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    config.write_text(
+        config.read_text().replace(str(SYNTH / "captures_baseline.csv"), str(tmp_path / "bad.csv"))
+    )
+
+
+def _unreadable(tmp_path: Path, config: Path) -> None:
+    (tmp_path / "broken.parquet").write_bytes(b"not a parquet file")
+    config.write_text(
+        config.read_text().replace(
+            str(SYNTH / "captures_baseline.csv"), str(tmp_path / "broken.parquet")
+        )
+    )
+
+
+def test_validate_collects_every_problem(tmp_path):
+    config = write_config(tmp_path, baseline=tmp_path / "a.csv", endline=tmp_path / "b.csv")
+    problems = validate(config)
+    assert len(problems) == 2 and all("file not found" in p for p in problems)
+
+
+def test_small_counts_are_suppressed_in_the_report(tmp_path):
+    res = run(write_config(tmp_path, threshold=50), tmp_path / "runs")
+    html = (res.directory / "report.html").read_text()
+    assert "&lt;50 suppressed" in html
+    counts = pd.read_csv(SYNTH / "captures_baseline.csv")
+    small = counts[(counts["count"] > 0) & (counts["count"] < 50)]["count"]
+    assert len(small) > 0
+    table = html[html.index("Capture patterns: baseline") :]
+    table = table[: table.index("</table>")]
+    cells = re.findall(r"<td>([0-9,]+)</td><td class='suppressed'>|<td>([0-9,]+)</td></tr>", table)
+    shown = {int(x.replace(",", "")) for pair in cells for x in pair if x}
+    assert not (set(small.tolist()) & shown - {0, 1})
+
+
+def test_report_renders_in_headless_chromium(tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.fail(
+            "chromium is not installed: .ci/run installs Debian's chromium package for this test"
+        )
+    res = run(write_config(tmp_path, threshold=5), tmp_path / "runs")
+    report = res.directory / "report.html"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", "--window-size=1200,3000", report.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.exists() and shot.stat().st_size > 20_000
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", "--virtual-time-budget=5000", report.as_uri()],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    n_images = len(re.findall(r"<img ", dom))
+    assert n_images >= 4
+    assert f"<title>images-ok:{n_images}</title>" in dom, re.findall(r"<title>.*?</title>", dom)
+    assert "suppressed" in dom
