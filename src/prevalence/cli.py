@@ -25,9 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="directory for the data and result files (default: write nothing)",
     )
-    run = sub.add_parser("run", help="run the estimation declared in a TOML config; writes a new output directory")
+    run = sub.add_parser(
+        "run", help="run the estimation declared in a TOML config; writes a new output directory"
+    )
     run.add_argument("config", help="the TOML config file")
-    run.add_argument("--out", metavar="DIR", default="runs", help="parent directory of the run (default ./runs)")
+    run.add_argument(
+        "--out", metavar="DIR", default="runs", help="parent directory of the run (default ./runs)"
+    )
     run.add_argument("--quiet", action="store_true", help="print only the output directory")
     val = sub.add_parser("validate", help="check a config and its inputs without estimating")
     val.add_argument("config", help="the TOML config file")

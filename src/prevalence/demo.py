@@ -31,28 +31,50 @@ def _fmt(x: float) -> str:
 def run_demo(out: str | Path | None = None, config: str | Path = DEMO_CONFIG) -> pd.DataFrame:
     """Run the example config, print the estimates beside the truth, return the estimates table."""
     survey_truth = generate("survey_truth")
-    overall = survey_truth[(survey_truth["area"] == "all") & (survey_truth["period"] == 0)]["true_prevalence"]
-    truth = {"baseline": CAPTURES.sizes[0], "endline": CAPTURES.sizes[1], "survey_baseline": float(overall.iloc[0])}
+    overall = survey_truth[(survey_truth["area"] == "all") & (survey_truth["period"] == 0)][
+        "true_prevalence"
+    ]
+    truth = {
+        "baseline": CAPTURES.sizes[0],
+        "endline": CAPTURES.sizes[1],
+        "survey_baseline": float(overall.iloc[0]),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         result = run(config, out if out is not None else tmp)
         table = result.estimates.copy()
         directory = result.directory if out is not None else None
-    print("prevalence demo: synthetic capture data on 4 lists (police, ngo, local_authority, hotline),")
-    print("known true sizes 5,000 (baseline) and 3,800 (endline), and a synthetic two-stage survey\n")
-    header = f"{'input':<16}{'truth':>8}  {'estimator':<18}{'estimate':>10}  {'95% interval':<22}method"
+    print(
+        "prevalence demo: synthetic capture data on 4 lists (police, ngo, local_authority, hotline),"
+    )
+    print(
+        "known true sizes 5,000 (baseline) and 3,800 (endline), and a synthetic two-stage survey\n"
+    )
+    header = (
+        f"{'input':<16}{'truth':>8}  {'estimator':<18}{'estimate':>10}  {'95% interval':<22}method"
+    )
     print(header)
     print("-" * len(header))
     for _, r in table[table["quantity"] == "estimate"].iterrows():
         t = truth.get(r["input"])
         interval = f"[{_fmt(r['lower'])}, {_fmt(r['upper'])}]"
-        print(f"{r['input']:<16}{(_fmt(t) if t else '-'):>8}  {r['estimator']:<18}{_fmt(r['value']):>10}  "
-              f"{interval:<22}{r['method']}")
-    print("\nThe synthetic lists have heterogeneous catchability and referrals from police to NGOs, so the")
-    print("estimators fall short of the true sizes, the independence model most: see docs/workbench.md.")
+        print(
+            f"{r['input']:<16}{(_fmt(t) if t else '-'):>8}  {r['estimator']:<18}{_fmt(r['value']):>10}  "
+            f"{interval:<22}{r['method']}"
+        )
+    print(
+        "\nThe synthetic lists have heterogeneous catchability and referrals from police to NGOs, so the"
+    )
+    print(
+        "estimators fall short of the true sizes, the independence model most: see docs/workbench.md."
+    )
     change = truth["endline"] - truth["baseline"]
     print(f"\nchange endline - baseline (true change {change:,}):")
     for _, r in table[table["quantity"] == "difference"].iterrows():
-        print(f"  {r['estimator']:<18}{_fmt(r['value']):>10}  [{_fmt(r['lower'])}, {_fmt(r['upper'])}]")
+        print(
+            f"  {r['estimator']:<18}{_fmt(r['value']):>10}  [{_fmt(r['lower'])}, {_fmt(r['upper'])}]"
+        )
     if directory is not None:
-        print(f"\nwrote {directory}/ (estimates.csv, estimates.json, manifest.json, plots, report.html)")
+        print(
+            f"\nwrote {directory}/ (estimates.csv, estimates.json, manifest.json, plots, report.html)"
+        )
     return table

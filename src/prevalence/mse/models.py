@@ -61,6 +61,8 @@ class HierarchicalModel:
     n_lists : int
         Number of lists.
 
+    Notes
+    -----
     Use :meth:`parse` to build one from R notation or list names.
 
     Examples

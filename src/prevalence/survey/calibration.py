@@ -226,6 +226,8 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
         The population size (an intercept in the calibration model), implied when a
         categorical column with all its levels is given.
 
+    Notes
+    -----
     The calibrated weights are ``w g`` with ``g = 1 + x' lambda`` solving the calibration
     equations (R's ``calibrate(..., calfun="linear")``); the variance uses the residuals of
     the weighted regression of each linearised variable on the calibration variables.

@@ -36,6 +36,8 @@ class Stratified(Estimator):
     seed : int or Generator
         Seed of those draws.
 
+    Notes
+    -----
     The total's interval is the percentile interval of the summed stratum draws (strata are
     independent samples); ``details["strata"]`` lists every stratum's estimate.
 
