@@ -64,43 +64,47 @@ def build_model(d: AreaData, priors: Mapping[str, float]):
 
     A, T = d.n_areas, d.n_periods
     coords = {"row": np.arange(len(d.area)), "area": [str(a) for a in d.area_labels]}
+    # Data enter as pm.Data (shared variables), never as constants: the compiled graph is then
+    # the same for every data set of the same shape and PyTensor's compilation cache is reused.
     with pm.Model(coords=coords) as model:
-        alpha = pm.Normal("alpha", mu=_pooled_centre(d), sigma=priors["intercept_sd"])
+        centre = pm.Data("alpha_centre", np.asarray(_pooled_centre(d)))
+        alpha = pm.Normal("alpha", mu=centre, sigma=priors["intercept_sd"])
         eta = alpha + pt.zeros(len(d.area))
         if d.X.shape[1]:
+            X = pm.Data("X", d.X)
             beta = pm.Normal("beta", 0.0, priors["coef_sd"], shape=d.X.shape[1])
-            eta = eta + pt.dot(d.X, beta)
+            eta = eta + pt.dot(X, beta)
+        area = pm.Data("area_index", d.area.astype(np.int64))
         if A > 1:
             sigma_area = pm.HalfNormal("sigma_area", priors["area_sd"])
             z_area = pm.Normal("z_area", 0.0, 1.0, dims="area")
-            eta = eta + sigma_area * z_area[d.area]
+            eta = eta + sigma_area * z_area[area]
         if T > 1:
+            later_np = d.period > 0
+            later = pm.Data("later", later_np.astype(np.float64))
+            idx = pm.Data("period_index", np.where(later_np, d.period - 1, 0).astype(np.int64))
             gamma = pm.Normal("gamma", 0.0, priors["period_sd"], shape=T - 1)
-            later = d.period > 0
-            idx = np.where(later, d.period - 1, 0)
-            eta = eta + pt.where(later, gamma[idx], 0.0)
+            eta = eta + later * gamma[idx]
             if A > 1:
                 sigma_change = pm.HalfNormal("sigma_change", priors["change_sd"])
                 z_change = pm.Normal("z_change", 0.0, 1.0, shape=(A, T - 1))
-                eta = eta + pt.where(later, sigma_change * z_change[d.area, idx], 0.0)
+                eta = eta + later * sigma_change * z_change[area, idx]
         if d.kind == "counts":
             p = pm.Deterministic("p", pm.math.invlogit(eta), dims="row")
-            integer = np.allclose(d.cases, np.round(d.cases)) and np.allclose(
-                d.trials, np.round(d.trials)
-            )
+            integer = np.allclose(d.cases, np.round(d.cases)) and np.allclose(d.trials, np.round(d.trials))
             if integer:
-                pm.Binomial(
-                    "cases",
-                    n=np.round(d.trials).astype(np.int64),
-                    p=p,
-                    observed=np.round(d.cases).astype(np.int64),
-                    dims="row",
-                )
+                trials = pm.Data("trials", np.round(d.trials).astype(np.int64))
+                cases = pm.Data("cases_observed", np.round(d.cases).astype(np.int64))
+                pm.Binomial("cases", n=trials, p=p, observed=cases, dims="row")
             else:  # effective counts from a survey design: binomial kernel
-                loglik = d.cases * -pt.softplus(-eta) + (d.trials - d.cases) * -pt.softplus(eta)
+                trials = pm.Data("trials", d.trials)
+                cases = pm.Data("cases_observed", d.cases)
+                loglik = cases * -pt.softplus(-eta) + (trials - cases) * -pt.softplus(eta)
                 pm.Potential("cases", loglik.sum())
         else:
-            pm.Normal("theta_hat", mu=eta, sigma=d.theta_se, observed=d.theta_hat, dims="row")
+            se = pm.Data("theta_se", d.theta_se)
+            theta = pm.Data("theta_observed", d.theta_hat)
+            pm.Normal("theta_hat", mu=eta, sigma=se, observed=theta, dims="row")
             back = pm.math.invlogit(eta) if d.scale == "logit" else pt.exp(eta)
             pm.Deterministic("p", back, dims="row")
     return model
