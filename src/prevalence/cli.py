@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", metavar="DIR", default="runs", help="parent directory of the run (default ./runs)"
     )
-    run.add_argument("--quiet", action="store_true", help="print only the output directory")
+    run.add_argument(
+        "--quiet", action="store_true", help="no progress bar; print only the output directory"
+    )
     val = sub.add_parser("validate", help="check a config and its inputs without estimating")
     val.add_argument("config", help="the TOML config file")
     st = sub.add_parser(
@@ -102,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     from .runs import ConfigProblem, run
 
     try:
-        result = run(args.config, args.out, quiet=args.quiet)
+        result = run(args.config, args.out, quiet=True if args.quiet else None)
     except ConfigProblem as exc:
         print(f"{len(exc.problems)} problem(s) with {args.config}:", file=sys.stderr)
         for p in exc.problems:

@@ -91,7 +91,9 @@ def build_model(d: AreaData, priors: Mapping[str, float]):
                 eta = eta + later * sigma_change * z_change[area, idx]
         if d.kind == "counts":
             p = pm.Deterministic("p", pm.math.invlogit(eta), dims="row")
-            integer = np.allclose(d.cases, np.round(d.cases)) and np.allclose(d.trials, np.round(d.trials))
+            integer = np.allclose(d.cases, np.round(d.cases)) and np.allclose(
+                d.trials, np.round(d.trials)
+            )
             if integer:
                 trials = pm.Data("trials", np.round(d.trials).astype(np.int64))
                 cases = pm.Data("cases_observed", np.round(d.cases).astype(np.int64))

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.progress import Progress
 from ..core.results import Comparison, Estimate, _jsonable
 from .config import (
     ConfigProblem,
@@ -148,8 +149,10 @@ def _targets(config: RunConfig, spec: dict[str, Any]) -> list[str]:
     return [n for n in names if kinds.get(n) in estimator_accepts(spec)]
 
 
-def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool = True) -> RunResult:
+def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None = None) -> RunResult:
     """Execute a run; returns the new output directory and the estimates table.
+
+    ``quiet=True`` turns the progress bar off; ``None`` shows it only on a terminal.
 
     Raises :class:`~prevalence.runs.config.ConfigProblem` listing every problem when the config or
     an input is unusable; nothing is written then.
@@ -164,19 +167,23 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool = True
     rows: list[dict[str, Any]] = []
     fitted: dict[tuple[str, str], Estimate] = {}
     comparisons: dict[str, Comparison] = {}
-    for spec in config.estimators:
-        estimator = make_estimator(spec, config.seed, config.level)
-        for name in _targets(config, spec):
-            est = estimator.fit(inputs[name])
-            fitted[(spec["name"], name)] = est
-            rows.append(_row(name, spec, "estimate", est))
-        if config.compare:
-            b, e = config.compare["baseline"], config.compare["endline"]
-            if b in _targets(config, spec) and e in _targets(config, spec):
-                c = estimator.compare(inputs[b], inputs[e])
-                comparisons[spec["name"]] = c
-                rows.append(_row(f"{e} vs {b}", spec, "difference", c.difference))
-                rows.append(_row(f"{e} vs {b}", spec, "ratio", c.ratio))
+    n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
+    with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
+        for spec in config.estimators:
+            estimator = make_estimator(spec, config.seed, config.level)
+            for name in _targets(config, spec):
+                est = estimator.fit(inputs[name])
+                fitted[(spec["name"], name)] = est
+                rows.append(_row(name, spec, "estimate", est))
+                bar.update()
+            if config.compare:
+                b, e = config.compare["baseline"], config.compare["endline"]
+                if b in _targets(config, spec) and e in _targets(config, spec):
+                    c = estimator.compare(inputs[b], inputs[e])
+                    comparisons[spec["name"]] = c
+                    rows.append(_row(f"{e} vs {b}", spec, "difference", c.difference))
+                    rows.append(_row(f"{e} vs {b}", spec, "ratio", c.ratio))
+            bar.update()
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     parent = Path(out)
     parent.mkdir(parents=True, exist_ok=True)
