@@ -419,6 +419,24 @@ class EstimationMixin:
             output,
         )
 
+    def variable(self, column: str) -> np.ndarray:
+        """A numeric column as float (DataError naming the column and row when it is not numeric)."""
+        if column not in self.data.columns:
+            raise DataError(
+                f"unknown column {column!r}; the data have columns {list(self.data.columns)}"
+            )
+        s = self.data[column]
+        if s.dtype == bool:
+            return s.to_numpy(dtype=float)
+        v = pd.to_numeric(s, errors="coerce")
+        bad = v.isna() & s.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}"
+            )
+        return v.to_numpy(dtype=float)
+
     def _run(
         self,
         stat: Stat,

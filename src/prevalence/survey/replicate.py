@@ -167,20 +167,6 @@ class ReplicateDesign(EstimationMixin):
         )
 
     # ------------------------------------------------------------------ estimation hooks
-    def variable(self, column: str) -> np.ndarray:
-        if column not in self.data.columns:
-            raise DataError(
-                f"unknown column {column!r}; the data have columns {list(self.data.columns)}"
-            )
-        s = self.data[column]
-        v = pd.to_numeric(s, errors="coerce")
-        bad = v.isna() & s.notna()
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(
-                f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}"
-            )
-        return v.to_numpy(dtype=float)
 
     @property
     def n(self) -> int:
