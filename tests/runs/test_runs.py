@@ -94,22 +94,23 @@ def test_run_writes_everything_and_is_reproducible(tmp_path):
     assert not list((tmp_path / "runs").glob(".staging-*"))
 
 
-def test_other_input_formats(tmp_path):
+@pytest.mark.parametrize("suffix", [".dta", ".parquet", ".xlsx", ".sav"])
+def test_other_input_formats(tmp_path, suffix):
     base = pd.read_csv(SYNTH / "captures_baseline.csv")
-    base.to_stata(tmp_path / "base.dta", write_index=False)
-    base.to_excel(tmp_path / "base.xlsx", index=False) if _has("openpyxl") else None
-    config = write_config(tmp_path, baseline=tmp_path / "base.dta")
-    res = run(config, tmp_path / "runs")
+    path = tmp_path / f"base{suffix}"
+    if suffix == ".dta":
+        base.to_stata(path, write_index=False)
+    elif suffix == ".parquet":
+        base.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        base.to_excel(path, index=False)
+    else:
+        import pyreadstat
+
+        pyreadstat.write_sav(base, str(path))
+    res = run(write_config(tmp_path, baseline=path), tmp_path / "runs")
     csv_res = run(write_config(tmp_path, name="csv"), tmp_path / "runs")
     pd.testing.assert_frame_equal(res.estimates, csv_res.estimates)
-
-
-def _has(module: str) -> bool:
-    try:
-        __import__(module)
-        return True
-    except ImportError:
-        return False
 
 
 @pytest.mark.parametrize(
