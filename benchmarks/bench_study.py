@@ -24,17 +24,27 @@ def main() -> int:
     t0 = time.perf_counter()
     serial = run_standard_study(REPLICATES, seed=7, progress=False)
     t_serial = time.perf_counter() - t0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        client.run(lambda: __import__("prevalence.workbench.standard"))  # workers import the package first
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(
+            lambda: __import__("prevalence.workbench.standard")
+        )  # workers import the package first
         t0 = time.perf_counter()
         distributed = run_standard_study(REPLICATES, seed=7, executor=client, progress=False)
         t_dask = time.perf_counter() - t0
-    same = serial.results.drop(columns="seconds").equals(distributed.results.drop(columns="seconds"))
+    same = serial.results.drop(columns="seconds").equals(
+        distributed.results.drop(columns="seconds")
+    )
     n = 4 * REPLICATES
     print(f"standard study, {n} scenario draws x 5 estimators ({5 * n} fits)")
     print(f"  serial:              {t_serial:6.1f} s  {n / t_serial:6.1f} replicates/s")
-    print(f"  Dask, 2 workers:     {t_dask:6.1f} s  {n / t_dask:6.1f} replicates/s  (speed-up {t_serial / t_dask:.2f}x)")
+    print(
+        f"  Dask, 2 workers:     {t_dask:6.1f} s  {n / t_dask:6.1f} replicates/s  (speed-up {t_serial / t_dask:.2f}x)"
+    )
     print(f"  identical numbers:   {same}")
     pd.set_option("display.width", 120)
     return 0 if same else 1
