@@ -1,7 +1,13 @@
 """Coverage and accuracy of the hierarchical model on simulated data with known truth (slow).
 
-Run with ``make test-slow``; prints its figures. 200 simulated data sets of 20 areas x 2
+Run with ``make test-slow``; prints its figures. 400 simulated data sets of 20 areas x 2
 periods (sample sizes 15-300 per area and period), 90% credible intervals.
+
+Why 400 and not 200: the Monte Carlo standard error of a coverage near 90% estimated from 200
+data sets is 2.1 points, too coarse to tell a 95% upper bound from noise (the first 200 data
+sets alone give 0.950 for the national change; the next 200 give 0.905). Measured on the 400:
+area prevalences 0.905, national change 0.9275, small-area MSE 7.5e-4 (hierarchical) against
+3.2e-3 (direct).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import pytest
 from prevalence import EstimationWarning, HierarchicalPrevalence
 from prevalence.simulate import simulate_areas
 
-N_SETS = int(os.environ.get("PREVALENCE_COVERAGE_SETS", "200"))
+N_SETS = int(os.environ.get("PREVALENCE_COVERAGE_SETS", "400"))
 
 
 @pytest.mark.slow
