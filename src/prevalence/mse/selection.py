@@ -399,8 +399,6 @@ def vary_n_top(
     Returns a DataFrame with columns ``n_top``, ``model`` (the model added at that rank) and one
     column per probability in ``probs``.
     """
-    from .engine import fit_models as _fit  # local: keeps the module import light
-
     t = captures.n_lists
     order = default_max_order(t) if max_order is None else int(max_order)
     sel = select_exhaustive(captures, ModelSet.all(t, order), criterion)
@@ -412,7 +410,7 @@ def vary_n_top(
     Yj, weights = jackknife_counts(y)
 
     def cumulative(Ym: np.ndarray) -> np.ndarray:
-        res = _fit(models.table, models.lengths, Ym, t, starts=starts)
+        res = fit_models(models.table, models.lengths, Ym, t, starts=starts)
         pen = penalty(criterion, Ym.sum(axis=1))
         crit = pen[None, :] * models.lengths[:, None] - 2.0 * res["loglik"]
         crit[res["status"] != FitStatus.OK] = np.inf

@@ -158,11 +158,7 @@ def load_config(path: str | Path) -> RunConfig:
         names.add(spec.get("name"))
         if "kind" in spec and spec["kind"] not in INPUT_KINDS:
             problems.append(f"{where}: kind must be one of {INPUT_KINDS}, got {spec['kind']!r}")
-        if (
-            spec.get("kind") in ("captures", "records")
-            and not spec.get("lists")
-            and spec.get("kind") == "records"
-        ):
+        if spec.get("kind") == "records" and not spec.get("lists"):
             problems.append(f"{where}: a records input needs 'lists'")
     estimators = raw.get("estimators", [])
     if not estimators:
@@ -283,7 +279,3 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
             raise ConfigProblem(own)
         problems.extend(own)
     return obj
-
-
-def input_frame(config: RunConfig, spec: dict[str, Any]) -> pd.DataFrame:
-    return read_table(config.input_path(spec), spec.get("format"))
