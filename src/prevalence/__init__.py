@@ -15,6 +15,7 @@ from .core.estimator import Estimator
 from .core.results import Comparison, Estimate
 from .mse.captures import CaptureHistories
 from .mse.closed import ClosedPopulationMSE
+from .mse.decomposable_bma import DecomposableBMA
 from .mse.loglinear import LogLinearMSE
 from .survey.design import SurveyDesign
 from .survey.prevalence import SurveyPrevalence
@@ -30,6 +31,7 @@ __all__ = [
     "Comparison",
     "DataError",
     "DataWarning",
+    "DecomposableBMA",
     "Estimate",
     "EstimationError",
     "EstimationWarning",

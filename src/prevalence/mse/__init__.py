@@ -2,7 +2,9 @@
 
 from .captures import CaptureHistories
 from .closed import CLOSED_MODELS, ClosedPopulationMSE, closed_population_table
+from .decomposable_bma import DecomposableBMA
 from .existence import ModelCheck, check_model
+from .graphs import DecomposableGraph, decomposable_graphs
 from .loglinear import LogLinearMSE
 from .models import HierarchicalModel, hierarchical_models
 
@@ -11,9 +13,12 @@ __all__ = [
     "ClosedPopulationMSE",
     "closed_population_table",
     "CaptureHistories",
+    "DecomposableBMA",
+    "DecomposableGraph",
     "HierarchicalModel",
     "LogLinearMSE",
     "ModelCheck",
     "check_model",
+    "decomposable_graphs",
     "hierarchical_models",
 ]
