@@ -16,6 +16,7 @@ from .core.results import Comparison, Estimate
 from .mse.captures import CaptureHistories
 from .mse.closed import ClosedPopulationMSE
 from .mse.decomposable_bma import DecomposableBMA
+from .mse.latent_class import LatentClassMSE
 from .mse.loglinear import LogLinearMSE
 from .survey.design import SurveyDesign
 from .survey.prevalence import SurveyPrevalence
@@ -37,6 +38,7 @@ __all__ = [
     "EstimationWarning",
     "Estimator",
     "HierarchicalPrevalence",
+    "LatentClassMSE",
     "LogLinearMSE",
     "ReplicateDesign",
     "SurveyDesign",

@@ -5,6 +5,7 @@ from .closed import CLOSED_MODELS, ClosedPopulationMSE, closed_population_table
 from .decomposable_bma import DecomposableBMA
 from .existence import ModelCheck, check_model
 from .graphs import DecomposableGraph, decomposable_graphs
+from .latent_class import LatentClassMSE
 from .loglinear import LogLinearMSE
 from .models import HierarchicalModel, hierarchical_models
 
@@ -16,6 +17,7 @@ __all__ = [
     "DecomposableBMA",
     "DecomposableGraph",
     "HierarchicalModel",
+    "LatentClassMSE",
     "LogLinearMSE",
     "ModelCheck",
     "check_model",
