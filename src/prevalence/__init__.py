@@ -13,6 +13,7 @@ from .bayes.hierarchical import HierarchicalPrevalence
 from .core.errors import DataError, DataWarning, EstimationError, EstimationWarning
 from .core.estimator import Estimator
 from .core.results import Comparison, Estimate
+from .mse.bayes_threshold import BayesThresholdMSE
 from .mse.captures import CaptureHistories
 from .mse.closed import ClosedPopulationMSE
 from .mse.decomposable_bma import DecomposableBMA
@@ -27,6 +28,7 @@ from .workbench.study import StudyResult, study
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesThresholdMSE",
     "CaptureHistories",
     "ClosedPopulationMSE",
     "Comparison",

@@ -1,5 +1,6 @@
 """Multiple systems estimation (capture-recapture) from several incomplete lists."""
 
+from .bayes_threshold import BayesThresholdMSE
 from .captures import CaptureHistories
 from .closed import CLOSED_MODELS, ClosedPopulationMSE, closed_population_table
 from .decomposable_bma import DecomposableBMA
@@ -10,6 +11,7 @@ from .loglinear import LogLinearMSE
 from .models import HierarchicalModel, hierarchical_models
 
 __all__ = [
+    "BayesThresholdMSE",
     "CLOSED_MODELS",
     "ClosedPopulationMSE",
     "closed_population_table",

@@ -1,0 +1,380 @@
+"""Bayesian thresholding of log-linear interactions (Silverman 2020), as R
+``MultipleSystemsEstimation::estimate_population_bayesthresh``."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import EstimationError, EstimationWarning
+from ..core.estimator import Estimator
+from ..core.intervals import check_level
+from ..core.random import SeedLike, as_generator
+from ..core.results import Estimate
+from .bayes_threshold_sampler import posterior_mode, run_chain
+from .captures import CaptureHistories
+from .design import reduced_design
+from .existence import check_design
+from .latent_class import MIN_ESS, RHAT_LIMIT, _positive_float, _positive_int, chain_diagnostics
+from .loglinear import as_captures
+from .models import HierarchicalModel
+
+__all__ = ["BayesThresholdMSE", "interaction_terms"]
+
+PRIORS = ("proper", "improper")
+MAIN_PRECISION = 1e-4  # MCMCpack's stand-in for flat priors on the intercept and main effects
+REPORTED_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
+MIN_ACCEPTANCE = 0.1
+
+
+def interaction_terms(n_lists: int, order: int) -> list[int]:
+    """Interactions of ``order`` lists as bit masks, in R's order (12, 13, 23, 14, 24, 34, ...).
+
+    Examples
+    --------
+    >>> interaction_terms(4, 2)
+    [3, 5, 6, 9, 10, 12]
+    """
+    out: list[int] = []
+    for last in range(order - 1, n_lists):
+        for earlier in combinations(range(last), order - 1):
+            out.append(sum(1 << j for j in earlier) | (1 << last))
+    return out
+
+
+def _name(term: int, lists: tuple[str, ...]) -> str:
+    return ":".join(lists[j] for j in range(len(lists)) if term >> j & 1)
+
+
+class BayesThresholdMSE(Estimator):
+    """Population size by Bayesian thresholding of interactions (Silverman 2020, section 6).
+
+    A Poisson log-linear model with every two-list interaction is fitted by MCMC; interactions
+    whose posterior mean is less than ``threshold`` posterior standard deviations from zero are
+    dropped and the model with the retained interactions is refitted. ``N`` is the number
+    observed plus ``exp(intercept)``, draw by draw. Defaults are those of
+    ``estimate_population_bayesthresh``: a proper N(0, ``prior_variance``) prior on the
+    interactions (flat priors on intercept and main effects, approximated by variance 10^4 as
+    MCMCpack does), prior variance 1, threshold 2, pairwise interactions.
+
+    Parameters
+    ----------
+    prior : {"proper", "improper"}
+        Prior of the interactions. With ``"improper"`` (flat) priors, interactions nobody has
+        are fixed at minus infinity with their cells removed (as R), and the all-pairs model
+        must have a maximum likelihood estimate (Fienberg-Rinaldo), else an error.
+    prior_variance : float
+        Variance of the proper prior (default 1).
+    threshold : float
+        Retain an interaction when ``|posterior mean / posterior sd| >= threshold`` (default 2).
+    max_order : {2, 3}
+        With 3, three-list interactions whose three pairs are all retained are then
+        thresholded in the same way.
+    burnin, samples : int
+        Metropolis-Hastings iterations discarded and kept per chain (defaults 1,000 and 10,000,
+        MCMCpack's).
+    chains : int
+        Independent chains, run in parallel threads (default 4).
+    level : float
+        Level of the equal-tailed posterior interval (default 0.95).
+    seed : int or Generator, optional
+        The same seed gives the same draws, whatever ``n_jobs``.
+    n_jobs : int, optional
+        Threads running the chains.
+
+    Notes
+    -----
+    MCMCpack samples with a random-walk Metropolis chain; here an independence sampler with a
+    multivariate t proposal from the posterior mode samples the same posterior with nearly
+    independent draws (see :mod:`prevalence.mse.bayes_threshold_sampler`). ``details`` holds
+    the retained interactions, the threshold statistics of every candidate, the final model,
+    posterior quantiles of ``N`` at 2.5, 10, 50, 90 and 97.5% (R's ``quantiles``), acceptance
+    rates, R-hat and effective sample sizes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from prevalence import BayesThresholdMSE, CaptureHistories
+    >>> df = pd.DataFrame({"A": [1, 0, 1, 1, 0, 1, 0], "B": [0, 1, 1, 0, 1, 1, 0],
+    ...                    "C": [0, 0, 0, 1, 1, 1, 1], "count": [40, 30, 12, 20, 9, 5, 25]})
+    >>> est = BayesThresholdMSE(seed=1).fit(CaptureHistories.from_counts(df))
+    >>> sorted(est.details["threshold_statistics"])
+    ['A:B', 'A:C', 'B:C']
+    """
+
+    def __init__(
+        self,
+        prior: str = "proper",
+        prior_variance: float = 1.0,
+        threshold: float = 2.0,
+        max_order: int = 2,
+        *,
+        burnin: int = 1_000,
+        samples: int = 10_000,
+        chains: int = 4,
+        proposal_df: float = 5.0,
+        level: float = 0.95,
+        seed: SeedLike = None,
+        n_jobs: int | None = None,
+    ) -> None:
+        if prior not in PRIORS:
+            raise ValueError(f"prior must be one of {PRIORS}, got {prior!r}")
+        if max_order not in (2, 3):
+            raise ValueError(f"max_order must be 2 or 3, got {max_order!r}")
+        try:
+            threshold = float(threshold)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"threshold must be a non-negative number, got {threshold!r}"
+            ) from None
+        if not (math.isfinite(threshold) and threshold >= 0):
+            raise ValueError(f"threshold must be a non-negative number, got {threshold!r}")
+        self.prior = prior
+        self.prior_variance = _positive_float("prior_variance", prior_variance)
+        self.threshold = threshold
+        self.max_order = int(max_order)
+        self.burnin = _positive_int("burnin", burnin, 0)
+        self.samples = _positive_int("samples", samples, 2)
+        self.chains = _positive_int("chains", chains)
+        self.proposal_df = _positive_float("proposal_df", proposal_df)
+        self.level = check_level(level)
+        self.seed = seed
+        self.n_jobs = None if n_jobs is None else _positive_int("n_jobs", n_jobs)
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
+        """Threshold the interactions and return the posterior of ``N`` under the final model."""
+        captures = as_captures(data)
+        t = captures.n_lists
+        lists = captures.lists
+        if self.max_order == 3 and t < 3:
+            raise EstimationError("three-list interactions need at least three lists")
+        y = np.asarray(captures.cell_counts, dtype=float)
+        root = int(as_generator(self.seed).integers(2**63))
+        stage_seeds = np.random.SeedSequence(root).spawn(3)
+        start = time.perf_counter()
+        pairs = interaction_terms(t, 2)
+        if self.prior == "improper":
+            check = check_design(reduced_design(y, HierarchicalModel(pairs, t)), lists)
+            if not check.ok:
+                raise EstimationError(
+                    "Bayesian thresholding with improper priors cannot be applied: the model "
+                    f"with every two-list interaction fails: {check.reason}"
+                )
+        notes: list[str] = []
+        fit1 = self._fit_model(y, t, pairs, stage_seeds[0], notes)
+        pair_stats = fit1["ratios"]
+        retained = [u for u in pairs if u in pair_stats and pair_stats[u] >= self.threshold]
+        removed = list(fit1["infinite"])
+        triple_stats: dict[int, float] = {}
+        eligible: list[int] = []
+        retained_triples: list[int] = []
+        if self.max_order == 3:
+            eligible = [
+                u
+                for u in interaction_terms(t, 3)
+                if all((u & ~(1 << j)) in retained for j in range(t) if u >> j & 1)
+            ]
+        if eligible:
+            ok = True
+            if self.prior == "improper":
+                check = check_design(
+                    reduced_design(y, HierarchicalModel(retained + eligible, t)), lists
+                )
+                ok = check.exists
+                if not ok:
+                    notes.append(
+                        "the maximal three-list extension fails the Fienberg-Rinaldo existence "
+                        "criterion; reverting to max_order = 2"
+                    )
+            if ok:
+                fit3 = self._fit_model(y, t, retained + eligible, stage_seeds[1], notes)
+                triple_stats = {u: r for u, r in fit3["ratios"].items() if u in eligible}
+                retained_triples = [
+                    u for u in eligible if triple_stats.get(u, 0.0) >= self.threshold
+                ]
+                removed += [u for u in fit3["infinite"] if u not in removed]
+        final = self._fit_model(y, t, retained + retained_triples, stage_seeds[2], notes)
+        seconds = time.perf_counter() - start
+        return self._estimate(
+            captures, final, pair_stats, retained, eligible, triple_stats, retained_triples,
+            removed, notes, seconds,
+        )  # fmt: skip
+
+    def _fit_model(
+        self,
+        y: np.ndarray,
+        t: int,
+        interactions: list[int],
+        seed: np.random.SeedSequence,
+        notes: list[str],
+    ) -> dict:
+        """MCMC for the model with all main effects and ``interactions``."""
+        model = HierarchicalModel(interactions, t)
+        if self.prior == "improper":
+            design = reduced_design(y, model)
+            cells, terms, infinite = (
+                design.cells,
+                design.terms,
+                [int(u) for u in design.infinite_terms],
+            )
+        else:
+            cells = np.arange(1, 2**t, dtype=np.int64)
+            mains = [1 << j for j in range(t)]
+            terms = np.array(
+                [0, *mains, *[u for u in interactions if u not in mains]], dtype=np.int64
+            )
+            infinite = []
+        X = ((cells[:, None] & terms[None, :]) == terms[None, :]).astype(float)
+        counts = y[cells]
+        n = float(y.sum())
+        prec = np.where(
+            np.array([bin(int(u)).count("1") for u in terms]) <= 1,
+            0.0 if self.prior == "improper" else MAIN_PRECISION,
+            0.0 if self.prior == "improper" else 1.0 / self.prior_variance,
+        )
+        # R's starting values: intercept log(5n), main effects log(list total / 5n)
+        start = np.zeros(len(terms))
+        start[0] = math.log(5 * n)
+        for k, u in enumerate(terms):
+            if bin(int(u)).count("1") == 1:
+                total = float(y[(np.arange(2**t) & u) == u].sum())
+                start[k] = math.log(max(total, 0.5) / (5 * n))
+        mode, hess, converged = posterior_mode(X, counts, prec, start)
+        if not converged:
+            notes.append(f"the posterior mode search did not converge for model {model}")
+        try:
+            cov = np.linalg.inv(hess)
+            chol = np.linalg.cholesky((cov + cov.T) / 2.0)
+        except np.linalg.LinAlgError:
+            raise EstimationError(
+                f"the posterior of model {model} is not proper here (singular information at "
+                "the mode); use prior='proper'"
+            ) from None
+        gens = [np.random.default_rng(s) for s in seed.spawn(self.chains)]
+
+        def one(gen: np.random.Generator) -> tuple[np.ndarray, float]:
+            return run_chain(
+                gen, X, counts, prec, mode, chol, self.proposal_df, self.burnin, self.samples
+            )
+
+        workers = min(self.chains, self.n_jobs or os.cpu_count() or 1)
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(one, gens))
+        else:
+            results = [one(g) for g in gens]
+        draws = np.stack([r[0] for r in results])  # chains x samples x terms
+        acceptance = [float(r[1]) for r in results]
+        flat = draws.reshape(-1, draws.shape[-1])
+        mean = flat.mean(axis=0)
+        sd = flat.std(axis=0, ddof=1)
+        ratios = {
+            int(u): float(abs(mean[k] / sd[k])) if sd[k] > 0 else math.inf
+            for k, u in enumerate(terms)
+            if bin(int(u)).count("1") >= 2
+        }
+        if min(acceptance) < MIN_ACCEPTANCE:
+            notes.append(
+                f"low acceptance rate of the sampler ({min(acceptance):.2f}) for model {model}: "
+                "the posterior is far from normal; check the trace"
+            )
+        return {
+            "model": model,
+            "terms": terms,
+            "draws": draws,
+            "mean": mean,
+            "sd": sd,
+            "ratios": ratios,
+            "infinite": infinite,
+            "acceptance": acceptance,
+            "mode": mode,
+        }
+
+    def _estimate(
+        self,
+        captures: CaptureHistories,
+        final: dict,
+        pair_stats: dict[int, float],
+        retained: list[int],
+        eligible: list[int],
+        triple_stats: dict[int, float],
+        retained_triples: list[int],
+        removed: list[int],
+        notes: list[str],
+        seconds: float,
+    ) -> Estimate:
+        lists = captures.lists
+        n = float(captures.n_observed)
+        N_chains = n + np.exp(final["draws"][:, :, 0])
+        draws = N_chains.ravel()
+        diag = chain_diagnostics(N_chains)
+        if diag["rhat"] > RHAT_LIMIT:
+            notes.append(f"the chains disagree: R-hat of N is {diag['rhat']:.3f}")
+        if diag["ess_bulk"] < MIN_ESS or diag["ess_tail"] < MIN_ESS:
+            notes.append(
+                f"effective sample size of N is low (bulk {diag['ess_bulk']:.0f}, tail "
+                f"{diag['ess_tail']:.0f}); raise samples"
+            )
+        q = np.quantile(draws, REPORTED_PROBS)
+        a = (1.0 - self.level) / 2.0
+        lower, upper = np.quantile(draws, [a, 1.0 - a])
+        coef = pd.DataFrame(
+            {
+                "term": ["(intercept)" if u == 0 else _name(int(u), lists) for u in final["terms"]],
+                "mean": final["mean"],
+                "sd": final["sd"],
+                "mode": final["mode"],
+            }
+        )
+        details = {
+            "n_observed": captures.n_observed,
+            "model": final["model"].to_string(),
+            "retained": [_name(u, lists) for u in retained],
+            "threshold_statistics": {_name(u, lists): pair_stats[u] for u in pair_stats},
+            "posterior_mean": float(draws.mean()),
+            "posterior_median": float(np.median(draws)),
+            "quantiles": {
+                f"{100 * p:g}%": float(v) for p, v in zip(REPORTED_PROBS, q, strict=True)
+            },
+            "coefficients": coef,
+            "prior": self.prior,
+            "prior_variance": self.prior_variance,
+            "threshold": self.threshold,
+            "acceptance": final["acceptance"],
+            "chains": self.chains,
+            "samples": self.samples,
+            "seconds": seconds,
+            **diag,
+        }
+        if self.max_order == 3:
+            details["eligible_triples"] = [_name(u, lists) for u in eligible]
+            if triple_stats:
+                details["retained_triples"] = [_name(u, lists) for u in retained_triples]
+                details["triple_threshold_statistics"] = {
+                    _name(u, lists): r for u, r in triple_stats.items()
+                }
+        if self.prior == "improper" and removed:
+            details["minus_infinite_effects"] = [_name(u, lists) for u in removed]
+        for w in notes:
+            warnings.warn(w, EstimationWarning, stacklevel=3)
+        return Estimate(
+            value=details["posterior_median"],
+            lower=float(lower),
+            upper=float(upper),
+            level=self.level,
+            method=(
+                f"Bayesian thresholding MSE ({self.prior} prior, threshold {self.threshold:g}), "
+                f"final model {details['model']}, posterior median and equal-tailed interval"
+            ),
+            draws=draws,
+            details=details,
+            warnings=tuple(notes),
+        )
