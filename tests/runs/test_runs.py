@@ -227,3 +227,32 @@ def test_report_renders_in_headless_chromium(tmp_path):
     assert n_images >= 4
     assert f"<title>images-ok:{n_images}</title>" in dom, re.findall(r"<title>.*?</title>", dom)
     assert "suppressed" in dom
+
+
+BAYESIAN_MSE = """
+[[estimators]]
+name = "latent classes"
+type = "LatentClassMSE"
+settings = { burnin = 1000, samples = 300, thinning = 5 }
+
+[[estimators]]
+name = "graph averaging"
+type = "DecomposableBMA"
+
+[[estimators]]
+name = "thresholding"
+type = "BayesThresholdMSE"
+settings = { samples = 2000 }
+"""
+
+
+@pytest.mark.filterwarnings("ignore::prevalence.EstimationWarning")
+def test_bayesian_mse_estimators_run_from_a_config_reproducibly(tmp_path):
+    config = write_config(tmp_path, name="bayes", extra=BAYESIAN_MSE)
+    first = run(config, tmp_path / "runs")
+    second = run(config, tmp_path / "runs")
+    a = pd.read_csv(first.directory / "estimates.csv")
+    assert {"latent classes", "graph averaging", "thresholding"} <= set(a["estimator"])
+    assert (first.directory / "estimates.csv").read_bytes() == (
+        second.directory / "estimates.csv"
+    ).read_bytes()

@@ -71,13 +71,19 @@ class ConfigProblem(Exception):
 
 def _estimator_types() -> dict[str, Any]:
     from ..bayes.hierarchical import HierarchicalPrevalence
+    from ..mse.bayes_threshold import BayesThresholdMSE
     from ..mse.closed import ClosedPopulationMSE
+    from ..mse.decomposable_bma import DecomposableBMA
+    from ..mse.latent_class import LatentClassMSE
     from ..mse.loglinear import LogLinearMSE
     from ..survey.prevalence import SurveyPrevalence
 
     return {
         "LogLinearMSE": (LogLinearMSE, ("captures", "records")),
         "ClosedPopulationMSE": (ClosedPopulationMSE, ("captures", "records")),
+        "LatentClassMSE": (LatentClassMSE, ("captures", "records")),
+        "DecomposableBMA": (DecomposableBMA, ("captures", "records")),
+        "BayesThresholdMSE": (BayesThresholdMSE, ("captures", "records")),
         "SurveyPrevalence": (SurveyPrevalence, ("survey",)),
         "HierarchicalPrevalence": (HierarchicalPrevalence, ("areas",)),
     }
@@ -86,6 +92,9 @@ def _estimator_types() -> dict[str, Any]:
 ESTIMATOR_TYPES = (
     "LogLinearMSE",
     "ClosedPopulationMSE",
+    "LatentClassMSE",
+    "DecomposableBMA",
+    "BayesThresholdMSE",
     "SurveyPrevalence",
     "HierarchicalPrevalence",
 )
