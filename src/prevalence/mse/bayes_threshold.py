@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 
 import numpy as np
@@ -16,6 +14,7 @@ import pandas as pd
 from ..core.errors import EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
+from ..core.parallel import map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .bayes_threshold_sampler import posterior_mode, run_chain
@@ -265,12 +264,7 @@ class BayesThresholdMSE(Estimator):
                 gen, X, counts, prec, mode, chol, self.proposal_df, self.burnin, self.samples
             )
 
-        workers = min(self.chains, self.n_jobs or os.cpu_count() or 1)
-        if workers > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(one, gens))
-        else:
-            results = [one(g) for g in gens]
+        results = map_threads(one, gens, self.n_jobs)
         draws = np.stack([r[0] for r in results])  # chains x samples x terms
         acceptance = [float(r[1]) for r in results]
         flat = draws.reshape(-1, draws.shape[-1])

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,7 @@ import pandas as pd
 from ..core.errors import EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
+from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .captures import CaptureHistories
@@ -162,7 +161,7 @@ class LatentClassMSE(Estimator):
         cells = np.ascontiguousarray(((codes[:, None] >> np.arange(t)) & 1).astype(np.int64))
         freq = np.ascontiguousarray(y[codes].astype(np.int64))
         root = int(as_generator(self.seed).integers(2**63))
-        gens = [np.random.default_rng(s) for s in np.random.SeedSequence(root).spawn(self.chains)]
+        gens = chain_generators(root, self.chains)
         start = time.perf_counter()
 
         def one(gen: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -178,12 +177,7 @@ class LatentClassMSE(Estimator):
                 self.thinning,
             )
 
-        workers = min(self.chains, self.n_jobs or os.cpu_count() or 1)
-        if workers > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(one, gens))
-        else:
-            results = [one(g) for g in gens]
+        results = map_threads(one, gens, self.n_jobs)
         seconds = time.perf_counter() - start
         N = np.stack([r[0] for r in results]).astype(float)
         alphas = np.stack([r[1] for r in results])

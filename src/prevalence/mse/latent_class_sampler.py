@@ -40,18 +40,23 @@ def _log_gamma_draw(gen, shape):  # pragma: no cover
 
 
 @nb.njit(cache=True, inline="always")
-def _multinomial(gen, n, probs, out):  # pragma: no cover
-    """Multinomial counts of ``n`` over unnormalised ``probs`` (sequential binomials)."""
+def _multinomial(gen, n, probs, out, suffix):  # pragma: no cover
+    """Multinomial counts of ``n`` over unnormalised ``probs`` (sequential binomials).
+
+    The conditional probability of class ``k`` is ``probs[k]`` over the sum of the classes not
+    yet drawn, taken from suffix sums (no cancellation when the weights span many magnitudes).
+    """
     K = probs.shape[0]
-    total = 0.0
-    for k in range(K):
-        total += probs[k]
+    acc = 0.0
+    for k in range(K - 1, -1, -1):
+        acc += probs[k]
+        suffix[k] = acc
         out[k] = 0
     left = n
     for k in range(K - 1):
         if left == 0:
             return
-        p = probs[k] / total if total > 0.0 else 0.0
+        p = probs[k] / suffix[k] if suffix[k] > 0.0 else 0.0
         if p >= 1.0:
             out[k] = left
             return
@@ -59,7 +64,6 @@ def _multinomial(gen, n, probs, out):  # pragma: no cover
             c = gen.binomial(left, p)
             out[k] = c
             left -= c
-        total -= probs[k]
     out[K - 1] = left
 
 
@@ -95,7 +99,8 @@ def _sweep(
     probs,
     n1,
     n0k,
-):  # pragma: no cover  # noqa: E501
+    suffix,
+):  # pragma: no cover
     M, J = cells.shape
     K = nu.shape[0]
     # 1. class counts of every observed pattern
@@ -106,7 +111,7 @@ def _sweep(
                 p *= lam[j, k] if cells[m, j] == 1 else 1.0 - lam[j, k]
             probs[k] = p
         if freq[m] > 1:
-            _multinomial(gen, freq[m], probs, count_mk[m])
+            _multinomial(gen, freq[m], probs, count_mk[m], suffix)
         else:
             z = _categorical(gen, probs)
             for k in range(K):
@@ -157,7 +162,7 @@ def _sweep(
     success = max(1.0 - prob_zero, 1e-12)
     n0_new = gen.negative_binomial(n, success)
     # 5. classes of the unobserved people
-    _multinomial(gen, n0_new, probs, count0)
+    _multinomial(gen, n0_new, probs, count0, suffix)
     # 6. concentration
     if update_alpha:
         alpha = gen.gamma(a_alpha + K - 1.0, 1.0 / (b_alpha - log_nu[K - 1]))
@@ -195,6 +200,7 @@ def run_chain(gen, cells, freq, K, a_alpha, b_alpha, burnin, samples, thinning):
     probs = np.empty(K)
     n1 = np.zeros((J, K), dtype=np.int64)
     n0k = np.zeros(K, dtype=np.int64)
+    suffix = np.empty(K)
     n0 = 0
     for _ in range(WARMUP):
         alpha, n0 = _sweep(
@@ -214,7 +220,8 @@ def run_chain(gen, cells, freq, K, a_alpha, b_alpha, burnin, samples, thinning):
             probs,
             n1,
             n0k,
-        )  # noqa: E501
+            suffix,
+        )
     # sort the classes by weight, largest first
     order = np.argsort(-nu, kind="mergesort")
     lam = lam[:, order].copy()
@@ -240,7 +247,8 @@ def run_chain(gen, cells, freq, K, a_alpha, b_alpha, burnin, samples, thinning):
             probs,
             n1,
             n0k,
-        )  # noqa: E501
+            suffix,
+        )
     N = np.empty(samples, dtype=np.int64)
     alphas = np.empty(samples)
     occupied = np.empty(samples, dtype=np.int64)
@@ -263,7 +271,8 @@ def run_chain(gen, cells, freq, K, a_alpha, b_alpha, burnin, samples, thinning):
                 probs,
                 n1,
                 n0k,
-            )  # noqa: E501
+                suffix,
+            )
         N[s] = n + n0
         alphas[s] = alpha
         k_star = 0
