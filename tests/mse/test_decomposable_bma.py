@@ -8,6 +8,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prevalence import CaptureHistories, DataError, DecomposableBMA, EstimationWarning
 from prevalence.mse import decomposable_graphs
@@ -179,3 +181,27 @@ def test_uniform_prior_and_graph_prior():
     models = only_independence.details["models"]
     assert models.iloc[0]["model"] == "[1,2,3]"
     assert models.iloc[0]["probability"] == pytest.approx(1.0)
+
+
+@pytest.mark.filterwarnings("ignore::prevalence.EstimationWarning")
+@pytest.mark.filterwarnings("ignore::prevalence.DataWarning")
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 40), min_size=15, max_size=15),
+    perm=st.permutations(range(4)),
+)
+def test_property_list_permutation_leaves_the_posterior_unchanged(counts, perm):
+    names = ["A", "B", "C", "D"]
+    df = _table(counts, names)
+    try:
+        captures = CaptureHistories.from_counts(df)
+    except DataError:
+        return  # fewer than two lists caught anyone
+    if captures.n_lists < 3:
+        return
+    a = DecomposableBMA(n_draws=0, max_missing=2000).fit(captures)
+    b = DecomposableBMA(n_draws=0, max_missing=2000).fit(
+        captures.reorder([captures.lists[j] for j in perm if j < captures.n_lists])
+    )
+    assert b.details["posterior_mean"] == pytest.approx(a.details["posterior_mean"], rel=1e-9)
+    assert b.interval == a.interval

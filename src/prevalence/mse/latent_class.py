@@ -114,11 +114,11 @@ class LatentClassMSE(Estimator):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from prevalence import CaptureHistories, LatentClassMSE
-    >>> df = pd.DataFrame({"A": [1, 0, 1, 1, 0, 1, 0], "B": [0, 1, 1, 0, 1, 1, 0],
-    ...                    "C": [0, 0, 0, 1, 1, 1, 1], "count": [40, 30, 12, 20, 9, 5, 25]})
-    >>> est = LatentClassMSE(burnin=1000, samples=500, seed=1).fit(CaptureHistories.from_counts(df))
+    >>> from prevalence import LatentClassMSE
+    >>> from prevalence.simulate import simulate_captures
+    >>> lists = {"A": 0.3, "B": 0.3, "C": 0.3, "D": 0.3}
+    >>> captures = simulate_captures(1000, lists, seed=1).captures
+    >>> est = LatentClassMSE(burnin=2000, samples=500, thinning=5, seed=1).fit(captures)
     >>> est.draws.size
     1000
     """
