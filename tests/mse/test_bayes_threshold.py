@@ -142,3 +142,14 @@ def test_interaction_order_is_r_order():
 def test_bad_settings_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         BayesThresholdMSE(**kwargs)
+
+
+def test_a_list_that_caught_nobody_changes_nothing():
+    captures = simulate_captures(900, {"A": 0.3, "B": 0.25, "C": 0.2}, seed=4).captures
+    df = captures.counts.assign(Z=0)
+    with pytest.warns(Warning, match="caught nobody"):
+        padded = CaptureHistories.from_counts(df)
+    a = BayesThresholdMSE(samples=2000, seed=3).fit(captures)
+    b = BayesThresholdMSE(samples=2000, seed=3).fit(padded)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert a.details["threshold_statistics"] == b.details["threshold_statistics"]

@@ -156,3 +156,17 @@ def test_records_and_counts_give_the_same_draws():
     np.testing.assert_array_equal(
         LatentClassMSE(**kw).fit(counts).draws, LatentClassMSE(**kw).fit(records).draws
     )
+
+
+def test_a_list_that_caught_nobody_changes_nothing():
+    df = pd.DataFrame(
+        {"A": [1, 0, 1, 1], "B": [0, 1, 1, 0], "C": [1, 1, 0, 0], "count": [5, 7, 3, 9]}
+    )
+    wide = df.assign(Z=0)[["A", "B", "Z", "C", "count"]]
+    with pytest.warns(Warning, match="caught nobody"):
+        padded = CaptureHistories.from_counts(wide)
+    kw = dict(burnin=200, samples=100, seed=9)
+    np.testing.assert_array_equal(
+        LatentClassMSE(**kw).fit(CaptureHistories.from_counts(df)).draws,
+        LatentClassMSE(**kw).fit(padded).draws,
+    )
