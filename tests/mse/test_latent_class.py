@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from prevalence import CaptureHistories, EstimationWarning, LatentClassMSE
-from prevalence.mse.latent_class import chain_diagnostics
+from prevalence.core.mcmc import chain_diagnostics
 from prevalence.simulate import simulate_captures
 
 from ..conftest import load_reference_captures

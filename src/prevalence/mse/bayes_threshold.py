@@ -11,9 +11,11 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from ..core.checks import positive_number, whole_number
 from ..core.errors import EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
+from ..core.mcmc import chain_diagnostics, convergence_warnings
 from ..core.parallel import map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
@@ -21,7 +23,6 @@ from .bayes_threshold_sampler import posterior_mode, run_chain
 from .captures import CaptureHistories
 from .design import reduced_design
 from .existence import check_design
-from .latent_class import MIN_ESS, RHAT_LIMIT, _positive_float, _positive_int, chain_diagnostics
 from .loglinear import as_captures
 from .models import HierarchicalModel
 
@@ -136,16 +137,16 @@ class BayesThresholdMSE(Estimator):
         if not (math.isfinite(threshold) and threshold >= 0):
             raise ValueError(f"threshold must be a non-negative number, got {threshold!r}")
         self.prior = prior
-        self.prior_variance = _positive_float("prior_variance", prior_variance)
+        self.prior_variance = positive_number("prior_variance", prior_variance)
         self.threshold = threshold
         self.max_order = int(max_order)
-        self.burnin = _positive_int("burnin", burnin, 0)
-        self.samples = _positive_int("samples", samples, 2)
-        self.chains = _positive_int("chains", chains)
-        self.proposal_df = _positive_float("proposal_df", proposal_df)
+        self.burnin = whole_number("burnin", burnin, 0)
+        self.samples = whole_number("samples", samples, 2)
+        self.chains = whole_number("chains", chains)
+        self.proposal_df = positive_number("proposal_df", proposal_df)
         self.level = check_level(level)
         self.seed = seed
-        self.n_jobs = None if n_jobs is None else _positive_int("n_jobs", n_jobs)
+        self.n_jobs = None if n_jobs is None else whole_number("n_jobs", n_jobs)
 
     # ------------------------------------------------------------------ fitting
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
@@ -310,13 +311,7 @@ class BayesThresholdMSE(Estimator):
         N_chains = n + np.exp(final["draws"][:, :, 0])
         draws = N_chains.ravel()
         diag = chain_diagnostics(N_chains)
-        if diag["rhat"] > RHAT_LIMIT:
-            notes.append(f"the chains disagree: R-hat of N is {diag['rhat']:.3f}")
-        if diag["ess_bulk"] < MIN_ESS or diag["ess_tail"] < MIN_ESS:
-            notes.append(
-                f"effective sample size of N is low (bulk {diag['ess_bulk']:.0f}, tail "
-                f"{diag['ess_tail']:.0f}); raise samples"
-            )
+        notes.extend(convergence_warnings(diag, "N", "raise samples"))
         q = np.quantile(draws, REPORTED_PROBS)
         a = (1.0 - self.level) / 2.0
         lower, upper = np.quantile(draws, [a, 1.0 - a])

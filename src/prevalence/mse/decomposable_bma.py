@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
+from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -110,18 +111,15 @@ class DecomposableBMA(Estimator):
         n_draws: int = 4000,
         seed: SeedLike = None,
     ) -> None:
-        if delta is not None and not (math.isfinite(float(delta)) and float(delta) > 0):
-            raise ValueError(f"delta must be a positive number, got {delta!r}")
-        if max_missing is not None and (int(max_missing) != max_missing or max_missing < 1):
-            raise ValueError(f"max_missing must be a positive whole number, got {max_missing!r}")
+        delta = None if delta is None else positive_number("delta", delta)
+        max_missing = None if max_missing is None else whole_number("max_missing", max_missing)
         if not callable(n_prior) and n_prior not in N_PRIORS:
             raise ValueError(f"n_prior must be one of {N_PRIORS} or a function, got {n_prior!r}")
         if graph_prior is not None and not callable(graph_prior):
             raise ValueError("graph_prior must be a function of a DecomposableGraph")
         if point not in POINTS:
             raise ValueError(f"point must be one of {POINTS}, got {point!r}")
-        if int(n_draws) != n_draws or n_draws < 0:
-            raise ValueError(f"n_draws must be a non-negative whole number, got {n_draws!r}")
+        n_draws = whole_number("n_draws", n_draws, 0)
         self.delta = None if delta is None else float(delta)
         self.max_missing = None if max_missing is None else int(max_missing)
         self.n_prior = n_prior

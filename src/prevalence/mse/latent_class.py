@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
 
+from ..core.checks import positive_number, whole_number
 from ..core.errors import EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
+from ..core.mcmc import chain_diagnostics, convergence_warnings
 from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
@@ -19,53 +20,9 @@ from .captures import CaptureHistories
 from .latent_class_sampler import run_chain
 from .loglinear import as_captures
 
-__all__ = ["LatentClassMSE", "chain_diagnostics"]
+__all__ = ["LatentClassMSE"]
 
 POINTS = ("median", "mean")
-RHAT_LIMIT = 1.01
-MIN_ESS = 400
-
-
-def _positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
-    return int(value)
-
-
-def _positive_float(name: str, value: object) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not (math.isfinite(out) and out > 0):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return out
-
-
-def chain_diagnostics(draws: np.ndarray) -> dict[str, float]:
-    """R-hat and bulk/tail effective sample sizes (ArviZ) of draws shaped ``(chains, draws)``.
-
-    One chain is split into halves, so R-hat still compares its beginning with its end.
-
-    Examples
-    --------
-    >>> d = chain_diagnostics(np.random.default_rng(0).normal(size=(2, 500)))
-    >>> d["rhat"] < 1.01
-    True
-    """
-    import arviz as az
-
-    x = np.asarray(draws, dtype=float)
-    if x.shape[0] == 1:  # one chain: compare its two halves (split R-hat)
-        half = x.shape[1] // 2
-        x = np.stack([x[0, :half], x[0, half : 2 * half]])
-    if np.ptp(x) == 0:
-        return {"rhat": 1.0, "ess_bulk": float(x.size), "ess_tail": float(x.size)}
-    return {
-        "rhat": float(az.rhat(x, method="rank")),
-        "ess_bulk": float(az.ess(x, method="bulk")),
-        "ess_tail": float(az.ess(x, method="tail")),
-    }
 
 
 class LatentClassMSE(Estimator):
@@ -138,19 +95,19 @@ class LatentClassMSE(Estimator):
         seed: SeedLike = None,
         n_jobs: int | None = None,
     ) -> None:
-        self.K = _positive_int("K", K)
-        self.a_alpha = _positive_float("a_alpha", a_alpha)
-        self.b_alpha = _positive_float("b_alpha", b_alpha)
-        self.burnin = _positive_int("burnin", burnin, 0)
-        self.samples = _positive_int("samples", samples, 2)
-        self.thinning = _positive_int("thinning", thinning)
-        self.chains = _positive_int("chains", chains)
+        self.K = whole_number("K", K)
+        self.a_alpha = positive_number("a_alpha", a_alpha)
+        self.b_alpha = positive_number("b_alpha", b_alpha)
+        self.burnin = whole_number("burnin", burnin, 0)
+        self.samples = whole_number("samples", samples, 2)
+        self.thinning = whole_number("thinning", thinning)
+        self.chains = whole_number("chains", chains)
         if point not in POINTS:
             raise ValueError(f"point must be one of {POINTS}, got {point!r}")
         self.point = point
         self.level = check_level(level)
         self.seed = seed
-        self.n_jobs = None if n_jobs is None else _positive_int("n_jobs", n_jobs)
+        self.n_jobs = None if n_jobs is None else whole_number("n_jobs", n_jobs)
 
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
         """Sample the posterior of the population size."""
@@ -194,17 +151,7 @@ class LatentClassMSE(Estimator):
     ) -> Estimate:
         draws = N.ravel()
         diag = chain_diagnostics(N)
-        notes: list[str] = []
-        if diag["rhat"] > RHAT_LIMIT:
-            notes.append(
-                f"the chains have not mixed: R-hat of N is {diag['rhat']:.3f} (> {RHAT_LIMIT}); "
-                "raise burnin, samples or thinning"
-            )
-        if diag["ess_bulk"] < MIN_ESS or diag["ess_tail"] < MIN_ESS:
-            notes.append(
-                f"effective sample size of N is low (bulk {diag['ess_bulk']:.0f}, tail "
-                f"{diag['ess_tail']:.0f}; want {MIN_ESS}); raise samples or thinning"
-            )
+        notes = convergence_warnings(diag, "N", "raise burnin, samples or thinning")
         full = float(np.mean(occupied >= self.K))
         if self.K > 1 and full > 0.05:
             notes.append(

@@ -39,6 +39,35 @@ def _log_gamma_draw(gen, shape):  # pragma: no cover
     return math.log(gen.standard_gamma(shape))
 
 
+@nb.njit(cache=True)
+def _binomial(gen, n, p):  # pragma: no cover
+    """Binomial(n, p): inversion when the mean is small (the usual case here), else numpy's BTPE.
+
+    Inversion walks the probability function from 0 (Kachitvichyanukul and Schmeiser's BINV),
+    so its cost grows with the mean; numpy's general routine has a large fixed cost per call.
+    """
+    if n == 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    pp = 1.0 - p if flip else p
+    if n * pp >= 10.0:
+        x = gen.binomial(n, pp)
+    else:
+        q = 1.0 - pp
+        s = pp / q
+        a = (n + 1) * s
+        r = q**n
+        u = gen.random()
+        x = 0
+        while u > r and x < n:
+            u -= r
+            x += 1
+            r *= a / x - s
+    return n - x if flip else x
+
+
 @nb.njit(cache=True, inline="always")
 def _multinomial(gen, n, probs, out, suffix):  # pragma: no cover
     """Multinomial counts of ``n`` over unnormalised ``probs`` (sequential binomials).
@@ -61,7 +90,7 @@ def _multinomial(gen, n, probs, out, suffix):  # pragma: no cover
             out[k] = left
             return
         if p > 0.0:
-            c = gen.binomial(left, p)
+            c = _binomial(gen, left, p)
             out[k] = c
             left -= c
     out[K - 1] = left
@@ -201,83 +230,46 @@ def run_chain(gen, cells, freq, K, a_alpha, b_alpha, burnin, samples, thinning):
     n1 = np.zeros((J, K), dtype=np.int64)
     n0k = np.zeros(K, dtype=np.int64)
     suffix = np.empty(K)
-    n0 = 0
-    for _ in range(WARMUP):
-        alpha, n0 = _sweep(
-            gen,
-            cells,
-            freq,
-            n,
-            lam,
-            nu,
-            log_nu,
-            count_mk,
-            count0,
-            alpha,
-            False,
-            a_alpha,
-            b_alpha,
-            probs,
-            n1,
-            n0k,
-            suffix,
-        )
-    # sort the classes by weight, largest first
-    order = np.argsort(-nu, kind="mergesort")
-    lam = lam[:, order].copy()
-    nu = nu[order].copy()
-    log_nu = log_nu[order].copy()
-    count_mk = count_mk[:, order].copy()
-    count0 = count0[order].copy()
-    for _ in range(burnin):
-        alpha, n0 = _sweep(
-            gen,
-            cells,
-            freq,
-            n,
-            lam,
-            nu,
-            log_nu,
-            count_mk,
-            count0,
-            alpha,
-            True,
-            a_alpha,
-            b_alpha,
-            probs,
-            n1,
-            n0k,
-            suffix,
-        )
     N = np.empty(samples, dtype=np.int64)
     alphas = np.empty(samples)
     occupied = np.empty(samples, dtype=np.int64)
-    for s in range(samples):
-        for _ in range(thinning):
-            alpha, n0 = _sweep(
-                gen,
-                cells,
-                freq,
-                n,
-                lam,
-                nu,
-                log_nu,
-                count_mk,
-                count0,
-                alpha,
-                True,
-                a_alpha,
-                b_alpha,
-                probs,
-                n1,
-                n0k,
-                suffix,
-            )
-        N[s] = n + n0
-        alphas[s] = alpha
-        k_star = 0
-        for k in range(K):
-            if n0k[k] > 0:
-                k_star += 1
-        occupied[s] = k_star
+    start = WARMUP + burnin  # first sweep of the sampling phase
+    for it in range(start + samples * thinning):
+        if it == WARMUP:
+            # after the warm-up (alpha held fixed), sort the classes by weight, largest first
+            order = np.argsort(-nu, kind="mergesort")
+            lam[:, :] = lam[:, order]
+            nu[:] = nu[order]
+            log_nu[:] = log_nu[order]
+            count_mk[:, :] = count_mk[:, order]
+            count0[:] = count0[order]
+        alpha, n0 = _sweep(
+            gen,
+            cells,
+            freq,
+            n,
+            lam,
+            nu,
+            log_nu,
+            count_mk,
+            count0,
+            alpha,
+            it >= WARMUP,
+            a_alpha,
+            b_alpha,
+            probs,
+            n1,
+            n0k,
+            suffix,
+        )
+        done = it + 1 - start
+        if done > 0 and done % thinning == 0:
+            s = done // thinning - 1
+            N[s] = n + n0
+            alphas[s] = alpha
+            k_star = 0
+            for k in range(K):
+                if n0k[k] > 0:
+                    k_star += 1
+            occupied[s] = k_star
     return N, alphas, occupied

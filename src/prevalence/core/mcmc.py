@@ -1,0 +1,58 @@
+"""Convergence diagnostics of MCMC draws of one quantity, and the warnings they trigger."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["RHAT_LIMIT", "MIN_ESS", "chain_diagnostics", "convergence_warnings"]
+
+RHAT_LIMIT = 1.01
+MIN_ESS = 400
+
+
+def chain_diagnostics(draws: np.ndarray) -> dict[str, float]:
+    """R-hat and bulk/tail effective sample sizes (ArviZ) of draws shaped ``(chains, draws)``.
+
+    One chain is split into halves, so R-hat still compares its beginning with its end.
+
+    Examples
+    --------
+    >>> d = chain_diagnostics(np.random.default_rng(0).normal(size=(2, 500)))
+    >>> d["rhat"] < 1.01
+    True
+    """
+    import arviz as az
+
+    x = np.asarray(draws, dtype=float)
+    if x.shape[0] == 1:  # one chain: compare its two halves (split R-hat)
+        half = x.shape[1] // 2
+        x = np.stack([x[0, :half], x[0, half : 2 * half]])
+    if np.ptp(x) == 0:
+        return {"rhat": 1.0, "ess_bulk": float(x.size), "ess_tail": float(x.size)}
+    return {
+        "rhat": float(az.rhat(x, method="rank")),
+        "ess_bulk": float(az.ess(x, method="bulk")),
+        "ess_tail": float(az.ess(x, method="tail")),
+    }
+
+
+def convergence_warnings(diag: dict[str, float], what: str, advice: str) -> list[str]:
+    """Warnings for R-hat above :data:`RHAT_LIMIT` or effective sample size below :data:`MIN_ESS`.
+
+    Examples
+    --------
+    >>> convergence_warnings({"rhat": 1.2, "ess_bulk": 900, "ess_tail": 900}, "N", "run longer")
+    ['the chains have not mixed: R-hat of N is 1.200 (> 1.01); run longer']
+    """
+    notes = []
+    if diag["rhat"] > RHAT_LIMIT:
+        notes.append(
+            f"the chains have not mixed: R-hat of {what} is {diag['rhat']:.3f} (> {RHAT_LIMIT}); "
+            f"{advice}"
+        )
+    if diag["ess_bulk"] < MIN_ESS or diag["ess_tail"] < MIN_ESS:
+        notes.append(
+            f"effective sample size of {what} is low (bulk {diag['ess_bulk']:.0f}, tail "
+            f"{diag['ess_tail']:.0f}; want {MIN_ESS}); {advice}"
+        )
+    return notes
