@@ -153,3 +153,15 @@ def test_a_list_that_caught_nobody_changes_nothing():
     b = BayesThresholdMSE(samples=2000, seed=3).fit(padded)
     np.testing.assert_array_equal(a.draws, b.draws)
     assert a.details["threshold_statistics"] == b.details["threshold_statistics"]
+
+
+def test_improper_prior_keeps_empty_interactions_at_minus_infinity():
+    # Western: nobody is on lists A and B together, nor on B and E: with a flat prior those
+    # interactions' posteriors are concentrated at minus infinity; they stay in every later
+    # model (their cells leave the likelihood) and are reported apart, as in R
+    captures = load_reference_captures("Western")
+    est = BayesThresholdMSE(prior="improper", samples=4000, seed=2).fit(captures)
+    assert est.details["minus_infinite_effects"] == ["A:B", "B:E"]
+    assert "A:B" not in est.details["threshold_statistics"]
+    generators = est.details["model"].strip("[]").split(",")
+    assert "12" in generators and "25" in generators

@@ -96,7 +96,8 @@ class BayesThresholdMSE(Estimator):
     independent draws (see :mod:`prevalence.mse.bayes_threshold_sampler`). ``details`` holds
     the retained interactions, the threshold statistics of every candidate, the final model,
     posterior quantiles of ``N`` at 2.5, 10, 50, 90 and 97.5% (R's ``quantiles``), acceptance
-    rates, R-hat and effective sample sizes.
+    rates, R-hat and effective sample sizes. With ``prior="improper"``, interactions nobody has
+    are listed in ``minus_infinite_effects`` and stay in the final ``model`` at minus infinity.
 
     Examples
     --------
@@ -172,6 +173,8 @@ class BayesThresholdMSE(Estimator):
         fit1 = self._fit_model(y, t, pairs, stage_seeds[0], notes)
         pair_stats = fit1["ratios"]
         retained = [u for u in pairs if u in pair_stats and pair_stats[u] >= self.threshold]
+        # improper prior: interactions nobody has stay in every later model, fixed at minus
+        # infinity (their cells leave the likelihood), as R refits the table pruned at stage 1
         removed = list(fit1["infinite"])
         triple_stats: dict[int, float] = {}
         eligible: list[int] = []
@@ -195,13 +198,13 @@ class BayesThresholdMSE(Estimator):
                         "criterion; reverting to max_order = 2"
                     )
             if ok:
-                fit3 = self._fit_model(y, t, retained + eligible, stage_seeds[1], notes)
+                fit3 = self._fit_model(y, t, retained + eligible + removed, stage_seeds[1], notes)
                 triple_stats = {u: r for u, r in fit3["ratios"].items() if u in eligible}
                 retained_triples = [
                     u for u in eligible if triple_stats.get(u, 0.0) >= self.threshold
                 ]
                 removed += [u for u in fit3["infinite"] if u not in removed]
-        final = self._fit_model(y, t, retained + retained_triples, stage_seeds[2], notes)
+        final = self._fit_model(y, t, retained + retained_triples + removed, stage_seeds[2], notes)
         seconds = time.perf_counter() - start
         return self._estimate(
             captures, final, pair_stats, retained, eligible, triple_stats, retained_triples,
