@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prevalence import CaptureHistories, DataError, DecomposableBMA, EstimationWarning
+from prevalence import (
+    CaptureHistories,
+    DataError,
+    DecomposableBMA,
+    EstimationError,
+    EstimationWarning,
+)
 from prevalence.mse import decomposable_graphs
 from prevalence.simulate import simulate_captures
 
@@ -205,3 +211,11 @@ def test_property_list_permutation_leaves_the_posterior_unchanged(counts, perm):
     )
     assert b.details["posterior_mean"] == pytest.approx(a.details["posterior_mean"], rel=1e-9)
     assert b.interval == a.interval
+
+
+def test_priors_that_exclude_everything_are_refused():
+    df = _table([30, 25, 2, 20, 1, 1, 3], ["A", "B", "C"])
+    with pytest.raises(EstimationError, match="zero prior or posterior weight"):
+        DecomposableBMA(n_prior=lambda n: np.full(n.shape, -np.inf)).fit(
+            CaptureHistories.from_counts(df)
+        )

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.special import gammaln
 
 from ..core.checks import positive_number, whole_number
-from ..core.errors import DataError, EstimationWarning
+from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.random import SeedLike, as_generator
@@ -168,6 +168,11 @@ class DecomposableBMA(Estimator):
         norm = np.ascontiguousarray(normaliser)
         block_max = _graph_maxima(idx, sgn, n_factors, base, comp_t, norm, per_m)
         shift = float(block_max.max())
+        if not np.isfinite(shift):
+            raise EstimationError(
+                "every graph and value of N has zero prior or posterior weight; check n_prior "
+                "and graph_prior"
+            )
         # blocks of the grid where a graph's joint weight stays below exp(-60) of the largest
         # cannot move any figure: skip them (and graphs that are negligible everywhere)
         keep = block_max > shift - _NEGLIGIBLE
@@ -190,8 +195,8 @@ class DecomposableBMA(Estimator):
         model_n[alive] = mean_n
         total = post.sum()
         post /= total
-        total = total * math.exp(shift)
-        return self._estimate(captures, graphs, delta, N, post, model_mass, model_n, total)
+        log_evidence = math.log(total) + shift  # log of the unnormalised joint weights' sum
+        return self._estimate(captures, graphs, delta, N, post, model_mass, model_n, log_evidence)
 
     def _log_prior_n(self, N: np.ndarray) -> np.ndarray:
         if callable(self.n_prior):
@@ -214,7 +219,7 @@ class DecomposableBMA(Estimator):
         post: np.ndarray,
         model_mass: np.ndarray,
         model_n: np.ndarray,
-        total: float,
+        log_evidence: float,
     ) -> Estimate:
         notes: list[str] = []
         tail = post[int(0.95 * len(post)) :].sum()
@@ -259,7 +264,7 @@ class DecomposableBMA(Estimator):
             "n_graphs": len(graphs),
             "max_missing": int(N[-1] - N[0]),
             "n_prior": self.n_prior if isinstance(self.n_prior, str) else "user function",
-            "log_evidence_unnormalised": math.log(total) if total > 0 else math.nan,
+            "log_evidence_unnormalised": log_evidence,
         }
         for w in notes:
             warnings.warn(w, EstimationWarning, stacklevel=3)
