@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RHAT_LIMIT", "MIN_ESS", "chain_diagnostics", "convergence_warnings"]
+__all__ = [
+    "RHAT_LIMIT",
+    "MIN_ESS",
+    "REPORTED_PROBS",
+    "chain_diagnostics",
+    "convergence_warnings",
+    "posterior_summary",
+]
 
 RHAT_LIMIT = 1.01
 MIN_ESS = 400
@@ -56,3 +63,26 @@ def convergence_warnings(diag: dict[str, float], what: str, advice: str) -> list
             f"{diag['ess_tail']:.0f}; want {MIN_ESS}); {advice}"
         )
     return notes
+
+
+REPORTED_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
+
+
+def posterior_summary(draws: np.ndarray) -> dict[str, object]:
+    """Posterior mean, median and the quantiles at 2.5, 10, 50, 90 and 97.5% of ``draws``.
+
+    Quantiles are keyed as R prints them (``"2.5%"``...) and interpolated as R's default
+    (type 7).
+
+    Examples
+    --------
+    >>> posterior_summary(np.arange(101.0))["quantiles"]["10%"]
+    10.0
+    """
+    d = np.asarray(draws, dtype=float).ravel()
+    q = np.quantile(d, REPORTED_PROBS)
+    return {
+        "posterior_mean": float(d.mean()),
+        "posterior_median": float(np.median(d)),
+        "quantiles": {f"{100 * p:g}%": float(v) for p, v in zip(REPORTED_PROBS, q, strict=True)},
+    }

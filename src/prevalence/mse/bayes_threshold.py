@@ -15,7 +15,7 @@ from ..core.checks import positive_number, whole_number
 from ..core.errors import EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, convergence_warnings
+from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summary
 from ..core.parallel import map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
@@ -30,7 +30,6 @@ __all__ = ["BayesThresholdMSE", "interaction_terms"]
 
 PRIORS = ("proper", "improper")
 MAIN_PRECISION = 1e-4  # MCMCpack's stand-in for flat priors on the intercept and main effects
-REPORTED_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
 MIN_ACCEPTANCE = 0.1
 
 
@@ -315,7 +314,6 @@ class BayesThresholdMSE(Estimator):
         draws = N_chains.ravel()
         diag = chain_diagnostics(N_chains)
         notes.extend(convergence_warnings(diag, "N", "raise samples"))
-        q = np.quantile(draws, REPORTED_PROBS)
         a = (1.0 - self.level) / 2.0
         lower, upper = np.quantile(draws, [a, 1.0 - a])
         coef = pd.DataFrame(
@@ -331,11 +329,7 @@ class BayesThresholdMSE(Estimator):
             "model": final["model"].to_string(),
             "retained": [_name(u, lists) for u in retained],
             "threshold_statistics": {_name(u, lists): pair_stats[u] for u in pair_stats},
-            "posterior_mean": float(draws.mean()),
-            "posterior_median": float(np.median(draws)),
-            "quantiles": {
-                f"{100 * p:g}%": float(v) for p, v in zip(REPORTED_PROBS, q, strict=True)
-            },
+            **posterior_summary(draws),
             "coefficients": coef,
             "prior": self.prior,
             "prior_variance": self.prior_variance,

@@ -12,12 +12,12 @@ from ..core.checks import positive_number, whole_number
 from ..core.errors import EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, convergence_warnings
+from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summary
 from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .captures import CaptureHistories
-from .latent_class_sampler import run_chain
+from .latent_class_sampler import WARMUP, run_chain
 from .loglinear import as_captures
 
 __all__ = ["LatentClassMSE"]
@@ -159,8 +159,6 @@ class LatentClassMSE(Estimator):
                 "the truncation may bind: raise K"
             )
         a = (1.0 - self.level) / 2.0
-        probs = (0.025, 0.1, 0.5, 0.9, 0.975)
-        q = np.quantile(draws, probs)
         lower, upper = np.quantile(draws, [a, 1.0 - a])
         trace = pd.DataFrame(
             {
@@ -173,9 +171,7 @@ class LatentClassMSE(Estimator):
         )
         details = {
             "n_observed": captures.n_observed,
-            "posterior_mean": float(draws.mean()),
-            "posterior_median": float(np.median(draws)),
-            "quantiles": {f"{100 * p:g}%": float(v) for p, v in zip(probs, q, strict=True)},
+            **posterior_summary(draws),
             "K": self.K,
             "a_alpha": self.a_alpha,
             "b_alpha": self.b_alpha,
@@ -183,7 +179,7 @@ class LatentClassMSE(Estimator):
             "samples": self.samples,
             "thinning": self.thinning,
             "chains": int(N.shape[0]),
-            "sweeps_per_chain": 500 + self.burnin + self.samples * self.thinning,
+            "sweeps_per_chain": WARMUP + self.burnin + self.samples * self.thinning,
             "trace": trace,
             "seconds": seconds,
             **diag,
