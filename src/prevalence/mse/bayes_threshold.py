@@ -21,7 +21,7 @@ from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .bayes_threshold_sampler import posterior_mode, run_chain
 from .captures import CaptureHistories
-from .design import reduced_design
+from .design import design_matrix, reduced_design
 from .existence import check_design
 from .loglinear import as_captures
 from .models import HierarchicalModel
@@ -222,11 +222,8 @@ class BayesThresholdMSE(Estimator):
         model = HierarchicalModel(interactions, t)
         if self.prior == "improper":
             design = reduced_design(y, model)
-            cells, terms, infinite = (
-                design.cells,
-                design.terms,
-                [int(u) for u in design.infinite_terms],
-            )
+            cells, terms, X = design.cells, design.terms, design.X
+            infinite = [int(u) for u in design.infinite_terms]
         else:
             cells = np.arange(1, 2**t, dtype=np.int64)
             mains = [1 << j for j in range(t)]
@@ -234,7 +231,7 @@ class BayesThresholdMSE(Estimator):
                 [0, *mains, *[u for u in interactions if u not in mains]], dtype=np.int64
             )
             infinite = []
-        X = ((cells[:, None] & terms[None, :]) == terms[None, :]).astype(float)
+            X = design_matrix(cells, terms)
         counts = y[cells]
         n = float(y.sum())
         prec = np.where(

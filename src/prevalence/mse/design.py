@@ -16,7 +16,7 @@ import numpy as np
 
 from .models import HierarchicalModel
 
-__all__ = ["ReducedDesign", "reduced_design", "term_margins"]
+__all__ = ["ReducedDesign", "design_matrix", "reduced_design", "term_margins"]
 
 
 def term_margins(y: np.ndarray, terms: np.ndarray) -> np.ndarray:
@@ -25,6 +25,17 @@ def term_margins(y: np.ndarray, terms: np.ndarray) -> np.ndarray:
     contains = (cells[None, :] & terms[:, None]) == terms[:, None]
     contains[:, 0] = False  # the unobserved cell carries no data
     return y @ contains.T.astype(float) if y.ndim > 1 else contains.astype(float) @ y
+
+
+def design_matrix(cells: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """0/1 design: cell ``c`` (bit mask) depends on term ``u`` when ``c & u == u``.
+
+    Examples
+    --------
+    >>> design_matrix(np.array([1, 2, 3]), np.array([0, 1, 3])).tolist()
+    [[1.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
+    """
+    return ((cells[:, None] & terms[None, :]) == terms[None, :]).astype(float)
 
 
 @dataclass(frozen=True)
@@ -56,5 +67,5 @@ def reduced_design(y: np.ndarray, model: HierarchicalModel) -> ReducedDesign:
     if infinite.size:
         hit = ((cells[:, None] & infinite[None, :]) == infinite[None, :]).any(axis=1)
         cells = cells[~hit]
-    X = ((cells[:, None] & est[None, :]) == est[None, :]).astype(float)
+    X = design_matrix(cells, est)
     return ReducedDesign(model, cells, est, infinite, X, margins[~zero])
