@@ -1,13 +1,36 @@
-"""Survey-weighted prevalence with design-based inference (strata, clusters, weights, fpc)."""
+"""Survey-weighted prevalence with design-based inference (strata, clusters, weights, fpc).
 
+Layers, top to bottom (a module imports only from the layers below it):
+
+* :mod:`~prevalence.survey.prevalence`: :class:`SurveyPrevalence`, the estimator of the common
+  interface;
+* :mod:`~prevalence.survey.design` (:class:`SurveyDesign`, Taylor linearisation) and
+  :mod:`~prevalence.survey.replicate` (:class:`ReplicateDesign`, replicate weights): the two
+  kinds of design; the Taylor design builds replicate designs, never the other way round;
+* :mod:`~prevalence.survey.base`: :class:`~prevalence.survey.base.Design`, which owns every
+  statistic and calibration and asks its implementation only for variances;
+* statistics and weights: :mod:`~prevalence.survey.estimation` (ratios of totals by domain),
+  :mod:`~prevalence.survey.regression` (``svyglm``, predictive margins),
+  :mod:`~prevalence.survey.table` (estimates with their covariance, contrasts),
+  :mod:`~prevalence.survey.calibration` (post-stratification, raking, GREG weights);
+* kernels: :mod:`~prevalence.survey.linearization` (Taylor variance on the stage arrays),
+  :mod:`~prevalence.survey.stages`, :mod:`~prevalence.survey.intervals`.
+"""
+
+from .base import Design
 from .calibration import calibrate, poststratify, rake
 from .design import SurveyDesign
 from .prevalence import SurveyPrevalence
+from .regression import SurveyGLMResults
 from .replicate import ReplicateDesign
+from .table import DomainTable
 
 __all__ = [
+    "Design",
+    "DomainTable",
     "ReplicateDesign",
     "SurveyDesign",
+    "SurveyGLMResults",
     "SurveyPrevalence",
     "calibrate",
     "poststratify",

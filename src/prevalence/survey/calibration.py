@@ -6,24 +6,39 @@
 * :func:`calibrate`: linear (GREG) calibration to population totals of numeric variables and
   of the levels of categorical ones.
 
-Each returns a new design carrying a record that removes the calibration model from the
-linearised variables before the variance is computed, exactly as R's ``svyrecvar`` does, so
-standard errors are those R reports for calibrated designs.
+This module computes calibrated weights and the records that remove the calibration model
+from the linearised variables before the variance is computed, exactly as R's ``svyrecvar``
+does, so standard errors are those R reports for calibrated designs. It knows no design
+class: a design's ``poststratify``/``rake``/``calibrate`` methods (in
+:mod:`prevalence.survey.base`) pass it their weights, a matrix of the full-sample weight and
+every replicate weight side by side for replicate designs, and build the new design from
+what comes back. The module-level :func:`poststratify`, :func:`rake` and :func:`calibrate`
+call those methods.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, Self
 
 import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError, EstimationWarning
 
-__all__ = ["PostStratification", "Raking", "LinearCalibration", "poststratify", "rake", "calibrate"]
+__all__ = [
+    "PostStratification",
+    "Raking",
+    "LinearCalibration",
+    "poststratified_weights",
+    "raked_weights",
+    "linear_calibration_weights",
+    "poststratify",
+    "rake",
+    "calibrate",
+]
 
 
 def _group_sums(codes: np.ndarray, X: np.ndarray, G: int) -> np.ndarray:
@@ -113,10 +128,13 @@ def _population_table(population: Any, cols: list[str]) -> pd.DataFrame:
     return out.assign(count=counts.astype(float))
 
 
-def _poststratify_weights(
+def poststratified_weights(
     data: pd.DataFrame, w: np.ndarray, cols: list[str], population: Any, partial: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Post-stratified weights; ``w`` may be a matrix (rows x replicates), each column adjusted."""
+    """Post-stratified weights and the post-stratum codes.
+
+    ``w`` is a vector, or a matrix (rows x weights) whose columns are each adjusted.
+    """
     codes, labels = _cell_codes(data, cols)
     W = w if w.ndim == 2 else w[:, None]
     sample_all = np.stack(
@@ -155,51 +173,35 @@ def _poststratify_weights(
     return (new if w.ndim == 2 else new[:, 0]), codes
 
 
-def poststratify(
-    design: Any, by: str | Sequence[str], population: Any, partial: bool = False
-) -> Any:
-    """Post-stratify ``design`` on the columns ``by`` to the population counts ``population``.
+def raked_weights(
+    data: pd.DataFrame,
+    w: np.ndarray,
+    margins: Mapping[Any, Any],
+    max_iter: int = 10,
+    epsilon: float = 1.0,
+) -> tuple[np.ndarray, Raking]:
+    """Raked weights (iterative proportional fitting) and the raking record.
 
-    ``population`` maps each level (or tuple of levels) to its count, or is a pandas Series
-    indexed by the levels, or a DataFrame with the ``by`` columns and one count column (as R's
-    ``postStratify``). Replicate designs have every replicate post-stratified too.
-    """
-    cols = [by] if isinstance(by, str) else list(by)
-    new_w, codes = _poststratify_weights(
-        design.data, _all_weights(design), cols, population, partial
-    )
-    if new_w.ndim == 2:
-        return _finish(design, new_w, None)
-    return design.with_weights(new_w, PostStratification(codes, design.weights.copy(), new_w))
-
-
-def rake(design: Any, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: float = 1.0) -> Any:
-    """Rake ``design`` to several population margins (iterative proportional fitting).
-
-    ``margins`` maps a column (or tuple of columns) to its population counts, in any form
-    :func:`poststratify` accepts. Iterates as R's ``rake``: at most ``max_iter`` passes,
-    stopping once no cell of the joint weighted table of all margin variables changes by
-    ``epsilon`` or more (``epsilon < 1`` is a fraction of the total weight). Replicate
-    designs have every replicate raked in the same passes.
+    ``w`` is a vector, or a matrix whose first column is the full-sample weight and whose other
+    columns are replicate weights raked in the same passes; convergence is judged on the first.
     """
     specs = [([k] if isinstance(k, str) else list(k), v) for k, v in margins.items()]
     if not specs:
         raise DataError("rake needs at least one margin")
     all_cols = list(dict.fromkeys(c for cols, _ in specs for c in cols))
-    joint, _ = _cell_codes(design.data, all_cols)
-    eps = epsilon * design.weights.sum() if epsilon < 1 else epsilon
-    w = _all_weights(design)
+    joint, _ = _cell_codes(data, all_cols)
 
     def full(m: np.ndarray) -> np.ndarray:
         return m[:, 0] if m.ndim == 2 else m
 
+    eps = epsilon * full(w).sum() if epsilon < 1 else epsilon
     old_table = np.bincount(joint, weights=full(w))
     steps: list[tuple[np.ndarray, np.ndarray]] = []
     converged = False
     for _ in range(max_iter):
         steps = []
         for cols, pop in specs:
-            w, codes = _poststratify_weights(design.data, w, cols, pop, partial=False)
+            w, codes = poststratified_weights(data, w, cols, pop, partial=False)
             steps.append((codes, full(w).copy()))
         new_table = np.bincount(joint, weights=full(w))
         delta = float(np.max(np.abs(old_table - new_table)))
@@ -209,30 +211,24 @@ def rake(design: Any, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: f
         old_table = new_table
     if not converged:
         warnings.warn(
-            f"raking did not converge in {max_iter} iterations", EstimationWarning, stacklevel=2
+            f"raking did not converge in {max_iter} iterations", EstimationWarning, stacklevel=3
         )
-    return _finish(design, w, Raking(tuple(steps)))
+    return w, Raking(tuple(steps))
 
 
-def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | None = None) -> Any:
-    """Linear (GREG) calibration to population totals.
+def linear_calibration_weights(
+    data: pd.DataFrame,
+    numeric: Callable[[str], np.ndarray],
+    w: np.ndarray,
+    totals: Mapping[str, Any],
+    population_size: float | None = None,
+) -> tuple[np.ndarray, LinearCalibration]:
+    """Linearly calibrated (GREG) weights and the calibration record.
 
-    Parameters
-    ----------
-    totals : mapping
-        For a numeric column its population total; for a categorical column a mapping of each
-        level to its population count.
-    population_size : float, optional
-        The population size (an intercept in the calibration model), implied when a
-        categorical column with all its levels is given.
-
-    Notes
-    -----
-    The calibrated weights are ``w g`` with ``g = 1 + x' lambda`` solving the calibration
-    equations (R's ``calibrate(..., calfun="linear")``); the variance uses the residuals of
-    the weighted regression of each linearised variable on the calibration variables.
+    ``numeric(name)`` returns a numeric column as float (the design's own column check).
+    ``w`` is a vector, or a matrix whose first column is the full-sample weight: every column
+    is calibrated to the same totals. The record describes the full-sample calibration.
     """
-    data = design.data
     cols: list[np.ndarray] = []
     pop: list[float] = []
     if population_size is not None:
@@ -254,7 +250,7 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
                 cols.append((levels == level).to_numpy(dtype=float))
                 pop.append(float(count))
         else:
-            cols.append(design.variable(name))
+            cols.append(numeric(name))
             if np.isnan(cols[-1]).any():
                 raise DataError(f"calibration column {name!r} has missing values")
             pop.append(float(total))
@@ -269,7 +265,8 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
         lam = np.linalg.pinv(T) @ (pop_v - sample_total)
         return 1.0 + mm @ lam
 
-    ww = design.weights
+    W = w if w.ndim == 2 else w[:, None]
+    ww = W[:, 0]
     g = g_factors(ww)
     achieved = mm.T @ (ww * g)
     tol = 1e-6 * max(1.0, float(np.abs(pop_v).max()))
@@ -278,35 +275,74 @@ def calibrate(design: Any, totals: Mapping[str, Any], population_size: float | N
             "the population totals are inconsistent with each other (for example level counts that do "
             "not add up to the population size): calibration cannot match them all"
         )
-    w_all = _all_weights(design)
-    if w_all.ndim == 2:
-        reps = [w_all[:, r] * g_factors(w_all[:, r]) for r in range(w_all.shape[1])]
-        return _finish(design, np.column_stack(reps), None)
+    new = np.column_stack([ww * g] + [W[:, r] * g_factors(W[:, r]) for r in range(1, W.shape[1])])
     sqw = np.sqrt(ww)
-    return design.with_weights(ww * g, LinearCalibration(mm * sqw[:, None], g * sqw))
+    record = LinearCalibration(mm * sqw[:, None], g * sqw)
+    return (new if w.ndim == 2 else new[:, 0]), record
 
 
-def _all_weights(design: Any) -> np.ndarray:
-    """The full-sample weights, or for a replicate design full and replicate weights side by side."""
-    if hasattr(design, "replicate_weights"):
-        return np.column_stack([design.weights, design.replicate_weights()])
-    return design.weights.copy()
+class Calibratable(Protocol):
+    """What the module-level functions need: a design with calibration methods."""
+
+    def poststratify(
+        self, by: str | Sequence[str], population: Any, partial: bool = False
+    ) -> Self: ...
+
+    def rake(
+        self, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: float = 1.0
+    ) -> Self: ...
+
+    def calibrate(
+        self, totals: Mapping[str, Any], population_size: float | None = None
+    ) -> Self: ...
 
 
-def _finish(design: Any, w: np.ndarray, record: Any) -> Any:
-    """The calibrated design: new weights (a replicate design keeps every calibrated replicate)."""
-    if w.ndim == 2:
-        from .replicate import ReplicateDesign
+def poststratify(
+    design: Calibratable, by: str | Sequence[str], population: Any, partial: bool = False
+) -> Calibratable:
+    """Post-stratify ``design`` on the columns ``by`` to the population counts ``population``.
 
-        return ReplicateDesign(
-            design.data,
-            w[:, 0],
-            w[:, 1:],
-            np.arange(len(w)),
-            type=design.type,
-            scale=design.scale,
-            rscales=design.rscales,
-            mse=design.mse,
-            combined=True,
-        )
-    return design.with_weights(w, record)
+    ``population`` maps each level (or tuple of levels) to its count, or is a pandas Series
+    indexed by the levels, or a DataFrame with the ``by`` columns and one count column (as R's
+    ``postStratify``). Replicate designs have every replicate post-stratified too. The same
+    as ``design.poststratify(by, population, partial)``.
+    """
+    return design.poststratify(by, population, partial)
+
+
+def rake(
+    design: Calibratable, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: float = 1.0
+) -> Calibratable:
+    """Rake ``design`` to several population margins (iterative proportional fitting).
+
+    ``margins`` maps a column (or tuple of columns) to its population counts, in any form
+    :func:`poststratify` accepts. Iterates as R's ``rake``: at most ``max_iter`` passes,
+    stopping once no cell of the joint weighted table of all margin variables changes by
+    ``epsilon`` or more (``epsilon < 1`` is a fraction of the total weight). Replicate
+    designs have every replicate raked in the same passes. The same as ``design.rake(...)``.
+    """
+    return design.rake(margins, max_iter, epsilon)
+
+
+def calibrate(
+    design: Calibratable, totals: Mapping[str, Any], population_size: float | None = None
+) -> Calibratable:
+    """Linear (GREG) calibration to population totals.
+
+    Parameters
+    ----------
+    totals : mapping
+        For a numeric column its population total; for a categorical column a mapping of each
+        level to its population count.
+    population_size : float, optional
+        The population size (an intercept in the calibration model), implied when a
+        categorical column with all its levels is given.
+
+    Notes
+    -----
+    The calibrated weights are ``w g`` with ``g = 1 + x' lambda`` solving the calibration
+    equations (R's ``calibrate(..., calfun="linear")``); the variance uses the residuals of
+    the weighted regression of each linearised variable on the calibration variables. The
+    same as ``design.calibrate(totals, population_size)``.
+    """
+    return design.calibrate(totals, population_size)

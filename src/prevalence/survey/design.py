@@ -3,30 +3,29 @@
 :class:`SurveyDesign` follows R's ``svydesign`` (survey 4.1): cluster identifiers of later
 stages are made unique within their parent units, second-stage strata are the first-stage
 units, finite population corrections are population sizes (any value above 1) or sampling
-fractions, and weights left out follow from them. Estimation lives in
-:mod:`prevalence.survey.estimation`; variances by Taylor linearisation in
-:mod:`prevalence.survey.linearization`.
+fractions, and weights left out follow from them. The statistics come from
+:class:`prevalence.survey.base.Design`; this class supplies their variances by Taylor
+linearisation (:mod:`prevalence.survey.linearization`) and builds replicate-weight versions
+of itself (:meth:`SurveyDesign.replicate`).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError, DataWarning
-from .estimation import EstimationMixin, taylor_domain_variances
-
-if TYPE_CHECKING:
-    from .replicate import ReplicateDesign
+from ..core.random import SeedLike
+from .base import Design
+from .estimation import RatioStatistic
+from .linearization import Residualizer, taylor_variance, unit_totals, variance_from_unit_totals
+from .replicate import ReplicateDesign, replicate_factors
+from .stages import LONELY_PSU, Stage, Stages
 
 __all__ = ["SurveyDesign", "LONELY_PSU"]
-
-LONELY_PSU = ("fail", "remove", "certainty", "average", "adjust")
 
 
 def _as_list(x: str | Sequence[str] | None) -> list[str]:
@@ -45,17 +44,7 @@ def _codes(*arrays: np.ndarray) -> np.ndarray:
     return frame.groupby(list(frame.columns), sort=True, observed=True).ngroup().to_numpy(np.int64)
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One sampling stage: for every row, its stratum and unit (dense codes) and the sizes."""
-
-    strata: np.ndarray  # stratum code per row
-    units: np.ndarray  # unit (cluster) code per row, unique across the whole design
-    n_units: np.ndarray  # number of units sampled in the row's stratum
-    pop_units: np.ndarray  # population size of the row's stratum (inf: no fpc)
-
-
-class SurveyDesign(EstimationMixin):
+class SurveyDesign(Design):
     """A probability sample with its design: weights, strata, clusters and fpc.
 
     Parameters
@@ -173,6 +162,13 @@ class SurveyDesign(EstimationMixin):
                 pop = np.full(n, np.inf)
             stages.append(Stage(s, u, n_units, pop))
         self.stages: tuple[Stage, ...] = tuple(stages)
+        self._calibrations: tuple[Residualizer, ...] = ()
+        self._structure = Stages(
+            self.stages,
+            lonely_psu,
+            self.has_strata,
+            self.data[strata_cols[0]].to_numpy() if strata_cols else None,
+        )
         if weights is None:
             if fpc_cols:
                 w = weights_from_fpc
@@ -254,10 +250,6 @@ class SurveyDesign(EstimationMixin):
 
     # ------------------------------------------------------------------ properties
     @property
-    def n(self) -> int:
-        return len(self.data)
-
-    @property
     def n_stages(self) -> int:
         return len(self.stages)
 
@@ -268,6 +260,11 @@ class SurveyDesign(EstimationMixin):
     @property
     def n_psu(self) -> int:
         return int(self.stages[0].units.max()) + 1  # dense codes
+
+    @property
+    def calibrations(self) -> tuple[Residualizer, ...]:
+        """Calibration records (post-stratification, raking, GREG) applied so far, in order."""
+        return self._calibrations
 
     def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
         """Degrees of freedom (PSUs minus strata) within each of ``D`` domains, all at once."""
@@ -287,19 +284,15 @@ class SurveyDesign(EstimationMixin):
             return int(np.unique(st.units).size - np.unique(st.strata).size)
         return int(np.unique(st.units[mask]).size - np.unique(st.strata[mask]).size)
 
-    def with_weights(self, weights: np.ndarray, calibration: object = None) -> SurveyDesign:
+    def with_weights(
+        self, weights: np.ndarray, calibration: Residualizer | None = None
+    ) -> SurveyDesign:
         """A copy with new weights (and, for calibrated designs, the calibration record)."""
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.weights = np.asarray(weights, dtype=float)
-        new._calibrations = tuple(getattr(self, "_calibrations", ())) + (
-            (calibration,) if calibration else ()
-        )
+        new._calibrations = self._calibrations + ((calibration,) if calibration else ())
         return new
-
-    @property
-    def calibrations(self) -> tuple:
-        return tuple(getattr(self, "_calibrations", ()))
 
     def __repr__(self) -> str:
         parts = [f"{self.n} rows", f"{self.n_psu} PSUs"]
@@ -313,24 +306,134 @@ class SurveyDesign(EstimationMixin):
             parts.append(f"calibrated ({', '.join(type(c).__name__ for c in self.calibrations)})")
         return f"SurveyDesign({', '.join(parts)})"
 
-    def _domain_variances(self, stat, codes, D, use):
-        return taylor_domain_variances(self, stat, codes, D, use)
+    # ------------------------------------------------------------------ variances (Design hooks)
+    def _variance_label(self) -> str:
+        return "Taylor linearisation"
 
-    # ------------------------------------------------------------------ calibration
+    def _all_weights(self) -> np.ndarray:
+        return self.weights.copy()
 
+    def _reweighted(self, weights: np.ndarray, record: Residualizer | None) -> SurveyDesign:
+        return self.with_weights(weights, record)
+
+    def _vcov(
+        self,
+        influence: np.ndarray,
+        refit: Callable[[np.ndarray], np.ndarray],
+        estimate: np.ndarray,
+    ) -> np.ndarray:
+        return taylor_variance(self._structure, influence, self._calibrations)
+
+    def _ratio_covariance(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates and (co)variances of ratios of totals, every variable and domain at once.
+
+        The linearised value of ``sum w a / sum w b`` in domain ``d`` is
+        ``w (a - theta_d b) / B_d`` on the domain's rows and zero elsewhere. Without
+        calibration, its totals within the deepest units come from one ``bincount`` keyed by
+        unit and domain, so many domains cost one pass over the rows.
+        """
+        w = self.weights * use
+        K = stat.n_variables
+        A = np.stack([np.bincount(codes, weights=w * stat.a[:, k], minlength=D) for k in range(K)])
+        if stat.b is None:
+            B = np.ones((K, D))
+            theta = A
+        else:
+            B = np.stack(
+                [np.bincount(codes, weights=w * stat.b[:, k], minlength=D) for k in range(K)]
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                theta = A / B
+        if self._calibrations:
+            T = self._calibrated_unit_totals(stat, codes, D, use, theta, B)
+        else:
+            units = self.stages[self._structure.deepest].units
+            n_units = int(units.max()) + 1
+            key = units * D + codes
+            blocks = []
+            for k in range(K):
+                Ua = np.bincount(key, weights=w * stat.a[:, k], minlength=n_units * D)
+                Ua = Ua.reshape(n_units, D)
+                if stat.b is None:
+                    blocks.append(Ua)
+                    continue
+                Ub = np.bincount(key, weights=w * stat.b[:, k], minlength=n_units * D)
+                Ub = Ub.reshape(n_units, D)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    blocks.append(np.nan_to_num((Ua - theta[k][None, :] * Ub) / B[k][None, :]))
+            T = np.hstack(blocks)
+        V = variance_from_unit_totals(self._structure, T, diagonal=diagonal)
+        return theta.reshape(-1), V
+
+    def _calibrated_unit_totals(
+        self,
+        stat: RatioStatistic,
+        codes: np.ndarray,
+        D: int,
+        use: np.ndarray,
+        theta: np.ndarray,
+        B: np.ndarray,
+    ) -> np.ndarray:
+        """Unit totals of the calibration residuals of each variable-by-domain influence column.
+
+        Calibration residuals need the row-level values, so these are formed one variable at
+        a time (rows x domains), which bounds the memory for many domains.
+        """
+        rows = np.arange(self.n)
+        blocks = []
+        for k in range(stat.n_variables):
+            X = np.zeros((self.n, D))
+            if stat.b is None:
+                X[rows, codes] = self.weights * stat.a[:, k]
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    X[rows, codes] = (
+                        self.weights * (stat.a[:, k] - theta[k][codes] * stat.b[:, k]) / B[k][codes]
+                    )
+            X[~use] = 0.0
+            X = np.nan_to_num(X)
+            for cal in self._calibrations:
+                X = cal.residualize(X)
+            blocks.append(unit_totals(self._structure, X))
+        return np.hstack(blocks)
+
+    # ------------------------------------------------------------------ replicate weights
     def replicate(
         self,
         type: str = "jk1",
         replicates: int | None = None,
         *,
-        seed: object = None,
+        seed: SeedLike = None,
         fay_rho: float = 0.5,
         mse: bool = False,
     ) -> ReplicateDesign:
-        """A replicate-weight version of this design (see :func:`prevalence.survey.replicate.make_replicates`)."""
-        from .replicate import make_replicates
+        """A replicate-weight version of this design, as R's ``as.svrepdesign``.
 
-        return make_replicates(self, type, replicates, seed=seed, fay_rho=fay_rho, mse=mse)
+        * ``jk1``: delete-one-PSU jackknife (unstratified designs), scale ``(1-f)(n-1)/n``;
+        * ``jkn``: stratified jackknife, ``rscales = (1-f_h)(n_h-1)/n_h``; strata with a single
+          PSU follow the design's ``lonely_psu``;
+        * ``brr`` / ``fay``: balanced repeated replication (exactly two PSUs per stratum) from
+          a Sylvester Hadamard matrix; Fay's method with ``fay_rho``;
+        * ``bootstrap``: Canty and Davison's (1999) bootstrap of PSUs within strata (without
+          replacement from the finite population when the design has an fpc),
+          ``replicates`` (default 50) with ``seed``;
+        * ``subbootstrap``: Rao and Wu's bootstrap of ``n_h - 1`` PSUs per stratum.
+        """
+        if self._calibrations:
+            raise DataError("replicate the design first, then calibrate the replicate design")
+        factors = replicate_factors(self._structure, type, replicates, seed=seed, fay_rho=fay_rho)
+        return ReplicateDesign(
+            self.data,
+            self.weights,
+            factors.factors,
+            self.stages[0].units,
+            type=factors.type,
+            scale=factors.scale,
+            rscales=factors.rscales,
+            mse=mse,
+        )
 
 
 def _units_per_stratum(strata: np.ndarray, units: np.ndarray) -> np.ndarray:

@@ -19,30 +19,26 @@ linear in the number of rows and does not loop over strata in Python.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
 from ..core.errors import DataError
+from .stages import Stages, first_rows
 
-if TYPE_CHECKING:
-    from .design import SurveyDesign
-
-__all__ = ["taylor_variance", "variance_from_unit_totals", "deepest_stage", "unit_totals"]
+__all__ = ["Residualizer", "taylor_variance", "variance_from_unit_totals", "unit_totals"]
 
 
-def deepest_stage(design: SurveyDesign) -> int:
-    """0-based index of the finest stage whose units the variance needs."""
-    L = 0
-    while L + 1 < design.n_stages and np.all(np.isfinite(design.stages[L].pop_units)):
-        L += 1
-    return L
+class Residualizer(Protocol):
+    """A calibration record: removes the calibration model from row influence values."""
+
+    def residualize(self, X: np.ndarray) -> np.ndarray: ...
 
 
-def unit_totals(design: SurveyDesign, X: np.ndarray) -> np.ndarray:
+def unit_totals(design: Stages, X: np.ndarray) -> np.ndarray:
     """Totals of the columns of ``X`` (rows) within the units of the deepest needed stage."""
-    L = deepest_stage(design)
-    units = design.stages[L].units
+    units = design.stages[design.deepest].units
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
@@ -53,30 +49,22 @@ def unit_totals(design: SurveyDesign, X: np.ndarray) -> np.ndarray:
     return out
 
 
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """Index of the first row of each code 0..max."""
-    first = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-    idx = np.arange(codes.size)[::-1]
-    first[codes[::-1]] = idx
-    return first
-
-
 def variance_from_unit_totals(
-    design: SurveyDesign, T: np.ndarray, *, diagonal: bool = False
+    design: Stages, T: np.ndarray, *, diagonal: bool = False
 ) -> np.ndarray:
     """Covariance matrix (or its diagonal) of the estimated totals from deepest-stage unit totals."""
     T = np.asarray(T, dtype=float)
     if T.ndim == 1:
         T = T[:, None]
     p = T.shape[1]
-    L = deepest_stage(design)
+    L = design.deepest
     deep_units = design.stages[L].units
-    first_deep = _first_rows(deep_units)
+    first_deep = first_rows(deep_units)
     V = np.zeros(p) if diagonal else np.zeros((p, p))
     multiplier_rows = np.ones(design.n)  # product of sampling fractions of the stages above
     for s in range(L + 1):
         st = design.stages[s]
-        first_unit_row = _first_rows(st.units)
+        first_unit_row = first_rows(st.units)
         # totals of stage-s units: aggregate the deep-unit totals upwards
         deep_to_s = st.units[first_deep]
         n_s_units = first_unit_row.size
@@ -101,7 +89,7 @@ def variance_from_unit_totals(
         if lonely.any() and design.lonely_psu == "fail" and np.any(scale[lonely] > 0):
             bad = int(np.flatnonzero(lonely & (scale > 0))[0])
             raise DataError(
-                f"stratum {_stratum_label(design, s, rows[bad])} has only one PSU at stage {s + 1}; "
+                f"stratum {design.stratum_label(s, int(rows[bad]))} has only one PSU at stage {s + 1}; "
                 "choose lonely_psu='remove', 'certainty', 'average' or 'adjust'"
             )
         weight = scale * mult
@@ -110,7 +98,7 @@ def variance_from_unit_totals(
             parent = (
                 design.stages[s - 1].units[rows] if s > 0 else np.zeros(rows.size, dtype=np.int64)
             )
-            stratum_first = _first_rows(strata)
+            stratum_first = first_rows(strata)
             s_parent = parent[stratum_first[stratum_first >= 0]]
             s_lonely = lonely[stratum_first[stratum_first >= 0]] & (
                 scale[stratum_first[stratum_first >= 0]] > 0
@@ -135,28 +123,21 @@ def variance_from_unit_totals(
     return V
 
 
-def _stratum_label(design: SurveyDesign, stage: int, row: int) -> str:
-    cols = design._spec.get("strata")
-    if stage == 0 and cols:
-        col = cols if isinstance(cols, str) else cols[0]
-        return repr(design.data[col].iloc[row])
-    return f"#{int(design.stages[stage].strata[row])}"
+def taylor_variance(
+    design: Stages,
+    X: np.ndarray,
+    calibrations: Sequence[Residualizer] = (),
+    *,
+    diagonal: bool = False,
+) -> np.ndarray:
+    """Variance (matrix) of the estimated total of the row influence values ``X``.
 
-
-def residualize(design: SurveyDesign, X: np.ndarray) -> np.ndarray:
-    """Apply the calibration residual steps of ``svyrecvar`` to row influence values."""
+    ``calibrations`` are the design's calibration records, applied in order (as
+    ``svyrecvar`` does) before the unit totals are formed.
+    """
     X = np.asarray(X, dtype=float)
-    for cal in design.calibrations:
-        X = cal.residualize(X)
-    return X
-
-
-def taylor_variance(design: SurveyDesign, X: np.ndarray, *, diagonal: bool = False) -> np.ndarray:
-    """Variance (matrix) of the estimated total of the row influence values ``X``."""
-    X = np.asarray(X, dtype=float)
-    squeeze = X.ndim == 1
-    if squeeze:
+    if X.ndim == 1:
         X = X[:, None]
-    X = residualize(design, X)
-    V = variance_from_unit_totals(design, unit_totals(design, X), diagonal=diagonal)
-    return V
+    for cal in calibrations:
+        X = cal.residualize(X)
+    return variance_from_unit_totals(design, unit_totals(design, X), diagonal=diagonal)

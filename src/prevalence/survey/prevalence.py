@@ -12,10 +12,9 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level, normal_quantile
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
-from .design import SurveyDesign
-from .estimation import check_ci, indicator
-from .linearization import taylor_variance
-from .replicate import ReplicateDesign
+from .base import Design
+from .estimation import check_ci
+from .table import DomainTable
 
 __all__ = ["SurveyPrevalence"]
 
@@ -71,7 +70,7 @@ class SurveyPrevalence(Estimator):
         self.level = check_level(level)
         self.seed = seed
 
-    def fit(self, data: SurveyDesign | ReplicateDesign) -> Estimate:
+    def fit(self, data: Design) -> Estimate:
         """Estimate the prevalence (and the number of people when ``population`` is given)."""
         design = _check_design(data)
         est = design.proportion(self.indicator, self.value, ci=self.ci, level=self.level)
@@ -103,73 +102,65 @@ class SurveyPrevalence(Estimator):
             b, e, b.std_error**2, e.std_error**2, 0.0, self.level, "independent surveys"
         )
 
-    def compare_panel(
-        self, design: SurveyDesign | ReplicateDesign, period: str, baseline: Any, endline: Any
-    ) -> Comparison:
+    def compare_panel(self, design: Design, period: str, baseline: Any, endline: Any) -> Comparison:
         """Change in prevalence when both periods are in one design (shared PSUs, a panel).
 
         ``design`` holds the rows of both surveys, ``period`` names the column telling them
-        apart. Both prevalences are linearised within the one design, so the covariance
-        between the periods (the same PSUs visited twice) enters the variance of the change.
+        apart. Both prevalences are domain estimates of the one design with their covariance
+        (see :meth:`cell_table`), so the covariance between the periods (the same PSUs
+        visited twice) enters the variance of the change.
         """
         design = _check_design(design)
-        if period not in design.data.columns:
-            raise DataError(f"unknown period column {period!r}")
-        col = design.data[period]
-        mb, me = (col == baseline).to_numpy(), (col == endline).to_numpy()
-        if not mb.any() or not me.any():
-            raise DataError(f"column {period!r} has no rows equal to {baseline!r} or {endline!r}")
-        y, ok, label = indicator(design, self.indicator, self.value, False)
-        ests, infl = [], []
-        for m in (mb, me):
-            w = design.weights * m
-            W = float(w.sum())
-            p = float(np.sum(w * y) / W)
-            infl.append(w * (y - p) / W)
-            ests.append(p)
-        if isinstance(design, ReplicateDesign):
-            V = _replicate_cov(design, y, [mb, me])
-        else:
-            V = taylor_variance(design, np.column_stack(infl))
+        table = self.cell_table(design, [period])
         b_est = design.proportion(
             self.indicator, self.value, ci=self.ci, level=self.level, by=period, output="estimates"
         )
-        b, e = b_est[baseline], b_est[endline]
+        for v in (baseline, endline):
+            if v not in b_est:
+                raise DataError(
+                    f"column {period!r} has no rows equal to {v!r}; its values are {list(b_est)}"
+                )
+        nb = _cell_name(table, {period: baseline})
+        ne = _cell_name(table, {period: endline})
+        V = table.vcov
         return _combine(
-            b,
-            e,
-            V[0, 0],
-            V[1, 1],
-            V[0, 1],
+            b_est[baseline],
+            b_est[endline],
+            float(V.loc[nb, nb]),
+            float(V.loc[ne, ne]),
+            float(V.loc[nb, ne]),
             self.level,
-            f"panel design, covariance through shared PSUs ({label})",
+            f"panel design, covariance through shared PSUs ({table.labels['variable'].iloc[0]})",
         )
 
+    def cell_table(self, design: Design, by: list[str]) -> DomainTable:
+        """The prevalence in every cell of the columns ``by``, with the covariance between cells."""
+        design = _check_design(design)
+        out = design.proportion(
+            self.indicator, self.value, by=by, level=self.level, vcov=True, ci=self.ci
+        )
+        assert isinstance(out, DomainTable)
+        return out
 
-def _check_design(data: Any) -> SurveyDesign | ReplicateDesign:
-    if not isinstance(data, SurveyDesign | ReplicateDesign):
+
+def _cell_name(table: DomainTable, cell: dict[str, Any]) -> str:
+    """The table name of the estimate whose domain columns equal ``cell``."""
+    lab = table.labels
+    hit = np.ones(len(lab), dtype=bool)
+    for col, v in cell.items():
+        hit &= (lab[col] == v).to_numpy()
+    pos = np.flatnonzero(hit)
+    if pos.size != 1:
+        raise DataError(f"no estimate for the cell {cell}")
+    return table.names[int(pos[0])]
+
+
+def _check_design(data: Any) -> Design:
+    if not isinstance(data, Design):
         raise DataError(
             f"SurveyPrevalence.fit expects a SurveyDesign or ReplicateDesign, got {type(data).__name__}"
         )
     return data
-
-
-def _replicate_cov(design: ReplicateDesign, y: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
-    """Replicate covariance of the proportions in several row subsets."""
-    thetas = []
-    full = []
-    for m in masks:
-        base = (np.ones_like(design.weights) if design.combined else design.weights) * m
-        K = design.factors.shape[0]
-        A = design.factors.T @ np.bincount(design.index, weights=base * y, minlength=K)
-        B = design.factors.T @ np.bincount(design.index, weights=base, minlength=K)
-        thetas.append(A / B)
-        w = design.weights * m
-        full.append(float(np.sum(w * y) / w.sum()))
-    T = np.column_stack(thetas)
-    centre = np.array(full) if design.mse else T[design.rscales > 0].mean(axis=0)
-    D = (T - centre) * np.sqrt(design.rscales)[:, None]
-    return design.scale * D.T @ D
 
 
 def _combine(

@@ -9,29 +9,74 @@ keep them in full.
 
 The variance of a statistic is ``scale * sum_r rscales_r (theta_r - centre)**2`` with the
 centre the mean of the replicates (or the full-sample estimate when ``mse=True``), as R's
-``svrVar``.
+``svrVar``; :func:`replicate_covariance` is the one place it is computed. The replicate
+factors built from a design's stages (:func:`replicate_factors`) read only the stage arrays
+(:class:`prevalence.survey.stages.Stages`), so this module does not import the Taylor design.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError, DataWarning
 from ..core.random import SeedLike, as_generator
-from .estimation import EstimationMixin, Stat
+from .base import Design
+from .estimation import RatioStatistic
+from .linearization import Residualizer
+from .stages import Stages
 
-__all__ = ["ReplicateDesign", "make_replicates", "REPLICATE_TYPES"]
+__all__ = [
+    "ReplicateDesign",
+    "ReplicateFactors",
+    "replicate_factors",
+    "replicate_covariance",
+    "REPLICATE_TYPES",
+]
 
 REPLICATE_TYPES = ("jk1", "jkn", "brr", "fay", "bootstrap", "subbootstrap")
 WEIGHT_TYPES = ("brr", "fay", "jk1", "jkn", "bootstrap", "successive-difference", "acs", "other")
 
 
-class ReplicateDesign(EstimationMixin):
+def replicate_covariance(
+    replicates: np.ndarray,
+    estimate: np.ndarray,
+    scale: float,
+    rscales: np.ndarray,
+    mse: bool,
+    *,
+    diagonal: bool = False,
+) -> np.ndarray:
+    """Replicate (co)variance of estimates, as R's ``svrVar``.
+
+    ``replicates`` is (replicates x estimates); rows with a non-finite value are dropped
+    with a warning. The centre is the mean of the replicates with positive ``rscales``, or
+    the full-sample ``estimate`` when ``mse``.
+    """
+    replicates = np.asarray(replicates, dtype=float)
+    if replicates.ndim == 1:
+        replicates = replicates[:, None]
+    ok = np.all(np.isfinite(replicates), axis=1)
+    if not ok.all():
+        warnings.warn(
+            f"{int((~ok).sum())} replicates gave undefined estimates and were discarded",
+            DataWarning,
+            stacklevel=5,
+        )
+    rs = np.asarray(rscales, dtype=float)[ok]
+    tr = replicates[ok]
+    centre = np.asarray(estimate, dtype=float) if mse else tr[rs > 0].mean(axis=0)
+    dev = (tr - centre[None, :]) * np.sqrt(rs)[:, None]
+    if diagonal:
+        return scale * np.sum(dev * dev, axis=0)
+    return scale * dev.T @ dev
+
+
+class ReplicateDesign(Design):
     """A survey design whose variances come from replicate weights.
 
     Build one with :meth:`SurveyDesign.replicate` or :meth:`from_weights`. It offers the same
@@ -188,7 +233,10 @@ class ReplicateDesign(EstimationMixin):
         f = self.factors[self.index]
         return f if self.combined else f * self.weights[:, None]
 
-    def _domain_variances(self, stat: Stat, codes: np.ndarray, D: int, use: np.ndarray):
+    def _ratio_covariance(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Full-sample and replicate ratios of totals from per-group totals (compressed weights)."""
         K = self.factors.shape[0]
         key = self.index * D + codes
         base = (np.ones_like(self.weights) if self.combined else self.weights) * use
@@ -197,34 +245,54 @@ class ReplicateDesign(EstimationMixin):
             return np.bincount(key, weights=base * v, minlength=K * D).reshape(K, D)
 
         w = self.weights * use
-        A = np.bincount(codes, weights=w * stat.a, minlength=D)
-        Ar = self.factors.T @ grouped(stat.a)
-        if stat.b is None:
-            B = np.ones(D)
-            theta, theta_r = A, Ar
-        else:
-            B = np.bincount(codes, weights=w * stat.b, minlength=D)
-            Br = self.factors.T @ grouped(stat.b)
+        thetas, replicas = [], []
+        for k in range(stat.n_variables):
+            A = np.bincount(codes, weights=w * stat.a[:, k], minlength=D)
+            Ar = self.factors.T @ grouped(stat.a[:, k])
+            if stat.b is None:
+                thetas.append(A)
+                replicas.append(Ar)
+                continue
+            B = np.bincount(codes, weights=w * stat.b[:, k], minlength=D)
+            Br = self.factors.T @ grouped(stat.b[:, k])
             with np.errstate(divide="ignore", invalid="ignore"):
-                theta, theta_r = A / B, Ar / Br
-        ok = np.all(np.isfinite(theta_r), axis=1)
-        if not ok.all():
-            warnings.warn(
-                f"{int((~ok).sum())} replicates gave undefined estimates and were discarded",
-                DataWarning,
-                stacklevel=4,
-            )
-        rs = self.rscales[ok]
-        tr = theta_r[ok]
-        centre = theta if self.mse else tr[rs > 0].mean(axis=0)
-        var = self.scale * np.sum(rs[:, None] * (tr - centre[None, :]) ** 2, axis=0)
-        return theta, var, A, B
+                thetas.append(A / B)
+                replicas.append(Ar / Br)
+        theta = np.concatenate(thetas)
+        V = replicate_covariance(
+            np.hstack(replicas), theta, self.scale, self.rscales, self.mse, diagonal=diagonal
+        )
+        return theta, V
+
+    def _vcov(
+        self,
+        influence: np.ndarray,
+        refit: Callable[[np.ndarray], np.ndarray],
+        estimate: np.ndarray,
+    ) -> np.ndarray:
+        W = self.replicate_weights()
+        reps = np.array([refit(W[:, r]) for r in range(W.shape[1])])
+        return replicate_covariance(reps, estimate, self.scale, self.rscales, self.mse)
+
+    def _all_weights(self) -> np.ndarray:
+        return np.column_stack([self.weights, self.replicate_weights()])
+
+    def _reweighted(self, weights: np.ndarray, record: Residualizer | None) -> ReplicateDesign:
+        """Calibrated copy: every replicate weight was calibrated too, so no record is kept."""
+        return ReplicateDesign(
+            self.data,
+            weights[:, 0],
+            weights[:, 1:],
+            np.arange(len(weights)),
+            type=self.type,
+            scale=self.scale,
+            rscales=self.rscales,
+            mse=self.mse,
+            combined=True,
+        )
 
     def _variance_label(self) -> str:
         return f"{self.type} replicate weights, {self.n_replicates} replicates"
-
-    # replicate designs carry calibration in their replicate weights, not as residual records
-    calibrations: tuple = ()
 
     def __repr__(self) -> str:
         return f"ReplicateDesign({self.n} rows, {self.type}, {self.n_replicates} replicates)"
@@ -239,32 +307,31 @@ def _hadamard(order: int) -> np.ndarray:
     return (H > 0).astype(int)
 
 
-def make_replicates(
-    design: Any,
+@dataclass(frozen=True)
+class ReplicateFactors:
+    """Replicate multipliers per first-stage unit (units x replicates) with their scales."""
+
+    factors: np.ndarray
+    type: str
+    scale: float
+    rscales: np.ndarray
+
+
+def replicate_factors(
+    design: Stages,
     type: str = "jk1",
     replicates: int | None = None,
     *,
     seed: SeedLike = None,
     fay_rho: float = 0.5,
-    mse: bool = False,
-) -> ReplicateDesign:
-    """Replicate weights for a :class:`SurveyDesign`, as R's ``as.svrepdesign``.
+) -> ReplicateFactors:
+    """Replicate multipliers for a design's first-stage units, as R's ``as.svrepdesign``.
 
-    * ``jk1``: delete-one-PSU jackknife (unstratified designs), scale ``(1-f)(n-1)/n``;
-    * ``jkn``: stratified jackknife, ``rscales = (1-f_h)(n_h-1)/n_h``; strata with a single PSU
-      follow the design's ``lonely_psu``;
-    * ``brr`` / ``fay``: balanced repeated replication (exactly two PSUs per stratum) from a
-      Sylvester Hadamard matrix; Fay's method with ``fay_rho``;
-    * ``bootstrap``: Canty and Davison's (1999) bootstrap of PSUs within strata (without
-      replacement from the finite population when the design has an fpc), ``replicates``
-      (default 50) with ``seed``;
-    * ``subbootstrap``: Rao and Wu's bootstrap of ``n_h - 1`` PSUs per stratum.
+    See :meth:`prevalence.survey.SurveyDesign.replicate` for the types.
     """
     t = type.lower()
     if t not in REPLICATE_TYPES:
         raise DataError(f"type must be one of {REPLICATE_TYPES}, got {type!r}")
-    if design.calibrations:
-        raise DataError("replicate the design first, then calibrate the replicate design")
     st = design.stages[0]
     psu = st.units
     first = np.unique(psu, return_index=True)[1]
@@ -281,16 +348,7 @@ def make_replicates(
         F = np.full((K, K), n / (n - 1))
         np.fill_diagonal(F, 0.0)
         f = float(fpc_factor[0]) if has_fpc else 1.0
-        return ReplicateDesign(
-            design.data,
-            design.weights,
-            F,
-            psu,
-            type="jk1",
-            scale=f * (n - 1) / n,
-            rscales=np.ones(K),
-            mse=mse,
-        )
+        return ReplicateFactors(F, "jk1", f * (n - 1) / n, np.ones(K))
     if t == "jkn":
         if not design.has_strata:
             raise DataError("JKn is for stratified designs: use type='jk1'")
@@ -323,16 +381,7 @@ def make_replicates(
         if not cols:
             raise DataError("every stratum was sampled exhaustively: there is no sampling variance")
         scale = K / len(cols) if (design.lonely_psu == "average" and skipped) else 1.0
-        return ReplicateDesign(
-            design.data,
-            design.weights,
-            np.column_stack(cols),
-            psu,
-            type="jkn",
-            scale=scale,
-            rscales=np.array(rscales),
-            mse=mse,
-        )
+        return ReplicateFactors(np.column_stack(cols), "jkn", scale, np.array(rscales))
     if t in ("brr", "fay"):
         if not design.has_strata:
             raise DataError("BRR needs a stratified design with two PSUs per stratum")
@@ -358,16 +407,7 @@ def make_replicates(
             sel = H[1 + j]
             F[a] = np.where(sel == 1, 2 - rho, rho)
             F[b] = np.where(sel == 1, rho, 2 - rho)
-        return ReplicateDesign(
-            design.data,
-            design.weights,
-            F,
-            psu,
-            type=t,
-            scale=1.0 / (R * (1 - rho) ** 2),
-            rscales=np.ones(R),
-            mse=mse,
-        )
+        return ReplicateFactors(F, t, 1.0 / (R * (1 - rho) ** 2), np.ones(R))
     # bootstraps
     R = 50 if replicates is None else int(replicates)
     if R < 2:
@@ -403,6 +443,4 @@ def make_replicates(
         if psu_per_stratum <= 1:
             raise DataError("the bootstrap needs at least two PSUs per stratum on average")
         scale = psu_per_stratum / ((psu_per_stratum - 1) * (R - 1))
-    return ReplicateDesign(
-        design.data, design.weights, F, psu, type=t, scale=scale, rscales=np.ones(R), mse=mse
-    )
+    return ReplicateFactors(F, t, scale, np.ones(R))

@@ -1,0 +1,453 @@
+"""The design base class: a design owns its statistics, as in R's ``survey``.
+
+:class:`Design` holds the data and the weights and offers every statistic (``total``, ``mean``,
+``ratio``, ``proportion``, by domain, with their covariance; ``glm``; ``predictive_margins``)
+and every calibration (``poststratify``, ``rake``, ``calibrate``). What differs between the
+two kinds of design is only how a variance is obtained, and each implementation supplies that
+through three methods:
+
+* ``_ratio_covariance``: estimates and covariance of ratios of weighted totals, by domain
+  (the fast path for means, totals and proportions);
+* ``_vcov``: the covariance of any smooth statistic, from its row influence values (Taylor
+  linearisation) or by re-estimating it with each set of replicate weights;
+* ``_reweighted``: the same design with calibrated weights.
+
+:class:`~prevalence.survey.design.SurveyDesign` (strata, clusters, fpc: Taylor
+linearisation) and :class:`~prevalence.survey.replicate.ReplicateDesign` (replicate weights)
+are the two implementations. Layers, top to bottom: the design classes; this base; the
+statistics (:mod:`~prevalence.survey.estimation`, :mod:`~prevalence.survey.regression`,
+:mod:`~prevalence.survey.table`) and the weight algorithms
+(:mod:`~prevalence.survey.calibration`); the variance kernels
+(:mod:`~prevalence.survey.linearization`) and the stage arrays
+(:mod:`~prevalence.survey.stages`); interval formulas (:mod:`~prevalence.survey.intervals`).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError
+from ..core.intervals import check_level
+from ..core.results import Estimate
+from .calibration import (
+    PostStratification,
+    linear_calibration_weights,
+    poststratified_weights,
+    raked_weights,
+)
+from .estimation import (
+    RatioStatistic,
+    check_ci,
+    check_output,
+    design_effect,
+    domain_codes,
+    domain_names,
+    indicator_columns,
+    likelihood_interval,
+    numeric_column,
+    numeric_columns,
+)
+from .intervals import critical_value, proportion_interval
+from .linearization import Residualizer
+from .regression import SurveyGLMResults, fit_survey_glm, predictive_margins
+from .table import DomainTable
+
+__all__ = ["Design", "Columns"]
+
+Columns = str | Sequence[str]
+DomainResult = Estimate | pd.DataFrame | dict | DomainTable
+
+
+class Design(ABC):
+    """A survey sample with weights; the statistics every design offers.
+
+    Not instantiated directly: use :class:`~prevalence.survey.SurveyDesign` or
+    :class:`~prevalence.survey.ReplicateDesign`.
+    """
+
+    data: pd.DataFrame
+    weights: np.ndarray
+
+    # ------------------------------------------------------------------ what a design supplies
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return len(self.data)
+
+    @property
+    def calibrations(self) -> tuple[Residualizer, ...]:
+        """Calibration records whose models the Taylor variance removes (none by default)."""
+        return ()
+
+    @abstractmethod
+    def degf(self, mask: np.ndarray | None = None) -> int:
+        """Design degrees of freedom (R's ``degf``)."""
+
+    @abstractmethod
+    def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
+        """Degrees of freedom within each of ``D`` domains."""
+
+    @abstractmethod
+    def _ratio_covariance(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates (variables x domains, flattened variable-major) and their (co)variance."""
+
+    @abstractmethod
+    def _vcov(
+        self,
+        influence: np.ndarray,
+        refit: Callable[[np.ndarray], np.ndarray],
+        estimate: np.ndarray,
+    ) -> np.ndarray:
+        """Covariance of a smooth statistic.
+
+        ``influence`` holds its row influence values (rows x parameters, already weighted, as
+        R's ``svyrecvar`` takes them); ``refit(w)`` re-estimates it with the weights ``w``;
+        ``estimate`` is the full-sample estimate. A design uses whichever it needs.
+        """
+
+    @abstractmethod
+    def _variance_label(self) -> str:
+        """How variances are computed, for method texts."""
+
+    @abstractmethod
+    def _all_weights(self) -> np.ndarray:
+        """The weights calibration adjusts: a vector, or full-sample and replicate weights side by side."""
+
+    @abstractmethod
+    def _reweighted(self, weights: np.ndarray, record: Residualizer | None) -> Self:
+        """The same design with calibrated weights (as :meth:`_all_weights` returns them)."""
+
+    # ------------------------------------------------------------------ columns
+    def variable(self, column: str) -> np.ndarray:
+        """A numeric column as float (DataError naming the column and row when it is not numeric)."""
+        return numeric_column(self.data, column)
+
+    # ------------------------------------------------------------------ statistics
+    def total(
+        self,
+        column: Columns,
+        *,
+        by: Columns | None = None,
+        level: float = 0.95,
+        deff: bool = False,
+        df: str | float | None = None,
+        na_rm: bool = False,
+        output: str = "frame",
+        vcov: bool = False,
+    ) -> DomainResult:
+        """Estimated population total of ``column`` (overall, or by domain with ``by``).
+
+        ``column`` may be a list of columns. Intervals are normal (``df=None``, as R's
+        ``confint``) or Student t with the design degrees of freedom (``df="design"``) or a
+        given number. With ``by``, returns a DataFrame (``output="frame"``) or a dict of
+        :class:`~prevalence.Estimate` (``output="estimates"``). With ``vcov=True``, returns a
+        :class:`~prevalence.survey.table.DomainTable`: every estimate with the full covariance
+        matrix (R's ``svyby(..., covmat=TRUE)``), ready for contrasts.
+        """
+        a, ok, cols = numeric_columns(self.data, column, na_rm)
+        stat = RatioStatistic("total", a, None, tuple(cols))
+        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov, column)
+
+    def mean(
+        self,
+        column: Columns,
+        *,
+        by: Columns | None = None,
+        level: float = 0.95,
+        deff: bool = False,
+        df: str | float | None = None,
+        na_rm: bool = False,
+        output: str = "frame",
+        vcov: bool = False,
+    ) -> DomainResult:
+        """Estimated population mean of ``column``; see :meth:`total` for the options.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": [1.0, 1, 2, 2], "psu": [1, 2, 3, 4]})
+        >>> round(SurveyDesign(df, weights="w", clusters="psu").mean("y").value, 4)
+        2.8333
+        """
+        a, ok, cols = numeric_columns(self.data, column, na_rm)
+        stat = RatioStatistic("mean", a, np.ones_like(a), tuple(cols))
+        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov, column)
+
+    def ratio(
+        self,
+        numerator: str,
+        denominator: str,
+        *,
+        by: Columns | None = None,
+        level: float = 0.95,
+        deff: bool = False,
+        df: str | float | None = None,
+        na_rm: bool = False,
+        output: str = "frame",
+        vcov: bool = False,
+    ) -> DomainResult:
+        """Ratio of two population totals, ``sum w y / sum w x`` (R's ``svyratio``)."""
+        a, ok_a, _ = numeric_columns(self.data, numerator, na_rm)
+        b, ok_b, _ = numeric_columns(self.data, denominator, na_rm)
+        ok = ok_a & ok_b
+        a, b = np.where(ok[:, None], a, 0.0), np.where(ok[:, None], b, 0.0)
+        stat = RatioStatistic("ratio", a, b, (f"{numerator}/{denominator}",))
+        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov, numerator)
+
+    def proportion(
+        self,
+        column: Columns,
+        value: Any = None,
+        *,
+        by: Columns | None = None,
+        ci: str = "logit",
+        level: float = 0.95,
+        deff: bool = False,
+        df: str | float | None = None,
+        na_rm: bool = False,
+        output: str = "frame",
+        vcov: bool = False,
+    ) -> DomainResult:
+        """Estimated population proportion with a proper interval (R's ``svyciprop``).
+
+        ``column`` holds 0/1 or booleans (or is a list of such columns), or give ``value``
+        to estimate the share of rows equal to it. ``ci`` is one of ``logit`` (default),
+        ``likelihood``, ``beta`` (Korn-Graubard), ``xlogit``, ``wilson``, ``wald``, ``asin``;
+        intervals use the t distribution with the design degrees of freedom unless ``df``
+        says otherwise. ``vcov=True`` returns a :class:`~prevalence.survey.table.DomainTable`.
+        """
+        y, ok, labels = indicator_columns(self.data, column, value, na_rm)
+        stat = RatioStatistic("proportion", y, np.ones_like(y), tuple(labels))
+        return self._estimate(stat, ok, by, level, check_ci(ci), deff, df, output, vcov, column)
+
+    def glm(
+        self, formula: str, family: str = "gaussian", *, level: float = 0.95
+    ) -> SurveyGLMResults:
+        """A generalised linear model with design-based standard errors (R's ``svyglm``).
+
+        Parameters
+        ----------
+        formula : str
+            Wilkinson formula, for example ``"hi00 ~ stype + meals"`` (formulaic syntax:
+            categorical columns get treatment contrasts, ``C(x)`` makes a numeric column
+            categorical).
+        family : {"gaussian", "binomial", "poisson"}
+            ``binomial`` is R's ``quasibinomial()`` (a 0/1 or proportion outcome; no
+            dispersion enters the design-based variance), ``poisson`` R's
+            ``quasipoisson()``.
+
+        Returns
+        -------
+        SurveyGLMResults
+            ``params``, ``bse``, ``vcov``, ``conf_int()``, ``summary()``. Point estimates are
+            the weighted maximum (quasi-)likelihood fit (statsmodels ``GLM`` with the weights
+            scaled to mean one, as ``svyglm``); standard errors are the sandwich linearised
+            through the design (Taylor designs) or from refitting with each replicate weight
+            (replicate designs). Intervals use t with the design degrees of freedom minus the
+            number of coefficients plus one, as ``confint.svyglm``.
+        """
+        return fit_survey_glm(self, formula, family, level)
+
+    def predictive_margins(
+        self,
+        formula: str,
+        by: str,
+        family: str = "binomial",
+        *,
+        level: float = 0.95,
+    ) -> DomainTable:
+        """Predictive margins of ``by``, adjusted for the model's covariates (R's ``svypredmeans``).
+
+        The model ``formula`` plus ``by`` is fitted with :meth:`glm`; for each level of ``by``
+        everyone's outcome is predicted as if they were in that group, and the predictions
+        are averaged over the design. The variance is, as in R, the design variance of that
+        mean with the predictions held fixed plus the model part ``g' V(beta) g`` (the
+        covariance between the two is not added, as ``svypredmeans`` does not add it).
+        Returns a :class:`~prevalence.survey.table.DomainTable` named by the levels of ``by``
+        in order of first appearance, so margins can be contrasted.
+        """
+        return predictive_margins(self, formula, by, family, level)
+
+    # ------------------------------------------------------------------ calibration
+    def poststratify(self, by: Columns, population: Any, partial: bool = False) -> Self:
+        """Post-stratified copy: weights within each post-stratum scaled to its population count.
+
+        ``population`` maps each level (or tuple of levels) to its count, or is a pandas
+        Series indexed by the levels, or a DataFrame with the ``by`` columns and one count
+        column (as R's ``postStratify``). Replicate designs have every replicate
+        post-stratified too.
+        """
+        cols = [by] if isinstance(by, str) else list(by)
+        w_all = self._all_weights()
+        new_w, codes = poststratified_weights(self.data, w_all, cols, population, partial)
+        record = None if new_w.ndim == 2 else PostStratification(codes, w_all.copy(), new_w)
+        return self._reweighted(new_w, record)
+
+    def rake(self, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: float = 1.0) -> Self:
+        """Raked copy (R's ``rake``; see :func:`prevalence.survey.calibration.rake`)."""
+        new_w, record = raked_weights(self.data, self._all_weights(), margins, max_iter, epsilon)
+        return self._reweighted(new_w, record)
+
+    def calibrate(self, totals: Mapping[str, Any], population_size: float | None = None) -> Self:
+        """Linearly calibrated (GREG) copy (see :func:`prevalence.survey.calibration.calibrate`)."""
+        new_w, record = linear_calibration_weights(
+            self.data, self.variable, self._all_weights(), totals, population_size
+        )
+        return self._reweighted(new_w, record)
+
+    # ------------------------------------------------------------------ packaging
+    def _estimate(
+        self,
+        stat: RatioStatistic,
+        use: np.ndarray,
+        by: Columns | None,
+        level: float,
+        ci: str | None,
+        deff: bool,
+        df: str | float | None,
+        output: str,
+        vcov: bool,
+        column: Any,
+    ) -> DomainResult:
+        """Compute ``stat`` for the sample or each domain and package the result."""
+        level = check_level(level)
+        output = check_output(output)
+        codes, labels = domain_codes(self.data, by)
+        D = len(labels)
+        counts = np.bincount(codes[use], minlength=D)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:
+            raise DataError(f"domain {labels.iloc[int(empty[0])].to_dict()} has no usable rows")
+        theta, cov = self._ratio_covariance(stat, codes, D, use, diagonal=not vcov)
+        var = np.diag(cov) if vcov else cov
+        names = domain_names(labels, stat.labels, by)
+        if vcov:
+            lab = (
+                pd.concat([labels] * stat.n_variables, ignore_index=True) if by else pd.DataFrame()
+            )
+            lab = lab.assign(variable=[v for v in stat.labels for _ in range(D)])
+            return DomainTable(
+                pd.Series(theta, index=names),
+                pd.DataFrame(cov, index=names, columns=names),
+                stat.kind,
+                lab,
+                level,
+                f"survey {stat.kind}s, {self._variance_label()}",
+                None,
+                {"n": {n: int(counts[j % D]) for j, n in enumerate(names)}},
+            )
+        several = stat.n_variables > 1
+        degfs = self.domain_degf(codes, use, D)
+        design_label = repr(self)
+        label_records = labels.to_dict("records")
+        rows, estimates = [], {}
+        for k in range(stat.n_variables):
+            single = stat.column(k)
+            for d in range(D):
+                j = k * D + d
+                est = self._one_estimate(
+                    single,
+                    codes,
+                    use,
+                    d,
+                    float(theta[j]),
+                    float(var[j]),
+                    int(counts[d]),
+                    int(degfs[d]),
+                    level,
+                    ci,
+                    deff,
+                    df,
+                    design_label,
+                    label_records[d] if by is not None else None,
+                )
+                if by is None and not several:
+                    return est
+                if several:
+                    estimates[names[j]] = est
+                else:
+                    key = tuple(labels.iloc[d].tolist())
+                    estimates[key[0] if len(key) == 1 else key] = est
+                row = {**(label_records[d] if by is not None else {})}
+                if several:
+                    row["variable"] = stat.labels[k]
+                row.update(
+                    value=est.value,
+                    std_error=est.std_error,
+                    lower=est.lower,
+                    upper=est.upper,
+                    n=int(counts[d]),
+                )
+                if deff:
+                    row["deff"] = est.details["deff"]
+                rows.append(row)
+        if output == "estimates":
+            return estimates
+        return pd.DataFrame(rows)
+
+    def _one_estimate(
+        self,
+        stat: RatioStatistic,
+        codes: np.ndarray,
+        use: np.ndarray,
+        d: int,
+        value: float,
+        var: float,
+        n_d: int,
+        degf: int,
+        level: float,
+        ci: str | None,
+        deff: bool,
+        df: str | float | None,
+        design_label: str,
+        domain: dict | None,
+    ) -> Estimate:
+        se = math.sqrt(var) if var >= 0 else math.nan
+        if isinstance(df, int | float) and not isinstance(df, bool):
+            t_df: float | None = float(df)
+        elif df == "design" or (df is None and stat.kind == "proportion"):
+            t_df = float(degf)  # svyciprop's default: t with the design degrees of freedom
+        else:
+            t_df = None
+        mask = None
+        if stat.kind == "proportion":
+            method = ci or "logit"
+            if method == "likelihood":
+                mask = (codes == d) & use
+                lo, hi = likelihood_interval(
+                    self.weights, stat.a[:, 0], mask, value, var, level, t_df
+                )
+            else:
+                lo, hi = proportion_interval(value, se, level, method, df=t_df, n=n_d)
+        else:
+            q = critical_value(level, t_df)
+            lo, hi = value - q * se, value + q * se
+        details: dict[str, Any] = {
+            "statistic": stat.kind,
+            "variable": stat.labels[0],
+            "std_error": se,
+            "variance": var,
+            "n": n_d,
+            "degf": degf,
+            "design": design_label,
+        }
+        if deff:
+            mask = (codes == d) & use if mask is None else mask
+            details["deff"] = design_effect(self.weights, stat, mask, value, var)
+        if domain is not None:
+            details["domain"] = domain
+        how = self._variance_label()
+        if stat.kind == "proportion":
+            how += f", {ci or 'logit'} interval"
+        return Estimate(
+            value, lo, hi, level, f"survey {stat.kind} of {stat.labels[0]} ({how})", None, details
+        )

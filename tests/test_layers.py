@@ -1,0 +1,120 @@
+"""Layers import only downward: no import cycles in the package, and the survey layers in order.
+
+Every ``import`` statement counts, including those inside functions and ``TYPE_CHECKING``
+blocks, because a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = "prevalence"
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for path in (SRC / PACKAGE).rglob("*.py"):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        mods[".".join(parts)] = path
+    return mods
+
+
+def _imports(name: str, path: Path, mods: dict[str, Path]) -> set[str]:
+    """Modules of the package that ``name`` imports (a package's ``__init__`` excluded as target
+    when the importer lives inside it)."""
+    is_package = path.name == "__init__.py"
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if is_package else name.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            candidates = [target] + [f"{target}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            candidates = [a.name for a in node.names]
+        else:
+            continue
+        for c in candidates:
+            if c in mods and c != name and not name.startswith(c + "."):
+                out.add(c)
+    return out
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    return {m: _imports(m, p, mods) for m, p in mods.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles_anywhere():
+    cycles = _cycles(_graph())
+    assert not cycles, "modules that import each other in a circle: " + "; ".join(
+        " <-> ".join(c) for c in cycles
+    )
+
+
+# survey/: each module may import only modules of later (lower) layers
+SURVEY_LAYERS = [
+    ["prevalence"],
+    ["design"],
+    ["replicate"],
+    ["base"],
+    ["regression"],
+    ["estimation", "calibration", "table", "linearization"],
+    ["stages", "intervals"],
+]
+
+
+@pytest.mark.parametrize("layer", range(len(SURVEY_LAYERS)))
+def test_survey_imports_only_downward(layer):
+    graph = _graph()
+    rank = {f"prevalence.survey.{m}": i for i, mods in enumerate(SURVEY_LAYERS) for m in mods}
+    assert set(rank) == {m for m in graph if m.startswith("prevalence.survey.")}, (
+        "every survey module must be placed in SURVEY_LAYERS"
+    )
+    for mod in (f"prevalence.survey.{m}" for m in SURVEY_LAYERS[layer]):
+        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= layer)
+        assert not upward, f"{mod} imports {upward}, which are not below it"
