@@ -328,6 +328,8 @@ class HierarchicalPrevalence(Estimator):
             draws=last,
             details=details,
             warnings=tuple(notes),
+            draws_kind="posterior",
+            scale="proportion",
         )
 
     def _diagnostics(self, idata, rhat, ess_bulk, ess_tail, notes: list[str]) -> dict[str, Any]:
@@ -381,6 +383,8 @@ class HierarchicalPrevalence(Estimator):
                 f"national prevalence, period {national['period'][k]!r} (joint model)",
                 draws[k],
                 {"period": national["period"][k]},
+                draws_kind="posterior",
+                scale="proportion",
             )
 
         b, e = period_estimate(i), period_estimate(j)
@@ -403,6 +407,8 @@ class HierarchicalPrevalence(Estimator):
             diff,
             {**shared, "probability_decrease": float(np.mean(diff < 0))},
             est.warnings,
+            draws_kind="posterior",
+            scale="proportion",
         )
         ratio_est = Estimate(
             rq[1],
@@ -413,5 +419,7 @@ class HierarchicalPrevalence(Estimator):
             ratio,
             shared,
             est.warnings,
+            draws_kind="posterior",
+            scale="ratio",
         )
         return Comparison(b, e, difference, ratio_est)

@@ -20,12 +20,12 @@ import math
 
 import numpy as np
 
-from .errors import EstimationError
+from .errors import DataError, EstimationError
 from .intervals import normal_quantile, percentile_interval
 from .random import SeedLike, as_generator
 from .results import Comparison, Estimate
 
-__all__ = ["compare_estimates", "approximate_draws"]
+__all__ = ["compare_estimates", "approximate_draws", "combined_draws_kind", "same_scale"]
 
 DEFAULT_COMPARISON_DRAWS = 10_000
 
@@ -53,6 +53,30 @@ def approximate_draws(estimate: Estimate, size: int, rng: np.random.Generator) -
                 f"(method {estimate.method!r})"
             )
     return rng.normal(v, se, size)
+
+
+def combined_draws_kind(estimates: list[Estimate], own: list[bool]) -> str:
+    """What draws combined from several estimates are (see ``Estimate.draws_kind``).
+
+    ``own[i]`` says whether estimate ``i`` contributed its own draws (otherwise draws of a
+    parametric approximation).
+    """
+    kinds = {
+        (e.draws_kind or "approximation") if mine else "approximation"
+        for e, mine in zip(estimates, own, strict=True)
+    }
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def same_scale(estimates: list[Estimate], what: str) -> str | None:
+    """The common ``scale`` of ``estimates``; DataError when two of them differ."""
+    scales = {e.scale for e in estimates if e.scale is not None}
+    if len(scales) > 1:
+        raise DataError(
+            f"{what} combines estimates on different scales ({', '.join(sorted(scales))}): "
+            "a prevalence and a count, say, cannot be subtracted or divided"
+        )
+    return scales.pop() if scales else None
 
 
 def _draws_for(estimate: Estimate, size: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
@@ -93,6 +117,7 @@ def compare_estimates(
     0.8
     """
     level = baseline.level
+    scale = same_scale([baseline, endline], "a comparison")
     rng = as_generator(seed)
     if n_draws is None:
         if (
@@ -113,6 +138,7 @@ def compare_estimates(
         if (b_own and e_own)
         else ("parametric bootstrap" if not (b_own or e_own) else "draws and parametric bootstrap")
     )
+    kind = combined_draws_kind([baseline, endline], [b_own, e_own])
     warnings: list[str] = []
     diff = e - b
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -132,6 +158,8 @@ def compare_estimates(
         draws=diff,
         details=details,
         warnings=(),
+        draws_kind=kind,
+        scale=scale,
     )
     r_lo, r_hi = percentile_interval(ratio, level)
     ratio_est = Estimate(
@@ -143,5 +171,7 @@ def compare_estimates(
         draws=ratio,
         details=details,
         warnings=tuple(warnings),
+        draws_kind=kind,
+        scale="ratio",
     )
     return Comparison(baseline=baseline, endline=endline, difference=difference, ratio=ratio_est)

@@ -18,7 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Estimate", "Comparison"]
+from .probability import Probability, probability_of_reduction
+
+__all__ = ["Estimate", "Comparison", "DRAWS_KINDS"]
+
+DRAWS_KINDS = (None, "bootstrap", "posterior", "approximation", "mixed")
 
 
 def _freeze_mapping(details: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -91,6 +95,15 @@ class Estimate:
         Method-specific extras (model, deviance, df, AIC, BIC, coefficients, standard error...).
     warnings : tuple of str
         Caveats raised while fitting (also emitted as :class:`~prevalence.EstimationWarning`).
+    draws_kind : {"bootstrap", "posterior", "approximation", "mixed"} or None
+        What ``draws`` are: bootstrap replicates (a frequentist sampling distribution),
+        posterior draws (a Bayesian posterior), draws from a parametric approximation, or a
+        combination of these (a comparison of a bootstrap and a posterior estimate, say).
+        ``None`` when there are no draws or the producer did not say.
+    scale : str or None
+        What the value measures: ``"count"`` (a population size), ``"proportion"``,
+        ``"mean"``, ``"total"``, ``"ratio"``... Impact tools refuse to combine estimates on
+        different scales.
 
     Examples
     --------
@@ -110,8 +123,12 @@ class Estimate:
     draws: np.ndarray | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    draws_kind: str | None = None
+    scale: str | None = None
 
     def __post_init__(self) -> None:
+        if self.draws_kind not in DRAWS_KINDS:
+            raise ValueError(f"draws_kind must be one of {DRAWS_KINDS}, got {self.draws_kind!r}")
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "lower", float(self.lower))
         object.__setattr__(self, "upper", float(self.upper))
@@ -146,6 +163,8 @@ class Estimate:
             "level": self.level,
             "method": self.method,
             "n_draws": 0 if self.draws is None else int(self.draws.size),
+            "draws_kind": self.draws_kind,
+            "scale": self.scale,
             "warnings": list(self.warnings),
             "details": _jsonable(self.details),
         }
@@ -225,6 +244,29 @@ class Comparison:
     endline: Estimate
     difference: Estimate
     ratio: Estimate
+
+    def probability_reduced(
+        self, by: float | None = None, *, absolute: float | None = None
+    ) -> Probability:
+        """How likely is it that the quantity fell by at least ``by`` (relative) or ``absolute``?
+
+        ``by=0.2`` asks for ``endline <= 0.8 x baseline`` (from the ratio), ``absolute=500``
+        for ``endline - baseline <= -500`` (from the difference). From draws when the
+        comparison has them (posterior draws give a posterior probability; bootstrap
+        replicates give the share of replicates, a frequentist quantity), otherwise from a
+        normal approximation (on the log scale for the ratio). The result says which.
+
+        Examples
+        --------
+        >>> from prevalence import Estimate
+        >>> from prevalence.core.compare import compare_estimates
+        >>> b = Estimate(1000.0, 900.0, 1110.0, method="x", scale="count")
+        >>> e = Estimate(700.0, 620.0, 790.0, method="x", scale="count")
+        >>> p = compare_estimates(b, e, seed=1).probability_reduced(by=0.2)
+        >>> round(p.value, 2), p.kind
+        (0.95, 'approximation')
+        """
+        return probability_of_reduction(self.difference, self.ratio, by, absolute)
 
     def to_frame(self) -> pd.DataFrame:
         """Four rows (baseline, endline, difference, ratio) with value, interval and method."""

@@ -358,6 +358,8 @@ class BayesThresholdMSE(Estimator):
                 f"final model {details['model']}, posterior median and equal-tailed interval"
             ),
             draws=draws,
+            draws_kind="posterior",
+            scale="count",
             details=details,
             warnings=tuple(notes),
         )

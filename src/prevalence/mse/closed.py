@@ -350,7 +350,17 @@ class ClosedPopulationMSE(Estimator):
             method += ", log-scale Wald interval"
         for w in notes:
             warnings.warn(w, EstimationWarning, stacklevel=2)
-        return Estimate(f.abundance, lower, upper, self.level, method, None, details, tuple(notes))
+        return Estimate(
+            f.abundance,
+            lower,
+            upper,
+            self.level,
+            method,
+            None,
+            details,
+            tuple(notes),
+            scale="count",
+        )
 
     @staticmethod
     def _deviance_function(f: _ClosedFit) -> Callable[[float], float]:

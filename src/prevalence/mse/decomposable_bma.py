@@ -279,6 +279,8 @@ class DecomposableBMA(Estimator):
                 f"delta={delta:g}), posterior {self.point} and equal-tailed interval"
             ),
             draws=draws,
+            draws_kind="posterior",
+            scale="count",
             details=details,
             warnings=tuple(notes),
         )

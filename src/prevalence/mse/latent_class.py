@@ -197,6 +197,8 @@ class LatentClassMSE(Estimator):
                 f"posterior {self.point} and equal-tailed interval"
             ),
             draws=draws,
+            draws_kind="posterior",
+            scale="count",
             details=details,
             warnings=tuple(notes),
         )

@@ -248,6 +248,8 @@ class LogLinearMSE(Estimator):
             draws=draws,
             details=details,
             warnings=tuple(notes),
+            draws_kind=None if draws is None else "bootstrap",
+            scale="count",
         )
 
     def _stepwise_order(self, t: int) -> int:

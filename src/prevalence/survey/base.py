@@ -449,5 +449,12 @@ class Design(ABC):
         if stat.kind == "proportion":
             how += f", {ci or 'logit'} interval"
         return Estimate(
-            value, lo, hi, level, f"survey {stat.kind} of {stat.labels[0]} ({how})", None, details
+            value,
+            lo,
+            hi,
+            level,
+            f"survey {stat.kind} of {stat.labels[0]} ({how})",
+            None,
+            details,
+            scale=stat.kind,
         )

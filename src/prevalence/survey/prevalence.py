@@ -85,7 +85,15 @@ class SurveyPrevalence(Estimator):
             count_std_error=self.population * est.std_error,
         )
         return Estimate(
-            est.value, est.lower, est.upper, est.level, est.method, None, details, est.warnings
+            est.value,
+            est.lower,
+            est.upper,
+            est.level,
+            est.method,
+            None,
+            details,
+            est.warnings,
+            scale="proportion",
         )
 
     def compare(
@@ -178,6 +186,7 @@ def _combine(
         f"difference of prevalences endline - baseline ({how}, normal interval)",
         None,
         details,
+        scale="proportion",
     )
     if b.value > 0 and e.value > 0:
         r = e.value / b.value
@@ -192,6 +201,7 @@ def _combine(
             f"ratio of prevalences endline / baseline ({how}, log-scale interval)",
             None,
             {"std_error_log": se_log, "source": how},
+            scale="ratio",
         )
     else:
         ratio = Estimate(

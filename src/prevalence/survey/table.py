@@ -181,6 +181,7 @@ class DomainTable:
             None,
             details,
             (),
+            scale=None if callable(weights) else self.statistic,
         )
 
     def __repr__(self) -> str:

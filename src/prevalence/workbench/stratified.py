@@ -8,7 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.compare import approximate_draws, compare_estimates
+from ..core.compare import (
+    approximate_draws,
+    combined_draws_kind,
+    compare_estimates,
+    same_scale,
+)
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, percentile_interval
@@ -92,6 +97,7 @@ class Stratified(Estimator):
 
     def _combine(self, strata: dict[Any, Estimate], rng: np.random.Generator) -> Estimate:
         draws = np.zeros(self.n_draws)
+        own = [est.draws is not None and est.draws.size > 0 for est in strata.values()]
         for est in strata.values():
             if est.draws is not None and est.draws.size:
                 draws += rng.choice(np.asarray(est.draws), size=self.n_draws, replace=True)
@@ -121,6 +127,8 @@ class Stratified(Estimator):
             draws,
             {"strata": table, "n_strata": len(strata)},
             warnings,
+            draws_kind=combined_draws_kind(list(strata.values()), own),
+            scale=same_scale(list(strata.values()), "a sum over strata"),
         )
 
     def fit(self, data: pd.DataFrame) -> Estimate:
@@ -171,5 +179,7 @@ class Stratified(Estimator):
             total.difference.draws,
             details,
             total.difference.warnings,
+            draws_kind=total.difference.draws_kind,
+            scale=total.difference.scale,
         )
         return Comparison(total.baseline, total.endline, diff, total.ratio)

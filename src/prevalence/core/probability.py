@@ -1,0 +1,160 @@
+"""Probabilities of reaching a target: "how likely is it that prevalence fell by at least 20%?".
+
+The answer depends on what the uncertainty is, and a :class:`Probability` says which:
+
+* ``"posterior"``: the share of posterior draws meeting the target, a Bayesian probability
+  that the target was met given the data and the prior;
+* ``"bootstrap"``: the share of bootstrap replicates meeting it, a frequentist quantity (the
+  mass of the estimated sampling distribution, a confidence distribution), not a probability
+  that the target was met;
+* ``"approximation"``: the same from draws of a parametric approximation (log-normal matched
+  to an interval) where an estimate had no draws of its own;
+* ``"normal"``: from a normal approximation in closed form, ``Phi((threshold - value) / se)``
+  (on the log scale for ratios), again a confidence-distribution quantity.
+
+This module sits below :mod:`prevalence.core.results` and knows estimates only through the
+attributes it reads (``value``, ``draws``, ``draws_kind``, ``details``, interval).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["Probability", "probability_at_most", "probability_of_reduction", "PROBABILITY_KINDS"]
+
+PROBABILITY_KINDS = ("posterior", "bootstrap", "approximation", "mixed", "normal")
+
+_EXPLAIN = {
+    "posterior": "posterior probability",
+    "bootstrap": "share of bootstrap replicates (frequentist, not a posterior probability)",
+    "approximation": "share of draws from a parametric approximation (frequentist)",
+    "mixed": "share of combined bootstrap and posterior draws",
+    "normal": "normal approximation to the sampling distribution (frequentist)",
+}
+
+
+@dataclass(frozen=True)
+class Probability:
+    """A probability with what it is about and what kind of probability it is.
+
+    Attributes
+    ----------
+    value : float
+        The probability.
+    event : str
+        The event, for example ``"ratio endline / baseline <= 0.8"``.
+    kind : {"posterior", "bootstrap", "approximation", "mixed", "normal"}
+        Where it comes from (see the module text): only ``"posterior"`` is a Bayesian
+        probability that the event happened.
+    n_draws : int or None
+        Number of draws it was computed from (``None`` for the closed form).
+    """
+
+    value: float
+    event: str
+    kind: str
+    n_draws: int | None = None
+
+    @property
+    def explanation(self) -> str:
+        """What kind of probability this is, in words."""
+        return _EXPLAIN[self.kind]
+
+    def __float__(self) -> float:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Probability({self.value:.4f}, {self.event!r}, {self.explanation})"
+
+
+def _normal_parts(estimate: Any, log: bool) -> tuple[float, float]:
+    """Centre and standard deviation of a normal approximation (log scale if ``log``)."""
+    v = float(estimate.value)
+    z = float(stats.norm.ppf(0.5 + estimate.level / 2))
+    lo, hi = float(estimate.lower), float(estimate.upper)
+    if log:
+        if not v > 0:
+            raise ValueError(f"a ratio of {v} has no log-scale approximation")
+        se_log = estimate.details.get("std_error_log")
+        if se_log is None:
+            if lo > 0 and hi > lo and math.isfinite(hi):
+                se_log = (math.log(hi) - math.log(lo)) / (2 * z)
+            else:
+                se_log = estimate.details.get("std_error", math.nan) / v
+        return math.log(v), float(se_log)
+    se = float(estimate.details.get("std_error", math.nan))
+    if not (math.isfinite(se) and se >= 0):
+        if math.isfinite(lo) and math.isfinite(hi) and hi >= lo:
+            se = (hi - lo) / (2 * z)
+        else:
+            raise ValueError(
+                "the estimate has no draws, standard error or finite interval to compute a "
+                "probability from"
+            )
+    return v, se
+
+
+def probability_at_most(
+    estimate: Any, threshold: float, *, log: bool = False, event: str | None = None
+) -> Probability:
+    """Probability that the quantity ``estimate`` estimates is at most ``threshold``.
+
+    From the estimate's draws when it has them (non-finite draws ignored), otherwise from a
+    normal approximation (``log=True``: on the log scale, for ratios and other positive
+    quantities).
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> est = Estimate(-0.05, -0.09, -0.01, details={"std_error": 0.02})
+    >>> p = probability_at_most(est, 0.0)
+    >>> round(p.value, 4), p.kind
+    (0.9938, 'normal')
+    """
+    threshold = float(threshold)
+    event = event or f"value <= {threshold:g}"
+    draws = estimate.draws
+    if draws is not None and draws.size > 0:
+        d = np.asarray(draws, dtype=float)
+        d = d[np.isfinite(d)]
+        if d.size == 0:
+            raise ValueError("the estimate's draws are all non-finite")
+        kind = estimate.draws_kind or "approximation"
+        return Probability(float(np.mean(d <= threshold)), event, kind, int(d.size))
+    centre, sd = _normal_parts(estimate, log)
+    x = math.log(threshold) if log else threshold
+    if log and not threshold > 0:
+        return Probability(0.0, event, "normal")
+    if sd == 0:
+        return Probability(float(centre <= x), event, "normal")
+    return Probability(float(stats.norm.cdf((x - centre) / sd)), event, "normal")
+
+
+def probability_of_reduction(
+    difference: Any, ratio: Any, by: float | None, absolute: float | None
+) -> Probability:
+    """Probability of a relative (``by``) or absolute (``absolute``) reduction; see
+    :meth:`prevalence.Comparison.probability_reduced`."""
+    if (by is None) == (absolute is None):
+        raise ValueError("give exactly one of by= (a relative reduction) or absolute=")
+    if by is not None:
+        by = float(by)
+        if not 0.0 <= by < 1.0:
+            raise ValueError(f"by must be a fraction in [0, 1), got {by!r}")
+        return probability_at_most(
+            ratio, 1.0 - by, log=True, event=f"fell by at least {100 * by:g}% (ratio <= {1 - by:g})"
+        )
+    assert absolute is not None
+    absolute = float(absolute)
+    if not (math.isfinite(absolute) and absolute >= 0):
+        raise ValueError(f"absolute must be a non-negative number, got {absolute!r}")
+    return probability_at_most(
+        difference,
+        -absolute,
+        event=f"fell by at least {absolute:g} (difference <= {-absolute:g})",
+    )
