@@ -108,6 +108,19 @@ SURVEY_LAYERS = [
 ]
 
 
+# impact/: the estimators above the cell combination above the results
+IMPACT_LAYERS = [["did", "trend"], ["cells"], ["results"]]
+
+
+def test_impact_imports_only_downward():
+    graph = _graph()
+    rank = {f"prevalence.impact.{m}": i for i, mods in enumerate(IMPACT_LAYERS) for m in mods}
+    assert set(rank) == {m for m in graph if m.startswith("prevalence.impact.")}
+    for mod, r in rank.items():
+        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r)
+        assert not upward, f"{mod} imports {upward}, which are not below it"
+
+
 @pytest.mark.parametrize("layer", range(len(SURVEY_LAYERS)))
 def test_survey_imports_only_downward(layer):
     graph = _graph()

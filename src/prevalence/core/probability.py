@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["Probability", "probability_at_most", "probability_of_reduction", "PROBABILITY_KINDS"]
+__all__ = [
+    "Probability",
+    "probability_at_most",
+    "probability_of_reduction",
+    "log_normal_sd",
+    "PROBABILITY_KINDS",
+]
 
 PROBABILITY_KINDS = ("posterior", "bootstrap", "approximation", "mixed", "normal")
 
@@ -72,21 +78,38 @@ class Probability:
         return f"Probability({self.value:.4f}, {self.event!r}, {self.explanation})"
 
 
+def log_normal_sd(estimate: Any) -> float:
+    """Standard deviation of the log of a positive estimate.
+
+    ``details["std_error_log"]`` when the estimate has it; else from a positive interval,
+    ``(log upper - log lower) / (2 z)``; else the delta method, ``std_error / value``.
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> round(log_normal_sd(Estimate(100.0, 80.0, 125.0)), 4)
+    0.1139
+    """
+    v = float(estimate.value)
+    if not v > 0:
+        raise ValueError(f"an estimate of {v} has no log-scale approximation")
+    se_log = estimate.details.get("std_error_log")
+    if se_log is not None:
+        return float(se_log)
+    lo, hi = float(estimate.lower), float(estimate.upper)
+    if lo > 0 and hi > lo and math.isfinite(hi):
+        z = float(stats.norm.ppf(0.5 + estimate.level / 2))
+        return (math.log(hi) - math.log(lo)) / (2 * z)
+    return float(estimate.details.get("std_error", math.nan)) / v
+
+
 def _normal_parts(estimate: Any, log: bool) -> tuple[float, float]:
     """Centre and standard deviation of a normal approximation (log scale if ``log``)."""
     v = float(estimate.value)
     z = float(stats.norm.ppf(0.5 + estimate.level / 2))
     lo, hi = float(estimate.lower), float(estimate.upper)
     if log:
-        if not v > 0:
-            raise ValueError(f"a ratio of {v} has no log-scale approximation")
-        se_log = estimate.details.get("std_error_log")
-        if se_log is None:
-            if lo > 0 and hi > lo and math.isfinite(hi):
-                se_log = (math.log(hi) - math.log(lo)) / (2 * z)
-            else:
-                se_log = estimate.details.get("std_error", math.nan) / v
-        return math.log(v), float(se_log)
+        return math.log(v) if v > 0 else math.nan, log_normal_sd(estimate)
     se = float(estimate.details.get("std_error", math.nan))
     if not (math.isfinite(se) and se >= 0):
         if math.isfinite(lo) and math.isfinite(hi) and hi >= lo:

@@ -1,0 +1,243 @@
+"""The four cells of a difference in differences, combined into the DiD and the ratio of ratios.
+
+Two ways, depending on where the cells come from:
+
+* :func:`from_table`: the cells are domain estimates of one survey design
+  (:class:`~prevalence.survey.DomainTable`), with the covariance between them (shared PSUs,
+  the same people at two times). The DiD is a linear contrast; the ratio of ratios gets a
+  delta-method interval on the log scale. Both use the full covariance, so a panel's
+  positive correlation between periods narrows them.
+* :func:`from_independent`: the cells are separate estimates (four data sets, any
+  estimator). Their draws (bootstrap replicates or posterior draws) are combined draw by
+  draw; a cell without draws contributes draws of a log-normal approximation matched to its
+  interval (as :func:`~prevalence.core.compare.compare_estimates`). Intervals are equal-tailed
+  percentiles of the combined draws: no normal approximation where draws exist.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..core.compare import (
+    DEFAULT_COMPARISON_DRAWS,
+    approximate_draws,
+    combined_draws_kind,
+    compare_estimates,
+    same_scale,
+)
+from ..core.errors import EstimationError
+from ..core.intervals import normal_quantile, percentile_interval
+from ..core.random import SeedLike, as_generator
+from ..core.results import Comparison, Estimate
+from ..survey.table import DomainTable
+
+__all__ = ["CELLS", "from_table", "from_independent"]
+
+CELLS = (
+    ("programme", "baseline"),
+    ("programme", "endline"),
+    ("comparison", "baseline"),
+    ("comparison", "endline"),
+)
+DID_COEFFICIENTS = {CELLS[0]: -1.0, CELLS[1]: 1.0, CELLS[2]: 1.0, CELLS[3]: -1.0}
+
+
+def from_table(
+    table: DomainTable,
+    names: Mapping[tuple[str, str], str],
+    level: float,
+    *,
+    independent_periods: bool = False,
+) -> tuple[Estimate, Estimate, dict[str, Comparison]]:
+    """DiD, ratio of ratios and each group's change from one design's cell estimates.
+
+    ``names`` maps each cell to its name in ``table``. ``independent_periods=True`` drops
+    the covariance between the baseline and endline cells (what treating two waves of a
+    panel as independent samples would give; for comparison only).
+    """
+    idx = [table.names.index(names[c]) for c in CELLS]
+    theta = table.values.to_numpy(dtype=float)[idx]
+    V = table.vcov.to_numpy(dtype=float)[np.ix_(idx, idx)]
+    if independent_periods:
+        period = np.array([0, 1, 0, 1])
+        V = np.where(period[:, None] == period[None, :], V, 0.0)
+    z = normal_quantile(level)
+    how = "one survey design, covariance between cells" + (
+        " (periods treated as independent)" if independent_periods else ""
+    )
+    c = np.array([DID_COEFFICIENTS[k] for k in CELLS])
+    did = float(c @ theta)
+    se = math.sqrt(max(float(c @ V @ c), 0.0))
+    did_est = Estimate(
+        did,
+        did - z * se,
+        did + z * se,
+        level,
+        f"difference in differences ({how}, normal interval)",
+        None,
+        {"std_error": se, "source": how},
+        scale=table.statistic,
+    )
+    ror_est = _log_ratio_of_ratios(theta, V, level, how)
+    changes = {}
+    for g, (b, e) in {"programme": (0, 1), "comparison": (2, 3)}.items():
+        changes[g] = _change(theta, V, b, e, level, how, table.statistic)
+    return did_est, ror_est, changes
+
+
+def _log_ratio_of_ratios(theta: np.ndarray, V: np.ndarray, level: float, how: str) -> Estimate:
+    if np.any(theta <= 0):
+        nan = math.nan
+        return Estimate(
+            nan, nan, nan, level, "ratio of ratios undefined (a cell estimate is not positive)"
+        )
+    grad = np.array([-1.0, 1.0, 1.0, -1.0]) / theta
+    log_r = float(np.log(theta) @ np.array([-1.0, 1.0, 1.0, -1.0]))
+    se = math.sqrt(max(float(grad @ V @ grad), 0.0))
+    z = normal_quantile(level)
+    return Estimate(
+        math.exp(log_r),
+        math.exp(log_r - z * se),
+        math.exp(log_r + z * se),
+        level,
+        f"ratio of ratios ({how}, log-scale delta-method interval)",
+        None,
+        {"std_error_log": se, "source": how},
+        scale="ratio",
+    )
+
+
+def _change(
+    theta: np.ndarray, V: np.ndarray, b: int, e: int, level: float, how: str, scale: str
+) -> Comparison:
+    z = normal_quantile(level)
+
+    def cell(i: int) -> Estimate:
+        se = math.sqrt(max(V[i, i], 0.0))
+        return Estimate(
+            theta[i],
+            theta[i] - z * se,
+            theta[i] + z * se,
+            level,
+            "cell estimate",
+            None,
+            {"std_error": se},
+            scale=scale,
+        )
+
+    d = float(theta[e] - theta[b])
+    se_d = math.sqrt(max(V[b, b] + V[e, e] - 2 * V[b, e], 0.0))
+    diff = Estimate(
+        d,
+        d - z * se_d,
+        d + z * se_d,
+        level,
+        f"change endline - baseline ({how}, normal interval)",
+        None,
+        {"std_error": se_d, "covariance": float(V[b, e])},
+        scale=scale,
+    )
+    if theta[b] > 0 and theta[e] > 0:
+        r = float(theta[e] / theta[b])
+        se_log = math.sqrt(
+            max(
+                V[e, e] / theta[e] ** 2
+                + V[b, b] / theta[b] ** 2
+                - 2 * V[b, e] / (theta[b] * theta[e]),
+                0.0,
+            )
+        )
+        ratio = Estimate(
+            r,
+            r * math.exp(-z * se_log),
+            r * math.exp(z * se_log),
+            level,
+            f"ratio endline / baseline ({how}, log-scale interval)",
+            None,
+            {"std_error_log": se_log},
+            scale="ratio",
+        )
+    else:
+        ratio = Estimate(math.nan, math.nan, math.nan, level, "ratio undefined (a cell is zero)")
+    return Comparison(cell(b), cell(e), diff, ratio)
+
+
+def from_independent(
+    cells: Mapping[tuple[str, str], Estimate],
+    level: float,
+    *,
+    seed: SeedLike = None,
+    n_draws: int | None = None,
+) -> tuple[Estimate, Estimate, dict[str, Comparison]]:
+    """DiD, ratio of ratios and each group's change from four independent cell estimates."""
+    ests = [cells[c] for c in CELLS]
+    scale = same_scale(ests, "a difference in differences")
+    rng = as_generator(seed)
+    sizes = {e.draws.size for e in ests if e.draws is not None and e.draws.size > 0}
+    own = [e.draws is not None and e.draws.size > 0 for e in ests]
+    if n_draws is None:
+        n_draws = sizes.pop() if (len(sizes) == 1 and all(own)) else DEFAULT_COMPARISON_DRAWS
+    if n_draws < 2:
+        raise ValueError(f"n_draws must be at least 2, got {n_draws}")
+    draws = []
+    for e, mine in zip(ests, own, strict=True):
+        if mine:
+            assert e.draws is not None
+            d = np.asarray(e.draws, dtype=float)
+            draws.append(d if d.size == n_draws else rng.choice(d, size=n_draws, replace=True))
+        else:
+            try:
+                draws.append(approximate_draws(e, n_draws, rng))
+            except EstimationError as err:
+                raise EstimationError(f"cannot combine the cells: {err}") from None
+    pb, pe, cb, ce = draws
+    kind = combined_draws_kind(ests, own)
+    how = {
+        "posterior": "independent cells, posterior draws",
+        "bootstrap": "independent cells, bootstrap replicates",
+        "approximation": "independent cells, log-normal approximations to each cell",
+        "mixed": "independent cells, draws and approximations combined",
+    }[kind]
+    v = [e.value for e in ests]
+    did_draws = (pe - pb) - (ce - cb)
+    lo, hi = percentile_interval(did_draws, level)
+    did = Estimate(
+        (v[1] - v[0]) - (v[3] - v[2]),
+        lo,
+        hi,
+        level,
+        f"difference in differences ({how}, percentile interval)",
+        did_draws,
+        {"std_error": float(np.std(did_draws, ddof=1)), "n_draws": n_draws, "source": how},
+        draws_kind=kind,
+        scale=scale,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ror_draws = (pe / pb) / (ce / cb)
+    ror_draws = np.where(np.isfinite(ror_draws) & (ror_draws > 0), ror_draws, np.nan)
+    bad = int(np.count_nonzero(np.isnan(ror_draws)))
+    lo, hi = percentile_interval(ror_draws, level)
+    ror_value = (v[1] / v[0]) / (v[3] / v[2]) if min(v) > 0 else math.nan
+    ror = Estimate(
+        ror_value,
+        lo,
+        hi,
+        level,
+        f"ratio of ratios ({how}, percentile interval)",
+        ror_draws,
+        {"n_draws": n_draws, "source": how},
+        (f"{bad} of {n_draws} draws had a cell at or below zero; the ratio ignores them",)
+        if bad
+        else (),
+        draws_kind=kind,
+        scale="ratio",
+    )
+    rng_changes = as_generator(rng.integers(2**63))
+    changes = {
+        "programme": compare_estimates(ests[0], ests[1], seed=rng_changes, n_draws=n_draws),
+        "comparison": compare_estimates(ests[2], ests[3], seed=rng_changes, n_draws=n_draws),
+    }
+    return did, ror, changes
