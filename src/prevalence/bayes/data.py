@@ -31,6 +31,7 @@ class AreaData:
     direct: np.ndarray  # direct prevalence estimate per row
     X: np.ndarray  # standardised covariates (rows x k)
     population: np.ndarray | None
+    programme: np.ndarray | None = None  # 1 for rows of programme areas, 0 otherwise
 
     @property
     def n_areas(self) -> int:

@@ -7,6 +7,7 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,13 @@ class HierarchicalPrevalence(Estimator):
         Credible interval level (equal-tailed).
     progress : bool, optional
         Show PyMC's progress bar (default: only on a terminal).
+    programme : str, optional
+        A 0/1 column marking the areas with the programme (constant within an area). The
+        model then has a programme effect per later period (``details["programme_effect"]``,
+        on the logit scale: the extra change of programme areas) and keeps the posterior
+        draws of the weighted prevalence of each group and period in
+        ``details["group_draws"]``, from which
+        :class:`~prevalence.impact.DifferenceInDifferences` forms the posterior of the DiD.
 
     Examples
     --------
@@ -92,6 +100,7 @@ class HierarchicalPrevalence(Estimator):
         priors: Mapping[str, float] | None = None,
         level: float = 0.95,
         progress: bool | None = None,
+        programme: str | None = None,
     ) -> None:
         if scale not in ("logit", "log"):
             raise ValueError(f"scale must be 'logit' or 'log', got {scale!r}")
@@ -119,10 +128,11 @@ class HierarchicalPrevalence(Estimator):
         self.priors = resolve_priors(priors)
         self.level = check_level(level)
         self.progress = progress
+        self.programme = programme
 
     # ------------------------------------------------------------------ fitting
     def _prepare(self, frame: pd.DataFrame, period: str | None = None) -> AreaData:
-        return prepare(
+        d = prepare(
             frame,
             area=self.area,
             period=self.period if period is None else period,
@@ -134,6 +144,9 @@ class HierarchicalPrevalence(Estimator):
             covariates=self.covariates,
             scale=self.scale,
         )
+        if self.programme is None:
+            return d
+        return replace(d, programme=_programme_indicator(d, self.programme))
 
     def _sample(self, d: AreaData):
         import pymc as pm
@@ -280,6 +293,12 @@ class HierarchicalPrevalence(Estimator):
                 row.update(count=c_med, count_lower=c_lo, count_upper=c_hi)
             rows.append(row)
         national = pd.DataFrame(rows)
+        group_draws = {}
+        if d.programme is not None:
+            for t, label in enumerate(d.period_labels):
+                for role, flag in (("programme", 1), ("comparison", 0)):
+                    m = (d.period == t) & (d.programme == flag)
+                    group_draws[(role, label)] = flat[:, m] @ weights[m] / weights[m].sum()
         diagnostics = self._diagnostics(idata, rhat, ess_bulk, ess_tail, notes)
         details: dict[str, Any] = {
             "areas": areas,
@@ -293,6 +312,19 @@ class HierarchicalPrevalence(Estimator):
             "n_periods": d.n_periods,
             "national_draws": np.array(national_draws),
         }
+        if d.programme is not None:
+            effect = idata.posterior["programme_effect"].to_numpy().reshape(-1, d.n_periods - 1)
+            eq = np.quantile(effect, [a, 0.5, 1 - a], axis=0)
+            details["programme_effect"] = pd.DataFrame(
+                {
+                    "period": d.period_labels[1:],
+                    "value": eq[1],
+                    "lower": eq[0],
+                    "upper": eq[2],
+                    "probability_negative": (effect < 0).mean(axis=0),
+                }
+            )
+            details["group_draws"] = group_draws
         if d.n_areas == 1:
             notes.append(
                 "only one area: no partial pooling is possible, the model reduces to that area's data"
@@ -423,3 +455,35 @@ class HierarchicalPrevalence(Estimator):
             scale="ratio",
         )
         return Comparison(b, e, difference, ratio_est)
+
+
+def _programme_indicator(d: AreaData, column: str) -> np.ndarray:
+    """The 0/1 programme indicator per row, checked: constant within areas, both groups present."""
+    frame = d.frame
+    if column not in frame.columns:
+        raise DataError(
+            f"unknown programme column {column!r}; the frame has columns {list(frame.columns)}"
+        )
+    raw = frame[column]
+    g = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isin(g, (0.0, 1.0))
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"programme column {column!r} must hold 0/1, found {raw.iloc[pos]!r} at row {pos}"
+        )
+    per_area = pd.Series(g).groupby(d.area).nunique()
+    if (per_area > 1).any():
+        a = int(per_area.index[np.argmax(per_area.to_numpy() > 1)])
+        raise DataError(
+            f"programme column {column!r} changes within area {d.area_labels[a]!r}: the programme "
+            "indicator belongs to an area, not to a period"
+        )
+    if d.n_periods < 2:
+        raise DataError("a programme effect needs at least two periods (a baseline and later)")
+    if g.min() == g.max():
+        raise DataError(
+            f"programme column {column!r} has only {'programme' if g.max() else 'comparison'} "
+            "areas: a programme effect needs both"
+        )
+    return g

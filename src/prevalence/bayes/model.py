@@ -8,6 +8,10 @@ direct estimates with ``scale="log"``)::
 
 * ``gamma[t]`` is the pooled change from the baseline to period ``t``; ``sigma_change *
   z_change[a, t]`` the area's own deviation from it, partially pooled towards zero;
+* with a programme indicator ``g[a]`` (1 for programme areas), ``+ delta[t] g[a]`` for
+  ``t > 0``: ``delta[t]`` is the programme effect, the extra change of the programme areas
+  on the model scale (a difference in differences of logits), prior ``Normal(0,
+  period_sd)``; area-specific changes keep absorbing what the effect does not explain;
 * counts: ``cases ~ Binomial(trials, invlogit(eta))`` (a binomial kernel for non-integer
   effective counts from a survey design);
 * direct estimates (Fay-Herriot): ``theta_hat ~ Normal(eta, se)`` with the sampling
@@ -85,6 +89,10 @@ def build_model(d: AreaData, priors: Mapping[str, float]):
             idx = pm.Data("period_index", np.where(later_np, d.period - 1, 0).astype(np.int64))
             gamma = pm.Normal("gamma", 0.0, priors["period_sd"], shape=T - 1)
             eta = eta + later * gamma[idx]
+            if d.programme is not None:
+                g = pm.Data("programme", d.programme.astype(np.float64))
+                delta = pm.Normal("programme_effect", 0.0, priors["period_sd"], shape=T - 1)
+                eta = eta + later * g * delta[idx]
             if A > 1:
                 sigma_change = pm.HalfNormal("sigma_change", priors["change_sd"])
                 z_change = pm.Normal("z_change", 0.0, 1.0, shape=(A, T - 1))

@@ -171,9 +171,20 @@ def from_independent(
     *,
     seed: SeedLike = None,
     n_draws: int | None = None,
+    joint: bool = False,
 ) -> tuple[Estimate, Estimate, dict[str, Comparison]]:
-    """DiD, ratio of ratios and each group's change from four independent cell estimates."""
+    """DiD, ratio of ratios and each group's change from four independent cell estimates.
+
+    ``joint=True``: the cells' draws come from one joint posterior (draw ``i`` of every
+    cell is the same posterior draw); they are then combined index by index, never
+    resampled.
+    """
     ests = [cells[c] for c in CELLS]
+    if joint:
+        sizes_joint = {0 if e.draws is None else e.draws.size for e in ests}
+        if len(sizes_joint) != 1 or 0 in sizes_joint:
+            raise ValueError("joint cells need draws of the same length")
+        n_draws = sizes_joint.pop()
     scale = same_scale(ests, "a difference in differences")
     rng = as_generator(seed)
     sizes = {e.draws.size for e in ests if e.draws is not None and e.draws.size > 0}
@@ -196,7 +207,7 @@ def from_independent(
     pb, pe, cb, ce = draws
     kind = combined_draws_kind(ests, own)
     how = {
-        "posterior": "independent cells, posterior draws",
+        "posterior": "one joint posterior" if joint else "independent cells, posterior draws",
         "bootstrap": "independent cells, bootstrap replicates",
         "approximation": "independent cells, log-normal approximations to each cell",
         "mixed": "independent cells, draws and approximations combined",
@@ -240,4 +251,31 @@ def from_independent(
         "programme": compare_estimates(ests[0], ests[1], seed=rng_changes, n_draws=n_draws),
         "comparison": compare_estimates(ests[2], ests[3], seed=rng_changes, n_draws=n_draws),
     }
+    if joint:  # equal-length draws were paired index by index: say so instead of "independent"
+        changes = {
+            g: Comparison(
+                c.baseline,
+                c.endline,
+                _relabel(c.difference, "change endline - baseline (one joint posterior)"),
+                _relabel(c.ratio, "ratio endline / baseline (one joint posterior)"),
+            )
+            for g, c in changes.items()
+        }
     return did, ror, changes
+
+
+def _relabel(est: Estimate, method: str) -> Estimate:
+    details = {k: v for k, v in est.details.items() if k != "independent"}
+    details["source"] = "one joint posterior"
+    return Estimate(
+        est.value,
+        est.lower,
+        est.upper,
+        est.level,
+        method,
+        est.draws,
+        details,
+        est.warnings,
+        draws_kind=est.draws_kind,
+        scale=est.scale,
+    )

@@ -12,6 +12,10 @@ and fits the four cells (programme and comparison areas, at baseline and endline
   combined, with approximations only for cells that have none;
 * **a records frame with group and period columns**, split into the four cells and fitted
   as independent data sets;
+* **an area frame with** :class:`~prevalence.HierarchicalPrevalence`: one model over all
+  areas and periods with the programme effect as a parameter
+  (``details["programme_effect"]``, logit scale), and the DiD of the population-weighted
+  prevalences from its joint posterior;
 * **four estimates already made**: :meth:`DifferenceInDifferences.from_estimates`.
 
 The assumption that makes a DiD a programme effect is parallel trends: without the
@@ -22,12 +26,14 @@ cannot prove it; pre-programme periods can show whether the groups moved togethe
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..bayes.hierarchical import HierarchicalPrevalence
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -200,12 +206,59 @@ class DifferenceInDifferences:
                 )
         comparison = self._comparison_value(list(pd.unique(data[self.group])))
         self._check_periods(list(pd.unique(data[self.period])))
+        if isinstance(self.estimator, HierarchicalPrevalence):
+            return self._fit_hierarchical(data, comparison, level)
         parts = {}
         for g in (self.treated, comparison):
             for p in (self.baseline, self.endline):
                 rows = data[(data[self.group] == g) & (data[self.period] == p)]
                 parts[(g, p)] = rows.drop(columns=[self.group, self.period]).reset_index(drop=True)
         return self._fit_mapping(parts, level)
+
+    def _fit_hierarchical(self, data: pd.DataFrame, comparison: Any, level: float) -> DiDResult:
+        """One model over all areas and periods with a programme effect; the DiD from its posterior."""
+        marker = "__programme__"
+        if marker in data.columns:
+            raise DataError(f"the frame must not have a column named {marker!r}")
+        if self.estimator.period not in (None, self.period):
+            raise DataError(
+                f"the estimator's period column is {self.estimator.period!r} but the DiD's is "
+                f"{self.period!r}"
+            )
+        rows = data[data[self.group].isin([self.treated, comparison])]
+        frame = rows.assign(**{marker: (rows[self.group] == self.treated).astype(int)})
+        model = copy.copy(self.estimator)
+        model.programme = marker
+        model.period = self.period
+        fit = model.fit(frame.reset_index(drop=True))
+        draws = fit.details["group_draws"]
+        cells = {}
+        for role in ("programme", "comparison"):
+            for when, p in (("baseline", self.baseline), ("endline", self.endline)):
+                d = draws[(role, p)]
+                lo, med, hi = np.quantile(d, [(1 - level) / 2, 0.5, (1 + level) / 2])
+                cells[(role, when)] = Estimate(
+                    med,
+                    lo,
+                    hi,
+                    level,
+                    f"{role} areas, period {p!r} (hierarchical model, weighted posterior)",
+                    d,
+                    draws_kind="posterior",
+                    scale="proportion",
+                )
+        did, ror, changes = from_independent(cells, level, seed=self.seed, joint=True)
+        did = _posterior_median(did)
+        ror = _posterior_median(ror)
+        return DiDResult(
+            did,
+            ror,
+            cells,
+            changes,
+            self._labels(comparison),
+            f"{did.method}; cells: hierarchical model with a programme effect",
+            {"programme_effect": fit.details["programme_effect"], "fit": fit},
+        )
 
     # ------------------------------------------------------------------ helpers
     def _independent(
@@ -273,3 +326,21 @@ class DifferenceInDifferences:
             "endline": self.endline,
             "cells": list(CELLS),
         }
+
+
+def _posterior_median(est: Estimate) -> Estimate:
+    """A posterior summary reports the median of the draws, not a plug-in of cell medians."""
+    assert est.draws is not None
+    d = est.draws[np.isfinite(est.draws)]
+    return Estimate(
+        float(np.median(d)),
+        est.lower,
+        est.upper,
+        est.level,
+        est.method.replace("percentile interval", "posterior median, equal-tailed interval"),
+        est.draws,
+        est.details,
+        est.warnings,
+        draws_kind=est.draws_kind,
+        scale=est.scale,
+    )

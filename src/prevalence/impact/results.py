@@ -44,6 +44,9 @@ class DiDResult:
         The data values behind the cell names (group and period values).
     method : str
         How the cells were estimated and combined.
+    details : dict
+        Extras of the method: for the hierarchical model, ``programme_effect`` (the model
+        parameter, logit scale, by period) and ``fit`` (the model's own estimate).
     """
 
     did: Estimate
@@ -52,6 +55,7 @@ class DiDResult:
     changes: Mapping[str, Comparison]
     labels: Mapping[str, Any] = field(default_factory=dict)
     method: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def estimate(self) -> Estimate:
