@@ -29,9 +29,10 @@ from ..core.compare import (
     same_scale,
 )
 from ..core.errors import EstimationError
-from ..core.intervals import normal_quantile, percentile_interval
+from ..core.intervals import percentile_interval
 from ..core.random import SeedLike, as_generator
 from ..core.results import Comparison, Estimate
+from ..survey.intervals import critical_value
 from ..survey.table import DomainTable
 
 __all__ = ["CELLS", "from_table", "from_independent"]
@@ -56,7 +57,9 @@ def from_table(
 
     ``names`` maps each cell to its name in ``table``. ``independent_periods=True`` drops
     the covariance between the baseline and endline cells (what treating two waves of a
-    panel as independent samples would give; for comparison only).
+    panel as independent samples would give; for comparison only). Intervals use t with the
+    design's degrees of freedom (normal for a table without them), as ``svyciprop`` and
+    ``svyglm`` do; R's ``confint(svycontrast(...))`` would use the normal quantile.
     """
     idx = [table.names.index(names[c]) for c in CELLS]
     theta = table.values.to_numpy(dtype=float)[idx]
@@ -64,7 +67,7 @@ def from_table(
     if independent_periods:
         period = np.array([0, 1, 0, 1])
         V = np.where(period[:, None] == period[None, :], V, 0.0)
-    z = normal_quantile(level)
+    z = critical_value(level, table.degf)
     how = "one survey design, covariance between cells" + (
         " (periods treated as independent)" if independent_periods else ""
     )
@@ -76,19 +79,25 @@ def from_table(
         did - z * se,
         did + z * se,
         level,
-        f"difference in differences ({how}, normal interval)",
+        f"difference in differences ({how}, {_interval_name(table.degf)})",
         None,
         {"std_error": se, "source": how},
         scale=table.statistic,
     )
-    ror_est = _log_ratio_of_ratios(theta, V, level, how)
+    ror_est = _log_ratio_of_ratios(theta, V, level, how, table.degf)
     changes = {}
     for g, (b, e) in {"programme": (0, 1), "comparison": (2, 3)}.items():
-        changes[g] = _change(theta, V, b, e, level, how, table.statistic)
+        changes[g] = _change(theta, V, b, e, level, how, table.statistic, table.degf)
     return did_est, ror_est, changes
 
 
-def _log_ratio_of_ratios(theta: np.ndarray, V: np.ndarray, level: float, how: str) -> Estimate:
+def _interval_name(degf: float | None) -> str:
+    return "normal interval" if degf is None else f"t interval, {degf:g} design df"
+
+
+def _log_ratio_of_ratios(
+    theta: np.ndarray, V: np.ndarray, level: float, how: str, degf: float | None
+) -> Estimate:
     if np.any(theta <= 0):
         nan = math.nan
         return Estimate(
@@ -97,13 +106,13 @@ def _log_ratio_of_ratios(theta: np.ndarray, V: np.ndarray, level: float, how: st
     grad = np.array([-1.0, 1.0, 1.0, -1.0]) / theta
     log_r = float(np.log(theta) @ np.array([-1.0, 1.0, 1.0, -1.0]))
     se = math.sqrt(max(float(grad @ V @ grad), 0.0))
-    z = normal_quantile(level)
+    z = critical_value(level, degf)
     return Estimate(
         math.exp(log_r),
         math.exp(log_r - z * se),
         math.exp(log_r + z * se),
         level,
-        f"ratio of ratios ({how}, log-scale delta-method interval)",
+        f"ratio of ratios ({how}, log-scale delta-method {_interval_name(degf)})",
         None,
         {"std_error_log": se, "source": how},
         scale="ratio",
@@ -111,9 +120,16 @@ def _log_ratio_of_ratios(theta: np.ndarray, V: np.ndarray, level: float, how: st
 
 
 def _change(
-    theta: np.ndarray, V: np.ndarray, b: int, e: int, level: float, how: str, scale: str
+    theta: np.ndarray,
+    V: np.ndarray,
+    b: int,
+    e: int,
+    level: float,
+    how: str,
+    scale: str,
+    degf: float | None,
 ) -> Comparison:
-    z = normal_quantile(level)
+    z = critical_value(level, degf)
 
     def cell(i: int) -> Estimate:
         se = math.sqrt(max(V[i, i], 0.0))
@@ -135,7 +151,7 @@ def _change(
         d - z * se_d,
         d + z * se_d,
         level,
-        f"change endline - baseline ({how}, normal interval)",
+        f"change endline - baseline ({how}, {_interval_name(degf)})",
         None,
         {"std_error": se_d, "covariance": float(V[b, e])},
         scale=scale,

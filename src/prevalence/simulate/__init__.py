@@ -2,13 +2,23 @@
 
 from .areas import AreaPopulation, simulate_areas
 from .capture import CapturePopulation, simulate_captures
+from .programme import (
+    ProgrammeLists,
+    ProgrammeSurvey,
+    simulate_programme_lists,
+    simulate_programme_survey,
+)
 from .scenarios import CaptureScenario, SurveyScenario
 
 __all__ = [
     "AreaPopulation",
     "CapturePopulation",
     "CaptureScenario",
+    "ProgrammeLists",
+    "ProgrammeSurvey",
     "SurveyScenario",
     "simulate_areas",
     "simulate_captures",
+    "simulate_programme_lists",
+    "simulate_programme_survey",
 ]

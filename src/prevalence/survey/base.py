@@ -342,7 +342,7 @@ class Design(ABC):
                 lab,
                 level,
                 f"survey {stat.kind}s, {self._variance_label()}",
-                None,
+                float(self.degf()),
                 {"n": {n: int(counts[j % D]) for j, n in enumerate(names)}},
             )
         several = stat.n_variables > 1

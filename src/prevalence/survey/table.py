@@ -24,6 +24,7 @@ import pandas as pd
 from ..core.errors import DataError, EstimationError
 from ..core.intervals import check_level, normal_quantile
 from ..core.results import Estimate
+from .intervals import critical_value
 
 __all__ = ["DomainTable", "ContrastWeights"]
 
@@ -50,6 +51,9 @@ class DomainTable:
         Level of the intervals in :meth:`to_frame` and of contrasts.
     method : str
         How the estimates and their covariance were obtained.
+    degf : float or None
+        The design's degrees of freedom (PSUs minus strata, or the replicate rank), for t
+        intervals (``contrast(..., df="design")``).
 
     Examples
     --------
@@ -110,7 +114,12 @@ class DomainTable:
         return self.contrast({name: 1.0}, name=name)
 
     def contrast(
-        self, weights: ContrastWeights, name: str | None = None, *, level: float | None = None
+        self,
+        weights: ContrastWeights,
+        name: str | None = None,
+        *,
+        level: float | None = None,
+        df: str | float | None = None,
     ) -> Estimate:
         """A contrast of the estimates with its delta-method standard error (R's ``svycontrast``).
 
@@ -125,8 +134,11 @@ class DomainTable:
         name : str, optional
             Label of the contrast (it goes into the method text and ``details["name"]``).
         level : float, optional
-            Interval level (default: the table's). The interval is normal, as ``confint`` of a
-            ``svycontrast`` in R.
+            Interval level (default: the table's).
+        df : None, "design" or float
+            Degrees of freedom of the interval: normal by default (as ``confint`` of a
+            ``svycontrast`` in R), ``"design"`` for t with the design's degrees of freedom
+            (as ``svyciprop`` and ``svyglm`` intervals), or a number.
 
         Raises
         ------
@@ -163,7 +175,7 @@ class DomainTable:
             )
         var = float(grad @ V @ grad)
         se = math.sqrt(max(var, 0.0))
-        z = normal_quantile(level)
+        z = self._quantile(level, df)
         label = name or "contrast"
         details = {
             "std_error": se,
@@ -177,12 +189,22 @@ class DomainTable:
             value - z * se,
             value + z * se,
             level,
-            f"{label}: {kind} of survey {self.statistic}s ({self.method}, normal interval)",
+            f"{label}: {kind} of survey {self.statistic}s ({self.method}, "
+            f"{'normal' if df is None else 't'} interval)",
             None,
             details,
             (),
             scale=None if callable(weights) else self.statistic,
         )
+
+    def _quantile(self, level: float, df: str | float | None) -> float:
+        if df is None:
+            return normal_quantile(level)
+        if df == "design":
+            if self.degf is None:
+                raise ValueError("this table has no design degrees of freedom; give df=number")
+            df = self.degf
+        return critical_value(level, float(df))
 
     def __repr__(self) -> str:
         return f"DomainTable({self.statistic}, {len(self.values)} estimates)\n" + repr(
