@@ -123,6 +123,5 @@ if __name__ == "__main__":  # the documented command: python -m tests.impact.tes
         start = time.perf_counter()
         result = run()
         print(f"{name}: {result} ({time.perf_counter() - start:.1f} s, seed {SEED})")
-    print(
-        f"Monte Carlo SE of a 95% coverage from {REPLICATES}: {math.sqrt(0.95 * 0.05 / REPLICATES):.4f}"
-    )
+    for n in (REPLICATES, SURVEY_REPLICATES):
+        print(f"Monte Carlo SE of a 95% coverage from {n}: {math.sqrt(0.95 * 0.05 / n):.4f}")
