@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -223,3 +224,22 @@ def test_empty_cell_data_set():
     )
     with pytest.raises(DataError, match=r"cell \('comparison', 'endline'\) has no data"):
         did.fit({("T", 0): good, ("T", 1): good, ("C", 0): good, ("C", 1): pd.DataFrame()})
+
+
+def test_did_by_area_equals_r_svyby_contrasts(panel):
+    """One DiD per level of `awards`, cells from one table, against R's svyby(~awards+stype)."""
+    rec = json.loads(
+        (Path(__file__).resolve().parents[1] / "survey" / "r_contrast_values.json").read_text()
+    )["strat_by_awards_stype"]
+    k = len(rec["names"])
+    V = np.array(rec["vcov"]).reshape(k, k, order="F")
+    est = np.array(rec["estimate"])
+    results = _did().fit_by(panel, "awards")
+    assert set(results) == {"Yes", "No"}
+    for level, result in results.items():
+        c = np.zeros(k)
+        for name, coef in (("E:hi00", 1), ("E:hi99", -1), ("H:hi00", -1), ("H:hi99", 1)):
+            c[rec["names"].index(f"{level}.{name}")] = coef
+        assert result.did.value == pytest.approx(float(c @ est), rel=RTOL)
+        assert result.did.std_error == pytest.approx(math.sqrt(c @ V @ c), rel=RTOL)
+        assert result.labels["awards"] == level

@@ -23,6 +23,7 @@ put <- function(key, call) {
   out[[key]] <<- list(r = call, names = names(coef(v)), estimate = unname(as.vector(coef(v))),
                       vcov = unname(as.vector(V)))
 }
+put("strat_by_awards_stype", "svyby(~hi99+hi00, ~awards+stype, dstrat, svymean, covmat=TRUE)")
 put("clus1_by_mean", "svyby(~hi99+hi00, ~stype, dclus1, svymean, covmat=TRUE)")
 put("clus2_by_total", "svyby(~hi99+hi00, ~stype, dclus2, svytotal, covmat=TRUE)")
 put("strat_by_ratio", "svyby(~api.stu, by=~stype, denominator=~enroll, design=dstrat, FUN=svyratio, covmat=TRUE)")

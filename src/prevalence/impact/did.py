@@ -143,6 +143,37 @@ class DifferenceInDifferences:
             f"{self.group!r} and {self.period!r} columns; got {type(data).__name__}"
         )
 
+    def fit_by(self, data: Any, by: str) -> dict[Any, DiDResult]:
+        """One DiD per level of ``by`` (a region, a sector).
+
+        For a survey design the cells are domains of the one design (every area's cells
+        from one table, as ``svyby``); for a records or area frame each level's rows are
+        fitted on their own.
+        """
+        level = check_level(self.level)
+        frame = data.data if isinstance(data, Design) else data
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError("fit_by takes a survey design or a DataFrame")
+        if by not in frame.columns:
+            raise DataError(f"unknown column {by!r}; the data have columns {list(frame.columns)}")
+        levels = list(pd.unique(frame[by]))
+        if not isinstance(data, Design):
+            return {v: self.fit(frame[frame[by] == v].drop(columns=[by])) for v in levels}
+        comparison = self._check_design_cells(data, by)
+        table = self.estimator.cell_table(data, [by, self.group, self.period])
+        out = {}
+        for v in levels:
+            names = self._cell_names(table, comparison, {by: v})
+            did, ror, changes = from_table(
+                table, names, level, independent_periods=self.independent_periods
+            )
+            cells = {key: table.estimate(name) for key, name in names.items()}
+            labels = {**self._labels(comparison), by: v}
+            out[v] = DiDResult(
+                did, ror, cells, changes, labels, f"{did.method}; cells: {table.method}"
+            )
+        return out
+
     def from_estimates(self, cells: Mapping[tuple[Any, Any], Estimate]) -> DiDResult:
         """The DiD from four estimates made elsewhere, keyed by ``(group value, period value)``."""
         level = check_level(self.level)
@@ -155,8 +186,20 @@ class DifferenceInDifferences:
 
     # ------------------------------------------------------------------ the three data forms
     def _fit_design(self, design: Design, level: float) -> DiDResult:
-        cell_table = getattr(self.estimator, "cell_table", None)
-        if cell_table is None:
+        comparison = self._check_design_cells(design, None)
+        # cells are domains of the whole design: rows outside the four cells keep their place
+        table: DomainTable = self.estimator.cell_table(design, [self.group, self.period])
+        names = self._cell_names(table, comparison, {})
+        did, ror, changes = from_table(
+            table, names, level, independent_periods=self.independent_periods
+        )
+        cells = {key: table.estimate(name) for key, name in names.items()}
+        method = f"{did.method}; cells: {table.method}"
+        return DiDResult(did, ror, cells, changes, self._labels(comparison), method)
+
+    def _check_design_cells(self, design: Design, by: str | None) -> Any:
+        """Check columns, values and non-empty cells (within every level of ``by``)."""
+        if getattr(self.estimator, "cell_table", None) is None:
             raise DataError(
                 f"{type(self.estimator).__name__} cannot estimate cells within one survey design; "
                 "use SurveyPrevalence, or pass four independent data sets"
@@ -169,24 +212,35 @@ class DifferenceInDifferences:
                 )
         comparison = self._comparison_value(list(pd.unique(data[self.group])))
         self._check_periods(list(pd.unique(data[self.period])))
-        for g in (self.treated, comparison):
-            for p in (self.baseline, self.endline):
-                hit = (data[self.group] == g) & (data[self.period] == p)
-                if not hit.any():
-                    raise DataError(f"the cell {self.group}={g!r}, {self.period}={p!r} has no data")
-        # cells are domains of the whole design: rows outside the four cells keep their place
-        table: DomainTable = cell_table(design, [self.group, self.period])
+        levels = [None] if by is None else list(pd.unique(data[by]))
+        for v in levels:
+            inside = np.ones(len(data), dtype=bool) if by is None else (data[by] == v).to_numpy()
+            where = "" if by is None else f"{by}={v!r}, "
+            for g in (self.treated, comparison):
+                for p in (self.baseline, self.endline):
+                    hit = (
+                        inside
+                        & (data[self.group] == g).to_numpy()
+                        & (data[self.period] == p).to_numpy()
+                    )
+                    if not hit.any():
+                        raise DataError(
+                            f"the cell {where}{self.group}={g!r}, {self.period}={p!r} has no data"
+                        )
+        return comparison
+
+    def _cell_names(
+        self, table: DomainTable, comparison: Any, fixed: dict[str, Any]
+    ) -> dict[tuple[str, str], str]:
         names = {}
         for role, g in (("programme", self.treated), ("comparison", comparison)):
             for when, p in (("baseline", self.baseline), ("endline", self.endline)):
-                hit = (table.labels[self.group] == g) & (table.labels[self.period] == p)
-                names[(role, when)] = table.names[int(np.flatnonzero(hit.to_numpy())[0])]
-        did, ror, changes = from_table(
-            table, names, level, independent_periods=self.independent_periods
-        )
-        cells = {key: table.estimate(name) for key, name in names.items()}
-        method = f"{did.method}; cells: {table.method}"
-        return DiDResult(did, ror, cells, changes, self._labels(comparison), method)
+                cell = {**fixed, self.group: g, self.period: p}
+                hit = np.ones(len(table.labels), dtype=bool)
+                for col, v in cell.items():
+                    hit &= (table.labels[col] == v).to_numpy()
+                names[(role, when)] = table.names[int(np.flatnonzero(hit)[0])]
+        return names
 
     def _fit_mapping(self, data: Mapping[Any, Any], level: float) -> DiDResult:
         comparison = self._comparison_value([k[0] for k in data if isinstance(k, tuple)])
