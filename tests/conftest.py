@@ -30,6 +30,15 @@ def mse_reference() -> dict:
     return json.loads((REFERENCE / "values_mse.json").read_text())
 
 
+@pytest.fixture(scope="session")
+def contrast_reference() -> dict:
+    """values_contrast.json: R survey's contrasts on the stratified api design."""
+    path = REFERENCE / "values_contrast.json"
+    if not path.exists():
+        pytest.skip(SKIP_REASON)
+    return json.loads(path.read_text())["dstrat"]
+
+
 def load_reference_captures(name: str) -> CaptureHistories:
     """A reference data set as CaptureHistories (``hare`` is one row per animal)."""
     if not reference_available():

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .core.errors import DataError
 from .simulate.areas import simulate_areas
+from .simulate.programme import simulate_programme_survey
 from .simulate.scenarios import CaptureScenario, SurveyScenario
 
 __all__ = ["load", "names", "generate", "write_all", "DATA_DIR"]
@@ -78,6 +79,26 @@ def _areas() -> pd.DataFrame:
     return simulate_areas(30, 2, seed=20261127).frame
 
 
+# three regions with different programme effects (logit scale): a scorecard shows them apart
+PROGRAMME_REGIONS = {"coast": -0.6, "highlands": -0.3, "capital": 0.0}
+
+
+def _programme_survey() -> pd.DataFrame:
+    frames = []
+    for k, (region, effect) in enumerate(PROGRAMME_REGIONS.items()):
+        sim = simulate_programme_survey(effect=effect, panel=True, seed=20261128 + k)
+        frame = sim.data.assign(
+            region=region,
+            village=region + "-" + sim.data["village"],
+            person=region + "-" + sim.data["person"],
+        )
+        frame["stratum"] = frame["region"] + "-" + frame["group"]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[
+        ["region", "group", "period", "stratum", "village", "person", "weight", "victim"]
+    ]
+
+
 GENERATORS: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "captures_baseline": (
         lambda: _captures(0),
@@ -94,6 +115,11 @@ GENERATORS: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "survey": (_survey, "two-stage stratified survey sample, baseline and endline (period column)"),
     "survey_truth": (_survey_truth, "true prevalence of the survey population by area and period"),
     "areas": (_areas, "binomial counts for 30 areas x 2 periods with the true prevalences"),
+    "programme_survey": (
+        _programme_survey,
+        "panel survey of programme and comparison villages in 3 regions, baseline and endline "
+        f"(programme effects on the logit scale {PROGRAMME_REGIONS})",
+    ),
 }
 
 

@@ -73,8 +73,24 @@ def run_demo(out: str | Path | None = None, config: str | Path = DEMO_CONFIG) ->
         print(
             f"  {r['estimator']:<18}{_fmt(r['value']):>10}  [{_fmt(r['lower'])}, {_fmt(r['upper'])}]"
         )
+    card = table[table["type"] == "impact did"]
+    if len(card):
+        print(
+            "\nprogramme villages against comparison villages, by region (true programme effects on"
+        )
+        print("the logit scale: coast -0.6, highlands -0.3, capital 0):")
+        for area in dict.fromkeys(card["input"]):
+            rows = card[card["input"] == area].set_index("quantity")
+            did = rows.loc["difference in differences"]
+            p = rows.loc["probability of meeting the target", "value"]
+            print(
+                f"  {area.split(': ')[-1]:<10} DiD {did['value']:+.3f} "
+                f"[{did['lower']:+.3f}, {did['upper']:+.3f}]   P(programme villages fell >= 20%) "
+                f"{p:.2f}"
+            )
     if directory is not None:
         print(
-            f"\nwrote {directory}/ (estimates.csv, estimates.json, manifest.json, plots, report.html)"
+            f"\nwrote {directory}/ (estimates.csv, estimates.json, scorecard.csv, manifest.json, "
+            "plots, report.html)"
         )
     return table

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .core.results import Comparison, Estimate
 
-__all__ = ["study_summary", "forest", "list_overlap"]
+__all__ = ["study_summary", "forest", "list_overlap", "scorecard"]
 
 
 def _pyplot():
@@ -114,5 +114,53 @@ def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1):
     bottom.set_yticks(range(len(lists)))
     bottom.set_yticklabels(lists)
     bottom.set_xticks([])
+    fig.tight_layout()
+    return fig
+
+
+def scorecard(card: pd.DataFrame, xlabel: str = "change endline - baseline"):
+    """Change with its interval per area (and the difference in differences where there is one),
+    with each area's target (a relative fall, drawn at ``-target x baseline``) as a red tick.
+
+    ``card`` is a scorecard as a run writes it (``scorecard.csv``: columns ``area``,
+    ``baseline``, ``change``, ``change_lower``, ``change_upper``, optional ``did``,
+    ``did_lower``, ``did_upper``, ``target``, ``impact``).
+    """
+    plt = _pyplot()
+    rows = card.reset_index(drop=True)
+    labels = [
+        f"{r.impact}: {r.area}" if "impact" in rows else str(r.area) for r in rows.itertuples()
+    ]
+    fig, ax = plt.subplots(figsize=(7, 0.55 * len(rows) + 1.8))
+    y = np.arange(len(rows))[::-1].astype(float)
+    ax.errorbar(
+        rows["change"],
+        y + 0.12,
+        xerr=[rows["change"] - rows["change_lower"], rows["change_upper"] - rows["change"]],
+        fmt="o",
+        color="#1f77b4",
+        capsize=3,
+        label="change (programme areas)",
+    )
+    if "did" in rows and rows["did"].notna().any():
+        m = rows["did"].notna().to_numpy()
+        ax.errorbar(
+            rows["did"][m],
+            y[m] - 0.12,
+            xerr=[(rows["did"] - rows["did_lower"])[m], (rows["did_upper"] - rows["did"])[m]],
+            fmt="s",
+            color="#ff7f0e",
+            capsize=3,
+            label="difference in differences",
+        )
+    if "target" in rows and rows["target"].notna().any():
+        m = rows["target"].notna().to_numpy()
+        goal = -rows["target"][m] * rows["baseline"][m]
+        ax.scatter(goal, y[m], marker="|", s=400, color="#d62728", label="target")
+    ax.axvline(0.0, color="grey", lw=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize="small")
     fig.tight_layout()
     return fig

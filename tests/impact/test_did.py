@@ -15,18 +15,14 @@ from prevalence import DataError, Estimate, LogLinearMSE, SurveyDesign, SurveyPr
 from prevalence.impact import DifferenceInDifferences
 from prevalence.simulate import simulate_captures
 
-from ..conftest import REFERENCE, SKIP_REASON
 from ..survey.conftest import api
 
 RTOL = 1e-6
 
 
 @pytest.fixture(scope="module")
-def ref() -> dict:
-    path = REFERENCE / "values_contrast.json"
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return json.loads(path.read_text())["dstrat"]
+def ref(contrast_reference) -> dict:
+    return contrast_reference
 
 
 @pytest.fixture(scope="module")

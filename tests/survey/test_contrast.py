@@ -15,18 +15,14 @@ import pytest
 from prevalence import DataError, SurveyDesign
 from prevalence.survey import DomainTable
 
-from ..conftest import REFERENCE, SKIP_REASON
 from .conftest import HERE, api
 
 RTOL = 1e-6
 
 
 @pytest.fixture(scope="module")
-def ref() -> dict:
-    path = REFERENCE / "values_contrast.json"
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return json.loads(path.read_text())["dstrat"]
+def ref(contrast_reference) -> dict:
+    return contrast_reference
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,17 @@ import math
 import numpy as np
 
 from .errors import DataError, EstimationError
-from .intervals import normal_quantile, percentile_interval
+from .intervals import critical_value, percentile_interval
 from .random import SeedLike, as_generator
 from .results import Comparison, Estimate
 
-__all__ = ["compare_estimates", "approximate_draws", "combined_draws_kind", "same_scale"]
+__all__ = [
+    "compare_estimates",
+    "compare_correlated",
+    "approximate_draws",
+    "combined_draws_kind",
+    "same_scale",
+]
 
 DEFAULT_COMPARISON_DRAWS = 10_000
 
@@ -36,7 +42,7 @@ def approximate_draws(estimate: Estimate, size: int, rng: np.random.Generator) -
     Log-normal when the value and both interval limits are positive and finite; normal
     otherwise (standard error from ``details['std_error']`` or from the interval width).
     """
-    z = normal_quantile(estimate.level)
+    z = critical_value(estimate.level, None)
     v, lo, hi = estimate.value, estimate.lower, estimate.upper
     if not math.isfinite(v):
         raise EstimationError(f"cannot compare: the estimate is not finite ({v})")
@@ -175,3 +181,69 @@ def compare_estimates(
         scale="ratio",
     )
     return Comparison(baseline=baseline, endline=endline, difference=difference, ratio=ratio_est)
+
+
+def compare_correlated(
+    baseline: Estimate,
+    endline: Estimate,
+    var_baseline: float,
+    var_endline: float,
+    covariance: float,
+    *,
+    level: float,
+    how: str,
+    df: float | None = None,
+    what: str = "",
+) -> Comparison:
+    """Difference and ratio of two estimates with a known (co)variance, by the delta method.
+
+    For estimates of one design (a panel's two waves, two domains): the difference has
+    variance ``var_b + var_e - 2 cov`` and an interval from t with ``df`` degrees of freedom
+    (normal when ``None``); the ratio an interval on the log scale, with variance
+    ``var_e / e**2 + var_b / b**2 - 2 cov / (b e)``. ``how`` says where the covariance comes
+    from; ``what`` names the quantity (``"prevalences"``) in the method texts.
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> b, e = Estimate(0.20, scale="proportion"), Estimate(0.15, scale="proportion")
+    >>> c = compare_correlated(b, e, 1e-4, 1e-4, 5e-5, level=0.95, how="one design")
+    >>> round(c.difference.std_error, 5)
+    0.01
+    """
+    z = critical_value(level, df)
+    interval = "normal interval" if df is None else f"t interval, {df:g} df"
+    of = f" of {what}" if what else ""
+    scale = same_scale([baseline, endline], "a comparison")
+    diff = endline.value - baseline.value
+    se_d = math.sqrt(max(var_baseline + var_endline - 2 * covariance, 0.0))
+    difference = Estimate(
+        diff,
+        diff - z * se_d,
+        diff + z * se_d,
+        level,
+        f"difference{of} endline - baseline ({how}, {interval})",
+        None,
+        {"std_error": se_d, "covariance": covariance, "source": how},
+        scale=scale,
+    )
+    b, e = baseline.value, endline.value
+    if b > 0 and e > 0:
+        r = e / b
+        se_log = math.sqrt(
+            max(var_endline / e**2 + var_baseline / b**2 - 2 * covariance / (b * e), 0.0)
+        )
+        ratio = Estimate(
+            r,
+            r * math.exp(-z * se_log),
+            r * math.exp(z * se_log),
+            level,
+            f"ratio{of} endline / baseline ({how}, log-scale {interval})",
+            None,
+            {"std_error_log": se_log, "source": how},
+            scale="ratio",
+        )
+    else:
+        nan = math.nan
+        ratio = Estimate(nan, nan, nan, level, f"ratio undefined (an estimate{of} is not positive)")
+    return Comparison(baseline, endline, difference, ratio)

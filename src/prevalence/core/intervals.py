@@ -7,7 +7,13 @@ import math
 import numpy as np
 from scipy import stats
 
-__all__ = ["normal_quantile", "check_level", "percentile_interval", "log_transformed_interval"]
+__all__ = [
+    "normal_quantile",
+    "critical_value",
+    "check_level",
+    "percentile_interval",
+    "log_transformed_interval",
+]
 
 
 def check_level(level: float) -> float:
@@ -24,6 +30,16 @@ def check_level(level: float) -> float:
 def normal_quantile(level: float) -> float:
     """The two-sided standard normal quantile for ``level`` (1.959964 for 0.95)."""
     return float(stats.norm.ppf(0.5 + check_level(level) / 2.0))
+
+
+def critical_value(level: float, df: float | None) -> float:
+    """Two-sided quantile: Student t with ``df`` design degrees of freedom, normal if ``None`` or infinite."""
+    a = (1.0 - level) / 2.0
+    if df is None or not math.isfinite(df):
+        return float(stats.norm.ppf(1.0 - a))
+    if df <= 0:
+        return math.nan
+    return float(stats.t.ppf(1.0 - a, df))
 
 
 def percentile_interval(draws: np.ndarray, level: float) -> tuple[float, float]:

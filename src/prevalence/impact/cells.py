@@ -25,6 +25,7 @@ from ..core.compare import (
     DEFAULT_COMPARISON_DRAWS,
     approximate_draws,
     combined_draws_kind,
+    compare_correlated,
     compare_estimates,
     same_scale,
 )
@@ -35,7 +36,7 @@ from ..core.results import Comparison, Estimate
 from ..survey.intervals import critical_value
 from ..survey.table import DomainTable
 
-__all__ = ["CELLS", "from_table", "from_independent"]
+__all__ = ["CELLS", "from_table", "from_independent", "change_between"]
 
 CELLS = (
     ("programme", "baseline"),
@@ -87,7 +88,7 @@ def from_table(
     ror_est = _log_ratio_of_ratios(theta, V, level, how, table.degf)
     changes = {}
     for g, (b, e) in {"programme": (0, 1), "comparison": (2, 3)}.items():
-        changes[g] = _change(theta, V, b, e, level, how, table.statistic, table.degf)
+        changes[g] = change_between(theta, V, b, e, level, how, table.statistic, table.degf)
     return did_est, ror_est, changes
 
 
@@ -119,7 +120,7 @@ def _log_ratio_of_ratios(
     )
 
 
-def _change(
+def change_between(
     theta: np.ndarray,
     V: np.ndarray,
     b: int,
@@ -129,6 +130,7 @@ def _change(
     scale: str,
     degf: float | None,
 ) -> Comparison:
+    """Baseline ``b`` against endline ``e`` of correlated estimates ``theta`` with covariance ``V``."""
     z = critical_value(level, degf)
 
     def cell(i: int) -> Estimate:
@@ -144,41 +146,9 @@ def _change(
             scale=scale,
         )
 
-    d = float(theta[e] - theta[b])
-    se_d = math.sqrt(max(V[b, b] + V[e, e] - 2 * V[b, e], 0.0))
-    diff = Estimate(
-        d,
-        d - z * se_d,
-        d + z * se_d,
-        level,
-        f"change endline - baseline ({how}, {_interval_name(degf)})",
-        None,
-        {"std_error": se_d, "covariance": float(V[b, e])},
-        scale=scale,
+    return compare_correlated(
+        cell(b), cell(e), V[b, b], V[e, e], V[b, e], level=level, how=how, df=degf
     )
-    if theta[b] > 0 and theta[e] > 0:
-        r = float(theta[e] / theta[b])
-        se_log = math.sqrt(
-            max(
-                V[e, e] / theta[e] ** 2
-                + V[b, b] / theta[b] ** 2
-                - 2 * V[b, e] / (theta[b] * theta[e]),
-                0.0,
-            )
-        )
-        ratio = Estimate(
-            r,
-            r * math.exp(-z * se_log),
-            r * math.exp(z * se_log),
-            level,
-            f"ratio endline / baseline ({how}, log-scale interval)",
-            None,
-            {"std_error_log": se_log},
-            scale="ratio",
-        )
-    else:
-        ratio = Estimate(math.nan, math.nan, math.nan, level, "ratio undefined (a cell is zero)")
-    return Comparison(cell(b), cell(e), diff, ratio)
 
 
 def from_independent(

@@ -156,7 +156,7 @@ class DifferenceInDifferences:
             raise DataError("fit_by takes a survey design or a DataFrame")
         if by not in frame.columns:
             raise DataError(f"unknown column {by!r}; the data have columns {list(frame.columns)}")
-        levels = list(pd.unique(frame[by]))
+        levels = _values(frame[by])
         if not isinstance(data, Design):
             return {v: self.fit(frame[frame[by] == v].drop(columns=[by])) for v in levels}
         comparison = self._check_design_cells(data, by)
@@ -167,7 +167,7 @@ class DifferenceInDifferences:
             did, ror, changes = from_table(
                 table, names, level, independent_periods=self.independent_periods
             )
-            cells = {key: table.estimate(name) for key, name in names.items()}
+            cells = {key: _cell(table, name) for key, name in names.items()}
             labels = {**self._labels(comparison), by: v}
             out[v] = DiDResult(
                 did, ror, cells, changes, labels, f"{did.method}; cells: {table.method}"
@@ -193,7 +193,7 @@ class DifferenceInDifferences:
         did, ror, changes = from_table(
             table, names, level, independent_periods=self.independent_periods
         )
-        cells = {key: table.estimate(name) for key, name in names.items()}
+        cells = {key: _cell(table, name) for key, name in names.items()}
         method = f"{did.method}; cells: {table.method}"
         return DiDResult(did, ror, cells, changes, self._labels(comparison), method)
 
@@ -205,14 +205,10 @@ class DifferenceInDifferences:
                 "use SurveyPrevalence, or pass four independent data sets"
             )
         data = design.data
-        for col, role in ((self.group, "group"), (self.period, "period")):
-            if col not in data.columns:
-                raise DataError(
-                    f"unknown {role} column {col!r}; the data have columns {list(data.columns)}"
-                )
-        comparison = self._comparison_value(list(pd.unique(data[self.group])))
-        self._check_periods(list(pd.unique(data[self.period])))
-        levels = [None] if by is None else list(pd.unique(data[by]))
+        self._check_columns(data)
+        comparison = self._comparison_value(_values(data[self.group]))
+        self._check_periods(_values(data[self.period]))
+        levels = [None] if by is None else _values(data[by])
         for v in levels:
             inside = np.ones(len(data), dtype=bool) if by is None else (data[by] == v).to_numpy()
             where = "" if by is None else f"{by}={v!r}, "
@@ -253,13 +249,9 @@ class DifferenceInDifferences:
         return self._independent(cells, comparison, level, type(self.estimator).__name__)
 
     def _fit_frame(self, data: pd.DataFrame, level: float) -> DiDResult:
-        for col, role in ((self.group, "group"), (self.period, "period")):
-            if col not in data.columns:
-                raise DataError(
-                    f"unknown {role} column {col!r}; the data have columns {list(data.columns)}"
-                )
-        comparison = self._comparison_value(list(pd.unique(data[self.group])))
-        self._check_periods(list(pd.unique(data[self.period])))
+        self._check_columns(data)
+        comparison = self._comparison_value(_values(data[self.group]))
+        self._check_periods(_values(data[self.period]))
         if isinstance(self.estimator, HierarchicalPrevalence):
             return self._fit_hierarchical(data, comparison, level)
         parts = {}
@@ -322,6 +314,13 @@ class DifferenceInDifferences:
         return DiDResult(
             did, ror, dict(cells), changes, self._labels(comparison), f"{did.method}; cells: {what}"
         )
+
+    def _check_columns(self, data: pd.DataFrame) -> None:
+        for col, role in ((self.group, "group"), (self.period, "period")):
+            if col not in data.columns:
+                raise DataError(
+                    f"unknown {role} column {col!r}; the data have columns {list(data.columns)}"
+                )
 
     def _comparison_value(self, groups: list[Any]) -> Any:
         values = list(dict.fromkeys(groups))
@@ -398,3 +397,13 @@ def _posterior_median(est: Estimate) -> Estimate:
         draws_kind=est.draws_kind,
         scale=est.scale,
     )
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """The distinct values of a column, in order, as plain Python (for messages and keys)."""
+    return [v.item() if isinstance(v, np.generic) else v for v in pd.unique(column)]
+
+
+def _cell(table: DomainTable, name: str) -> Estimate:
+    """A cell of the table, its interval t with the design df like the DiD's."""
+    return table.estimate(name, df=None if table.degf is None else "design")

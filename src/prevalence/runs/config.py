@@ -23,6 +23,19 @@ Example (``examples/demo.toml``)::
     baseline = "baseline"
     endline = "endline"
 
+    [[impact]]                 # see prevalence.runs.impact
+    name = "programme districts"
+    kind = "did"
+    estimator = "survey prevalence"
+    input = "programme_survey"
+    group = "group"
+    treated = "programme"
+    period = "period"
+    baseline = "baseline"
+    endline = "endline"
+    by = "region"
+    target = 0.2
+
     [disclosure]
     threshold = 5
 
@@ -38,6 +51,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from .impact import check_impact
 
 __all__ = [
     "ConfigProblem",
@@ -111,6 +126,7 @@ class RunConfig:
     estimators: list[dict[str, Any]]
     compare: dict[str, Any] | None
     threshold: int = 5
+    impact: list[dict[str, Any]] = field(default_factory=list)
     resolved: dict[str, Any] = field(default_factory=dict)
 
     def input_path(self, spec: dict[str, Any]) -> Path:
@@ -198,6 +214,13 @@ def load_config(path: str | Path) -> RunConfig:
                 problems.append(
                     f"{path}: [compare] {key} must name an input, got {compare.get(key)!r}"
                 )
+    impact = raw.get("impact", [])
+    if not isinstance(impact, list):
+        problems.append(f"{path}: impact sections are written [[impact]]")
+        impact = []
+    estimator_names = {s.get("name") for s in estimators}
+    for i, spec in enumerate(impact):
+        problems.extend(check_impact(spec, f"{path}: impact[{i}]", estimator_names, names))
     threshold = raw.get("disclosure", {}).get("threshold", 5)
     if not isinstance(threshold, int) or threshold < 0:
         problems.append(
@@ -215,6 +238,7 @@ def load_config(path: str | Path) -> RunConfig:
         estimators=estimators,
         compare=compare,
         threshold=threshold,
+        impact=impact,
     )
 
 

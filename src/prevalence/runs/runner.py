@@ -42,6 +42,7 @@ from .config import (
     load_config,
     make_estimator,
 )
+from .impact import run_impact, scorecard_estimates
 
 __all__ = ["run", "validate", "RunResult"]
 
@@ -77,8 +78,9 @@ def validate(config_path: str | Path) -> list[str]:
         return exc.problems
     problems: list[str] = []
     kinds = {}
+    built = {}
     for spec in config.inputs:
-        build_input(config, spec, problems)
+        built[spec["name"]] = build_input(config, spec, problems)
         kinds[spec["name"]] = spec["kind"]
     for spec in config.estimators:
         targets = spec.get("inputs")
@@ -95,6 +97,25 @@ def validate(config_path: str | Path) -> list[str]:
             problems.append(
                 f"estimator {spec['name']!r} ({spec['type']}) applies to none of the inputs"
             )
+    for i, spec in enumerate(config.impact):
+        data = built.get(spec.get("input"))
+        frame = getattr(data, "data", data)
+        if not isinstance(frame, pd.DataFrame):
+            continue
+        for key in ("group", "period", "by"):
+            col = spec.get(key)
+            if col is not None and col not in frame.columns:
+                problems.append(
+                    f"impact[{i}] ({spec['name']}): {key} column {col!r} is not in input "
+                    f"{spec['input']!r} (columns {list(frame.columns)})"
+                )
+        for key in ("baseline", "endline"):
+            if key in spec and spec.get("period") in frame.columns:
+                if not (frame[spec["period"]] == spec[key]).any():
+                    problems.append(
+                        f"impact[{i}] ({spec['name']}): {key} {spec[key]!r} does not occur in "
+                        f"column {spec['period']!r} of input {spec['input']!r}"
+                    )
     return problems
 
 
@@ -144,7 +165,8 @@ def _row(input_name: str, spec: dict[str, Any], quantity: str, e: Estimate) -> d
 
 
 def _targets(config: RunConfig, spec: dict[str, Any]) -> list[str]:
-    names = spec.get("inputs") or [s["name"] for s in config.inputs]
+    """The inputs an estimator is fitted to: its ``inputs`` (``[]``: only for [[impact]]), else all."""
+    names = spec["inputs"] if "inputs" in spec else [s["name"] for s in config.inputs]
     kinds = {s["name"]: s["kind"] for s in config.inputs}
     return [n for n in names if kinds.get(n) in estimator_accepts(spec)]
 
@@ -168,6 +190,8 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
     fitted: dict[tuple[str, str], Estimate] = {}
     comparisons: dict[str, Comparison] = {}
     n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
+    n_tasks += len(config.impact)
+    cards: list[pd.DataFrame] = []
     with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
         for spec in config.estimators:
             estimator = make_estimator(spec, config.seed, config.level)
@@ -184,7 +208,26 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
                     rows.append(_row(f"{e} vs {b}", spec, "difference", c.difference))
                     rows.append(_row(f"{e} vs {b}", spec, "ratio", c.ratio))
             bar.update()
+        by_name = {spec["name"]: spec for spec in config.estimators}
+        for spec in config.impact:
+            est_spec = by_name[spec["estimator"]]
+            estimator = make_estimator(est_spec, config.seed, config.level)
+            card = run_impact(spec, estimator, inputs, config.level, config.seed)
+            cards.append(card)
+            for r in scorecard_estimates(card):
+                rows.append(
+                    {
+                        **r,
+                        "estimator": est_spec["name"],
+                        "type": f"impact {spec['kind']}",
+                        "level": config.level,
+                        "method": f"[[impact]] {spec['name']!r} ({spec['kind']})",
+                        "warnings": "",
+                    }
+                )
+            bar.update()
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    scorecard = pd.concat(cards, ignore_index=True) if cards else None
     parent = Path(out)
     parent.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
@@ -199,6 +242,10 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
         estimates.to_csv(
             staging / "estimates.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
         )
+        if scorecard is not None:
+            scorecard.to_csv(
+                staging / "scorecard.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+            )
         records = []
         for (est_name, input_name), e in fitted.items():
             d = e.to_dict()
@@ -231,7 +278,7 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
         (staging / "estimates.json").write_text(
             json.dumps(_jsonable(records), indent=1, allow_nan=True)
         )
-        images = _plots(staging, config, inputs, fitted, comparisons)
+        images = _plots(staging, config, inputs, fitted, comparisons, scorecard)
         ended = datetime.now(UTC)
         manifest = {
             "run": config.name,
@@ -263,7 +310,9 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
             "seconds": round(time.perf_counter() - t0, 3),
         }
         (staging / "manifest.json").write_text(json.dumps(_jsonable(manifest), indent=1))
-        report = _report(staging, config, estimates, inputs, fitted, comparisons, images, manifest)
+        report = _report(
+            staging, config, estimates, inputs, fitted, comparisons, images, manifest, scorecard
+        )
         (staging / "report.html").write_text(report)
         staging.rename(final)
     except BaseException:
@@ -274,7 +323,12 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
 
 # ---------------------------------------------------------------------------- plots
 def _plots(
-    directory: Path, config: RunConfig, inputs: dict[str, Any], fitted: dict, comparisons: dict
+    directory: Path,
+    config: RunConfig,
+    inputs: dict[str, Any],
+    fitted: dict,
+    comparisons: dict,
+    scorecard: pd.DataFrame | None = None,
 ) -> dict:
     import matplotlib
 
@@ -319,6 +373,13 @@ def _plots(
             save(fig, f"draws_{_safe(e)}_{_safe(i)}.png", f"Draws, {e} on {i}")
     if comparisons:
         save(plot.forest(comparisons), "change.png", "Baseline and endline")
+    if scorecard is not None and scorecard["change"].notna().any():
+        save(
+            plot.scorecard(scorecard[scorecard["change"].notna()]),
+            "scorecard.png",
+            "Scorecard: change in the programme areas (and the difference in differences) with "
+            "95% intervals; red ticks mark each area's target",
+        )
     return images
 
 
@@ -374,6 +435,7 @@ def _report(
     comparisons: dict,
     images: dict,
     manifest: dict,
+    scorecard: pd.DataFrame | None = None,
 ) -> str:
     from ..mse.captures import CaptureHistories
 
@@ -388,6 +450,15 @@ def _report(
             ("input", "estimator", "type", "method", "warnings"),
         ),
     ]
+    if scorecard is not None:
+        parts += [
+            "<h2>Scorecard</h2>",
+            "<p>One row per area: baseline, endline and change of the programme areas, the "
+            "difference in differences against the comparison areas, and the probability of "
+            "meeting the target (its kind says whether it is a posterior probability or a "
+            "frequentist approximation).</p>",
+            _table(scorecard, ("impact", "kind", "area", "probability_kind")),
+        ]
     if comparisons:
         parts += [
             "<h2>Baseline and endline</h2>",

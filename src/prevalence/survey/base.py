@@ -254,6 +254,13 @@ class Design(ABC):
             through the design (Taylor designs) or from refitting with each replicate weight
             (replicate designs). Intervals use t with the design degrees of freedom minus the
             number of coefficients plus one, as ``confint.svyglm``.
+
+        Raises
+        ------
+        DataError
+            A model column the data do not have, or a missing value in a model column (named
+            with its row). R drops such rows and keeps them in the design with weight zero;
+            here they must be dealt with first (recode, or impute).
         """
         return fit_survey_glm(self, formula, family, level)
 

@@ -6,19 +6,11 @@ import math
 
 from scipy import stats
 
+from ..core.intervals import critical_value
+
 __all__ = ["PROPORTION_METHODS", "proportion_interval", "critical_value"]
 
 PROPORTION_METHODS = ("logit", "xlogit", "likelihood", "beta", "wilson", "wald", "asin")
-
-
-def critical_value(level: float, df: float | None) -> float:
-    """Two-sided quantile: Student t with ``df`` design degrees of freedom, normal if ``None`` or infinite."""
-    a = (1.0 - level) / 2.0
-    if df is None or not math.isfinite(df):
-        return float(stats.norm.ppf(1.0 - a))
-    if df <= 0:
-        return math.nan
-    return float(stats.t.ppf(1.0 - a, df))
 
 
 def _expit(x: float) -> float:

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from ..core.compare import compare_correlated
 from ..core.errors import DataError
 from ..core.estimator import Estimator
-from ..core.intervals import check_level, normal_quantile
+from ..core.intervals import check_level
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .base import Design
@@ -106,8 +107,15 @@ class SurveyPrevalence(Estimator):
         PSUs (a panel), use :meth:`compare_panel`, which accounts for their covariance.
         """
         b, e = self.fit(baseline), self.fit(endline)
-        return _combine(
-            b, e, b.std_error**2, e.std_error**2, 0.0, self.level, "independent surveys"
+        return compare_correlated(
+            b,
+            e,
+            b.std_error**2,
+            e.std_error**2,
+            0.0,
+            level=self.level,
+            how="independent surveys",
+            what="prevalences",
         )
 
     def compare_panel(self, design: Design, period: str, baseline: Any, endline: Any) -> Comparison:
@@ -131,14 +139,15 @@ class SurveyPrevalence(Estimator):
         nb = _cell_name(table, {period: baseline})
         ne = _cell_name(table, {period: endline})
         V = table.vcov
-        return _combine(
+        return compare_correlated(
             b_est[baseline],
             b_est[endline],
             float(V.loc[nb, nb]),
             float(V.loc[ne, ne]),
             float(V.loc[nb, ne]),
-            self.level,
-            f"panel design, covariance through shared PSUs ({table.labels['variable'].iloc[0]})",
+            level=self.level,
+            how=f"panel design, covariance through shared PSUs ({table.labels['variable'].iloc[0]})",
+            what="prevalences",
         )
 
     def cell_table(self, design: Design, by: list[str]) -> DomainTable:
@@ -169,42 +178,3 @@ def _check_design(data: Any) -> Design:
             f"SurveyPrevalence.fit expects a SurveyDesign or ReplicateDesign, got {type(data).__name__}"
         )
     return data
-
-
-def _combine(
-    b: Estimate, e: Estimate, vb: float, ve: float, cov: float, level: float, how: str
-) -> Comparison:
-    z = normal_quantile(level)
-    diff = e.value - b.value
-    se_d = math.sqrt(max(vb + ve - 2 * cov, 0.0))
-    details = {"std_error": se_d, "covariance": cov, "source": how}
-    difference = Estimate(
-        diff,
-        diff - z * se_d,
-        diff + z * se_d,
-        level,
-        f"difference of prevalences endline - baseline ({how}, normal interval)",
-        None,
-        details,
-        scale="proportion",
-    )
-    if b.value > 0 and e.value > 0:
-        r = e.value / b.value
-        se_log = math.sqrt(
-            max(ve / e.value**2 + vb / b.value**2 - 2 * cov / (b.value * e.value), 0.0)
-        )
-        ratio = Estimate(
-            r,
-            r * math.exp(-z * se_log),
-            r * math.exp(z * se_log),
-            level,
-            f"ratio of prevalences endline / baseline ({how}, log-scale interval)",
-            None,
-            {"std_error_log": se_log, "source": how},
-            scale="ratio",
-        )
-    else:
-        ratio = Estimate(
-            math.nan, math.nan, math.nan, level, "ratio undefined (a prevalence is zero)", None, {}
-        )
-    return Comparison(b, e, difference, ratio)

@@ -96,6 +96,23 @@ class DomainTable:
             np.sqrt(np.maximum(np.diag(self.vcov.to_numpy()), 0.0)), index=self.values.index
         )
 
+    def subset(self, names: list[str]) -> DomainTable:
+        """The table of the estimates ``names`` only (their covariance kept)."""
+        unknown = [n for n in names if n not in self.values.index]
+        if unknown:
+            raise DataError(f"the table has no estimates {unknown}; it has {self.names}")
+        pos = [self.names.index(n) for n in names]
+        return DomainTable(
+            self.values[names],
+            self.vcov.loc[names, names],
+            self.statistic,
+            self.labels.iloc[pos].reset_index(drop=True),
+            self.level,
+            self.method,
+            self.degf,
+            self.extra,
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """One row per estimate: domain columns, ``variable``, ``name``, value, standard error, interval."""
         z = normal_quantile(self.level)
@@ -109,9 +126,9 @@ class DomainTable:
         out["upper"] = v + z * se
         return out
 
-    def estimate(self, name: str) -> Estimate:
-        """One entry of the table as an :class:`~prevalence.Estimate` (normal interval)."""
-        return self.contrast({name: 1.0}, name=name)
+    def estimate(self, name: str, *, df: str | float | None = None) -> Estimate:
+        """One entry of the table as an :class:`~prevalence.Estimate` (``df`` as in :meth:`contrast`)."""
+        return self.contrast({name: 1.0}, name=name, df=df)
 
     def contrast(
         self,
