@@ -134,11 +134,17 @@ target_at = 2030
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (("kind = \"did\"", "kind = \"causal\""), "kind must be one of"),
-        (("estimator = \"prevalence\"\ninput", "estimator = \"nope\"\ninput"), "estimator 'nope'"),
+        (('kind = "did"', 'kind = "causal"'), "kind must be one of"),
+        (('estimator = "prevalence"\ninput', 'estimator = "nope"\ninput'), "estimator 'nope'"),
         (("target = 0.2", "target = 2"), "target must be a fraction"),
-        (("group = \"group\"", "group = \"district\""), "group column 'district'"),
-        (("baseline = \"baseline\"\nendline = \"endline\"\nby", "baseline = \"2019\"\nendline = \"endline\"\nby"), "baseline '2019' does not occur"),
+        (('group = "group"', 'group = "district"'), "group column 'district'"),
+        (
+            (
+                'baseline = "baseline"\nendline = "endline"\nby',
+                'baseline = "2019"\nendline = "endline"\nby',
+            ),
+            "baseline '2019' does not occur",
+        ),
     ],
 )
 def test_validation_names_the_section(tmp_path, edit, message):

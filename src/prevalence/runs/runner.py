@@ -171,7 +171,9 @@ def _targets(config: RunConfig, spec: dict[str, Any]) -> list[str]:
     return [n for n in names if kinds.get(n) in estimator_accepts(spec)]
 
 
-def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None = None) -> RunResult:
+def run(
+    config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None = None
+) -> RunResult:
     """Execute a run; returns the new output directory and the estimates table.
 
     ``quiet=True`` turns the progress bar off; ``None`` shows it only on a terminal.
@@ -244,7 +246,10 @@ def run(config_path: str | Path, out: str | Path = "runs", *, quiet: bool | None
         )
         if scorecard is not None:
             scorecard.to_csv(
-                staging / "scorecard.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+                staging / "scorecard.csv",
+                index=False,
+                float_format=FLOAT_FORMAT,
+                lineterminator="\n",
             )
         records = []
         for (est_name, input_name), e in fitted.items():
