@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import DataError, EstimationError
 from .intervals import critical_value, percentile_interval
+from .probability import normal_sd
 from .random import SeedLike, as_generator
 from .results import Comparison, Estimate
 
@@ -29,6 +30,7 @@ __all__ = [
     "compare_estimates",
     "compare_correlated",
     "approximate_draws",
+    "draws_for",
     "combined_draws_kind",
     "same_scale",
 ]
@@ -49,15 +51,12 @@ def approximate_draws(estimate: Estimate, size: int, rng: np.random.Generator) -
     if all(math.isfinite(x) and x > 0 for x in (v, lo, hi)) and hi > lo:
         sd_log = (math.log(hi) - math.log(lo)) / (2.0 * z)
         return np.exp(rng.normal(math.log(v), sd_log, size))
-    se = estimate.std_error
-    if not (math.isfinite(se) and se >= 0):
-        if math.isfinite(lo) and math.isfinite(hi) and hi >= lo:
-            se = (hi - lo) / (2.0 * z)
-        else:
-            raise EstimationError(
-                f"cannot compare an estimate without draws, standard error or finite interval "
-                f"(method {estimate.method!r})"
-            )
+    se = normal_sd(estimate)
+    if math.isnan(se):
+        raise EstimationError(
+            f"cannot compare an estimate without draws, standard error or finite interval "
+            f"(method {estimate.method!r})"
+        )
     return rng.normal(v, se, size)
 
 
@@ -85,7 +84,9 @@ def same_scale(estimates: list[Estimate], what: str) -> str | None:
     return scales.pop() if scales else None
 
 
-def _draws_for(estimate: Estimate, size: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+def draws_for(estimate: Estimate, size: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """``size`` draws of ``estimate``: its own (resampled when their number differs) or, when it
+    has none, of :func:`approximate_draws`; the flag says whether they are its own."""
     if estimate.draws is not None and estimate.draws.size > 0:
         d = np.asarray(estimate.draws, dtype=float)
         if d.size == size:
@@ -137,8 +138,8 @@ def compare_estimates(
             n_draws = DEFAULT_COMPARISON_DRAWS
     if n_draws < 2:
         raise ValueError(f"n_draws must be at least 2, got {n_draws}")
-    b, b_own = _draws_for(baseline, n_draws, rng)
-    e, e_own = _draws_for(endline, n_draws, rng)
+    b, b_own = draws_for(baseline, n_draws, rng)
+    e, e_own = draws_for(endline, n_draws, rng)
     how = (
         "from draws"
         if (b_own and e_own)

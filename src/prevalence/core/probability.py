@@ -25,11 +25,14 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .intervals import normal_quantile
+
 __all__ = [
     "Probability",
     "probability_at_most",
     "probability_of_reduction",
     "log_normal_sd",
+    "normal_sd",
     "PROBABILITY_KINDS",
 ]
 
@@ -98,27 +101,33 @@ def log_normal_sd(estimate: Any) -> float:
         return float(se_log)
     lo, hi = float(estimate.lower), float(estimate.upper)
     if lo > 0 and hi > lo and math.isfinite(hi):
-        z = float(stats.norm.ppf(0.5 + estimate.level / 2))
-        return (math.log(hi) - math.log(lo)) / (2 * z)
+        return (math.log(hi) - math.log(lo)) / (2 * normal_quantile(estimate.level))
     return float(estimate.details.get("std_error", math.nan)) / v
+
+
+def normal_sd(estimate: Any) -> float:
+    """Standard deviation of a normal approximation: ``details["std_error"]``, else the
+    interval's width over ``2 z``; ``nan`` when the estimate has neither."""
+    se = float(estimate.details.get("std_error", math.nan))
+    if math.isfinite(se) and se >= 0:
+        return se
+    lo, hi = float(estimate.lower), float(estimate.upper)
+    if math.isfinite(lo) and math.isfinite(hi) and hi >= lo:
+        return (hi - lo) / (2 * normal_quantile(estimate.level))
+    return math.nan
 
 
 def _normal_parts(estimate: Any, log: bool) -> tuple[float, float]:
     """Centre and standard deviation of a normal approximation (log scale if ``log``)."""
     v = float(estimate.value)
-    z = float(stats.norm.ppf(0.5 + estimate.level / 2))
-    lo, hi = float(estimate.lower), float(estimate.upper)
     if log:
         return math.log(v) if v > 0 else math.nan, log_normal_sd(estimate)
-    se = float(estimate.details.get("std_error", math.nan))
-    if not (math.isfinite(se) and se >= 0):
-        if math.isfinite(lo) and math.isfinite(hi) and hi >= lo:
-            se = (hi - lo) / (2 * z)
-        else:
-            raise ValueError(
-                "the estimate has no draws, standard error or finite interval to compute a "
-                "probability from"
-            )
+    se = normal_sd(estimate)
+    if math.isnan(se):
+        raise ValueError(
+            "the estimate has no draws, standard error or finite interval to compute a "
+            "probability from"
+        )
     return v, se
 
 

@@ -18,22 +18,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
 from ..core.compare import (
     DEFAULT_COMPARISON_DRAWS,
-    approximate_draws,
     combined_draws_kind,
     compare_correlated,
     compare_estimates,
+    draws_for,
     same_scale,
 )
 from ..core.errors import EstimationError
-from ..core.intervals import percentile_interval
+from ..core.intervals import critical_value, percentile_interval
 from ..core.random import SeedLike, as_generator
 from ..core.results import Comparison, Estimate
-from ..survey.intervals import critical_value
 from ..survey.table import DomainTable
 
 __all__ = ["CELLS", "from_table", "from_independent", "change_between"]
@@ -179,18 +179,10 @@ def from_independent(
         n_draws = sizes.pop() if (len(sizes) == 1 and all(own)) else DEFAULT_COMPARISON_DRAWS
     if n_draws < 2:
         raise ValueError(f"n_draws must be at least 2, got {n_draws}")
-    draws = []
-    for e, mine in zip(ests, own, strict=True):
-        if mine:
-            assert e.draws is not None
-            d = np.asarray(e.draws, dtype=float)
-            draws.append(d if d.size == n_draws else rng.choice(d, size=n_draws, replace=True))
-        else:
-            try:
-                draws.append(approximate_draws(e, n_draws, rng))
-            except EstimationError as err:
-                raise EstimationError(f"cannot combine the cells: {err}") from None
-    pb, pe, cb, ce = draws
+    try:
+        pb, pe, cb, ce = (draws_for(e, n_draws, rng)[0] for e in ests)
+    except EstimationError as err:
+        raise EstimationError(f"cannot combine the cells: {err}") from None
     kind = combined_draws_kind(ests, own)
     how = {
         "posterior": "one joint posterior" if joint else "independent cells, posterior draws",
@@ -253,15 +245,4 @@ def from_independent(
 def _relabel(est: Estimate, method: str) -> Estimate:
     details = {k: v for k, v in est.details.items() if k != "independent"}
     details["source"] = "one joint posterior"
-    return Estimate(
-        est.value,
-        est.lower,
-        est.upper,
-        est.level,
-        method,
-        est.draws,
-        details,
-        est.warnings,
-        draws_kind=est.draws_kind,
-        scale=est.scale,
-    )
+    return replace(est, method=method, details=details)

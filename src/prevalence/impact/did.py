@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -161,18 +162,7 @@ class DifferenceInDifferences:
             return {v: self.fit(frame[frame[by] == v].drop(columns=[by])) for v in levels}
         comparison = self._check_design_cells(data, by)
         table = self.estimator.cell_table(data, [by, self.group, self.period])
-        out = {}
-        for v in levels:
-            names = self._cell_names(table, comparison, {by: v})
-            did, ror, changes = from_table(
-                table, names, level, independent_periods=self.independent_periods
-            )
-            cells = {key: _cell(table, name) for key, name in names.items()}
-            labels = {**self._labels(comparison), by: v}
-            out[v] = DiDResult(
-                did, ror, cells, changes, labels, f"{did.method}; cells: {table.method}"
-            )
-        return out
+        return {v: self._from_table(table, comparison, {by: v}, level) for v in levels}
 
     def from_estimates(self, cells: Mapping[tuple[Any, Any], Estimate]) -> DiDResult:
         """The DiD from four estimates made elsewhere, keyed by ``(group value, period value)``."""
@@ -189,13 +179,19 @@ class DifferenceInDifferences:
         comparison = self._check_design_cells(design, None)
         # cells are domains of the whole design: rows outside the four cells keep their place
         table: DomainTable = self.estimator.cell_table(design, [self.group, self.period])
-        names = self._cell_names(table, comparison, {})
+        return self._from_table(table, comparison, {}, level)
+
+    def _from_table(
+        self, table: DomainTable, comparison: Any, fixed: dict[str, Any], level: float
+    ) -> DiDResult:
+        """The DiD of the cells of ``table`` within the domain ``fixed`` (``{}``: all rows)."""
+        names = self._cell_names(table, comparison, fixed)
         did, ror, changes = from_table(
             table, names, level, independent_periods=self.independent_periods
         )
         cells = {key: _cell(table, name) for key, name in names.items()}
-        method = f"{did.method}; cells: {table.method}"
-        return DiDResult(did, ror, cells, changes, self._labels(comparison), method)
+        labels = {**self._labels(comparison), **fixed}
+        return DiDResult(did, ror, cells, changes, labels, f"{did.method}; cells: {table.method}")
 
     def _check_design_cells(self, design: Design, by: str | None) -> Any:
         """Check columns, values and non-empty cells (within every level of ``by``)."""
@@ -385,18 +381,8 @@ def _posterior_median(est: Estimate) -> Estimate:
     """A posterior summary reports the median of the draws, not a plug-in of cell medians."""
     assert est.draws is not None
     d = est.draws[np.isfinite(est.draws)]
-    return Estimate(
-        float(np.median(d)),
-        est.lower,
-        est.upper,
-        est.level,
-        est.method.replace("percentile interval", "posterior median, equal-tailed interval"),
-        est.draws,
-        est.details,
-        est.warnings,
-        draws_kind=est.draws_kind,
-        scale=est.scale,
-    )
+    method = est.method.replace("percentile interval", "posterior median, equal-tailed interval")
+    return replace(est, value=float(np.median(d)), method=method)
 
 
 def _values(column: pd.Series) -> list[Any]:

@@ -47,7 +47,13 @@ from ..impact.cells import change_between
 from ..survey.base import Design
 from ..survey.prevalence import SurveyPrevalence
 
-__all__ = ["IMPACT_KINDS", "check_impact", "run_impact", "SCORECARD_COLUMNS"]
+__all__ = [
+    "IMPACT_KINDS",
+    "SCORECARD_COLUMNS",
+    "check_impact",
+    "run_impact",
+    "scorecard_estimates",
+]
 
 IMPACT_KINDS = ("did", "target", "trend")
 SCORECARD_COLUMNS = [

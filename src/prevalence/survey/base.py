@@ -154,7 +154,7 @@ class Design(ABC):
         """
         a, ok, cols = numeric_columns(self.data, column, na_rm)
         stat = RatioStatistic("total", a, None, tuple(cols))
-        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov, column)
+        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
 
     def mean(
         self,
@@ -180,7 +180,7 @@ class Design(ABC):
         """
         a, ok, cols = numeric_columns(self.data, column, na_rm)
         stat = RatioStatistic("mean", a, np.ones_like(a), tuple(cols))
-        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov, column)
+        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
 
     def ratio(
         self,
@@ -201,7 +201,7 @@ class Design(ABC):
         ok = ok_a & ok_b
         a, b = np.where(ok[:, None], a, 0.0), np.where(ok[:, None], b, 0.0)
         stat = RatioStatistic("ratio", a, b, (f"{numerator}/{denominator}",))
-        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov, numerator)
+        return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
 
     def proportion(
         self,
@@ -227,7 +227,7 @@ class Design(ABC):
         """
         y, ok, labels = indicator_columns(self.data, column, value, na_rm)
         stat = RatioStatistic("proportion", y, np.ones_like(y), tuple(labels))
-        return self._estimate(stat, ok, by, level, check_ci(ci), deff, df, output, vcov, column)
+        return self._estimate(stat, ok, by, level, check_ci(ci), deff, df, output, vcov)
 
     def glm(
         self, formula: str, family: str = "gaussian", *, level: float = 0.95
@@ -323,7 +323,6 @@ class Design(ABC):
         df: str | float | None,
         output: str,
         vcov: bool,
-        column: Any,
     ) -> DomainResult:
         """Compute ``stat`` for the sample or each domain and package the result."""
         level = check_level(level)
@@ -335,7 +334,6 @@ class Design(ABC):
         if empty.size:
             raise DataError(f"domain {labels.iloc[int(empty[0])].to_dict()} has no usable rows")
         theta, cov = self._ratio_covariance(stat, codes, D, use, diagonal=not vcov)
-        var = np.diag(cov) if vcov else cov
         names = domain_names(labels, stat.labels, by)
         if vcov:
             lab = (
@@ -367,7 +365,7 @@ class Design(ABC):
                     use,
                     d,
                     float(theta[j]),
-                    float(var[j]),
+                    float(cov[j]),
                     int(counts[d]),
                     int(degfs[d]),
                     level,

@@ -214,10 +214,6 @@ class ReplicateDesign(Design):
     # ------------------------------------------------------------------ estimation hooks
 
     @property
-    def n(self) -> int:
-        return len(self.data)
-
-    @property
     def n_replicates(self) -> int:
         return self.factors.shape[1]
 

@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError, EstimationError
-from ..core.intervals import check_level, normal_quantile
+from ..core.intervals import check_level, critical_value, normal_quantile
 from ..core.results import Estimate
-from .intervals import critical_value
 
 __all__ = ["DomainTable", "ContrastWeights"]
 
