@@ -361,6 +361,7 @@ class HierarchicalPrevalence(Estimator):
             details=details,
             warnings=tuple(notes),
             draws_kind="posterior",
+            interval_method="credible",
             scale="proportion",
         )
 
@@ -416,6 +417,7 @@ class HierarchicalPrevalence(Estimator):
                 draws[k],
                 {"period": national["period"][k]},
                 draws_kind="posterior",
+                interval_method="credible",
                 scale="proportion",
             )
 
@@ -440,6 +442,7 @@ class HierarchicalPrevalence(Estimator):
             {**shared, "probability_decrease": float(np.mean(diff < 0))},
             est.warnings,
             draws_kind="posterior",
+            interval_method="credible",
             scale="proportion",
         )
         ratio_est = Estimate(
@@ -452,6 +455,7 @@ class HierarchicalPrevalence(Estimator):
             shared,
             est.warnings,
             draws_kind="posterior",
+            interval_method="credible",
             scale="ratio",
         )
         return Comparison(b, e, difference, ratio_est)

@@ -1,25 +1,49 @@
-"""Baseline-to-endline comparison of two independent estimates.
+"""Comparisons of independent estimates: a baseline and an endline, strata, DiD cells.
 
-:func:`compare_estimates` is what every estimator's ``compare`` uses. It works from draws:
+:func:`compare_estimates` is what every estimator's ``compare`` uses, and
+:func:`combine_independent` the rule behind it (also used for sums over strata and for a
+difference in differences of four independent cells). The interval of a combination is
+computed the way the estimates' own intervals were:
 
-* when an estimate carries draws (bootstrap replicates or posterior draws) they are used as
-  they are;
-* otherwise its sampling distribution is approximated parametrically and sampled with the
-  given seed: log-normal, centred on the point estimate, with the spread implied by its
-  interval, when estimate and interval are positive (population sizes, prevalences);
-  normal with its standard error (or the spread implied by its interval) otherwise.
+* **All BCa bootstraps** (``interval_method == "bca"``, bootstrap replicates and a
+  jackknife in ``details["jackknife"]``): a BCa interval for the combination itself. The
+  replicates of the combination are the function of the estimates' replicates (independent
+  bootstraps, paired index by index); the bias correction comes from the share of them
+  below the combination's value, the acceleration from the jackknife of every sample
+  (:meth:`~prevalence.core.bootstrap.Jackknife.combine`). A percentile interval of the raw
+  replicates would drop the bias correction the estimates' own intervals rely on.
+* **Otherwise** every estimate contributes draws whose equal-tailed percentiles reproduce
+  its own interval, and the combination gets the percentile interval of the function of
+  those draws:
 
-The two estimates are treated as independent (separate samples or separate lists at two
-times). The difference (endline - baseline) and ratio (endline / baseline) then get
-equal-tailed percentile intervals at the baseline's level.
+  - posterior draws and percentile-bootstrap replicates as they are;
+  - BCa bootstrap replicates mapped through the BCa correction
+    (:func:`~prevalence.core.bootstrap.bca_matched_draws`);
+  - an estimate without draws: a split normal centred on the estimate with the lower and
+    upper spreads of its interval, on the log scale when the estimate and both limits are
+    positive (population sizes, prevalences), on the natural scale otherwise (from the
+    standard error when there is no interval).
+
+  For two independent estimates with normal sampling distributions the difference's
+  interval then always lies within ``[endline lower - baseline upper, endline upper -
+  baseline lower]``; the BCa rule keeps it there in practice (docs/comparisons.md reports
+  how often in a simulation study).
+
+The estimates must be independent: separate samples or separate lists at two times.
+Estimates from one design (a panel's two waves) go through :func:`compare_correlated`.
+Every result says in its ``method`` and ``interval_method`` which rule it used.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from .bootstrap import Jackknife, bca_extreme_note, bca_interval, bca_matched_draws
 from .errors import DataError, EstimationError
 from .intervals import critical_value, percentile_interval
 from .probability import normal_sd
@@ -29,8 +53,11 @@ from .results import Comparison, Estimate
 __all__ = [
     "compare_estimates",
     "compare_correlated",
+    "combine_independent",
+    "Combination",
     "approximate_draws",
     "draws_for",
+    "matched_draws",
     "combined_draws_kind",
     "same_scale",
 ]
@@ -41,23 +68,30 @@ DEFAULT_COMPARISON_DRAWS = 10_000
 def approximate_draws(estimate: Estimate, size: int, rng: np.random.Generator) -> np.ndarray:
     """Draws from a parametric approximation to ``estimate``'s sampling distribution.
 
-    Log-normal when the value and both interval limits are positive and finite; normal
-    otherwise (standard error from ``details['std_error']`` or from the interval width).
+    A split normal whose 2.5% and 97.5% points (at the estimate's level) are the interval's
+    limits and whose median is the estimate: on the log scale when the value and both limits
+    are positive and finite, on the natural scale otherwise; a normal with
+    ``details['std_error']`` when there is no usable interval.
     """
     z = critical_value(estimate.level, None)
     v, lo, hi = estimate.value, estimate.lower, estimate.upper
     if not math.isfinite(v):
         raise EstimationError(f"cannot compare: the estimate is not finite ({v})")
+    u = rng.normal(0.0, 1.0, size)
     if all(math.isfinite(x) and x > 0 for x in (v, lo, hi)) and hi > lo:
-        sd_log = (math.log(hi) - math.log(lo)) / (2.0 * z)
-        return np.exp(rng.normal(math.log(v), sd_log, size))
+        lv, llo, lhi = math.log(v), math.log(lo), math.log(hi)
+        if llo <= lv <= lhi:
+            return np.exp(lv + u * np.where(u < 0, (lv - llo) / z, (lhi - lv) / z))
+        return np.exp(lv + u * (lhi - llo) / (2.0 * z))
+    if math.isfinite(lo) and math.isfinite(hi) and lo <= v <= hi and hi > lo:
+        return v + u * np.where(u < 0, (v - lo) / z, (hi - v) / z)
     se = normal_sd(estimate)
     if math.isnan(se):
         raise EstimationError(
             f"cannot compare an estimate without draws, standard error or finite interval "
             f"(method {estimate.method!r})"
         )
-    return rng.normal(v, se, size)
+    return v + u * se
 
 
 def combined_draws_kind(estimates: list[Estimate], own: list[bool]) -> str:
@@ -84,15 +118,242 @@ def same_scale(estimates: list[Estimate], what: str) -> str | None:
     return scales.pop() if scales else None
 
 
+def _has_draws(estimate: Estimate) -> bool:
+    return estimate.draws is not None and estimate.draws.size > 0
+
+
+def _own_draws(estimate: Estimate, size: int, rng: np.random.Generator) -> np.ndarray:
+    d = np.asarray(estimate.draws, dtype=float)
+    return d if d.size == size else rng.choice(d, size=size, replace=True)
+
+
 def draws_for(estimate: Estimate, size: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
     """``size`` draws of ``estimate``: its own (resampled when their number differs) or, when it
     has none, of :func:`approximate_draws`; the flag says whether they are its own."""
-    if estimate.draws is not None and estimate.draws.size > 0:
-        d = np.asarray(estimate.draws, dtype=float)
-        if d.size == size:
-            return d, True
-        return rng.choice(d, size=size, replace=True), True
+    if _has_draws(estimate):
+        return _own_draws(estimate, size, rng), True
     return approximate_draws(estimate, size, rng), False
+
+
+def _bca_parts(estimate: Estimate) -> tuple[float, float] | None:
+    """``(z0, acceleration)`` of a BCa bootstrap estimate, or ``None``."""
+    if estimate.interval_method != "bca" or estimate.draws_kind != "bootstrap":
+        return None
+    if not _has_draws(estimate):
+        return None
+    bca = estimate.details.get("bca")
+    if not isinstance(bca, Mapping):
+        return None
+    z0, a = float(bca.get("bias_correction", math.nan)), float(bca.get("acceleration", math.nan))
+    return (z0, a) if math.isfinite(z0) and math.isfinite(a) else None
+
+
+def matched_draws(
+    estimate: Estimate, size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, str]:
+    """``size`` draws whose percentile interval reproduces ``estimate``'s own interval.
+
+    Returns the draws and how they were made: ``"own"`` (posterior draws, percentile
+    bootstrap replicates, draws of unrecorded method), ``"bca"`` (BCa bootstrap replicates
+    mapped through the BCa correction) or ``"approximation"`` (no draws: a split normal
+    matched to the interval, see :func:`approximate_draws`).
+    """
+    parts = _bca_parts(estimate)
+    if parts is not None:
+        return bca_matched_draws(np.asarray(estimate.draws), *parts, size, rng), "bca"
+    if _has_draws(estimate):
+        return _own_draws(estimate, size, rng), "own"
+    return approximate_draws(estimate, size, rng), "approximation"
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A function of independent estimates with its interval (see :func:`combine_independent`)."""
+
+    value: float
+    lower: float
+    upper: float
+    draws: np.ndarray
+    interval_method: str
+    draws_kind: str
+    source: str
+    details: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def interval_text(self) -> str:
+        return "BCa interval" if self.interval_method == "bca" else "percentile interval"
+
+    def estimate(self, level: float, method: str, scale: str | None, **extra: Any) -> Estimate:
+        """The combination as an :class:`Estimate` with ``method`` and extra details."""
+        return Estimate(
+            self.value,
+            self.lower,
+            self.upper,
+            level,
+            method,
+            self.draws,
+            {**self.details, **extra},
+            self.warnings,
+            draws_kind=self.draws_kind,
+            scale=scale,
+            interval_method=self.interval_method,
+        )
+
+
+def _non_finite_note(values: np.ndarray, what: str) -> tuple[str, ...]:
+    bad = int(np.count_nonzero(~np.isfinite(values)))
+    if bad:
+        return (f"{bad} of {values.size} draws gave no finite {what}; its interval ignores them",)
+    return ()
+
+
+def combine_independent(
+    estimates: Sequence[Estimate],
+    functions: Mapping[str, Callable[..., Any]],
+    *,
+    level: float,
+    rng: np.random.Generator,
+    n_draws: int | None = None,
+    paired: bool = False,
+) -> dict[str, Combination]:
+    """Functions of independent estimates with intervals by the rule of this module.
+
+    Parameters
+    ----------
+    estimates : sequence of Estimate
+        Independent estimates.
+    functions : mapping of name to callable
+        Each takes one array per estimate (in order) and returns the combination's values
+        element-wise, e.g. ``{"difference": lambda b, e: e - b}``. Return ``nan`` where it is
+        undefined (a ratio with a baseline draw at zero).
+    level : float
+        Interval level.
+    rng : Generator
+        For resampling draws of unequal length and for the matched draws.
+    n_draws : int, optional
+        Number of draws. Default: the common number of draws when every estimate has the
+        same number, else 10,000.
+    paired : bool
+        The estimates' draws are joint (draw ``i`` of every estimate comes from one joint
+        posterior): they are combined index by index, never resampled or adjusted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from prevalence import Estimate
+    >>> b = Estimate(1000.0, 900.0, 1110.0, scale="count")
+    >>> e = Estimate(800.0, 700.0, 915.0, scale="count")
+    >>> out = combine_independent([b, e], {"difference": lambda b, e: e - b},
+    ...                           level=0.95, rng=np.random.default_rng(1))
+    >>> out["difference"].value, out["difference"].interval_method
+    (-200.0, 'percentile')
+    """
+    ests = list(estimates)
+    values = [e.value for e in ests]
+    own = [_has_draws(e) for e in ests]
+    sizes = {int(e.draws.size) for e in ests if _has_draws(e)}
+    if paired:
+        if not all(own) or len(sizes) != 1:
+            raise ValueError("paired (joint) estimates need draws of the same length")
+        n_draws = sizes.pop()
+    elif n_draws is None:
+        n_draws = sizes.pop() if (len(sizes) == 1 and all(own)) else DEFAULT_COMPARISON_DRAWS
+    if n_draws < 2:
+        raise ValueError(f"n_draws must be at least 2, got {n_draws}")
+    jackknives = [e.details.get("jackknife") for e in ests]
+    all_bca = not paired and all(
+        _bca_parts(e) is not None and isinstance(j, Jackknife)
+        for e, j in zip(ests, jackknives, strict=True)
+    )
+    notes: list[str] = []
+    base = {"n_draws": n_draws, "independent": not paired}
+    out: dict[str, Combination] = {}
+    if all_bca:
+        draws = [_own_draws(e, n_draws, rng) for e in ests]
+        alpha = (1.0 - level) / 2.0
+        for name, f in functions.items():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = float(np.asarray(f(*[np.float64(v) for v in values])))
+                comb = np.asarray(f(*draws), dtype=float)
+            jk = Jackknife.combine(list(zip(values, jackknives, strict=True)), f)
+            accel = jk.acceleration()
+            (lo, hi), z0 = bca_interval(comb, value, accel, [alpha, 1.0 - alpha])
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                notes.append(
+                    f"the BCa interval of the {name} is undefined (bias correction {z0:.3g}, "
+                    f"acceleration {accel:.3g}); percentile interval of BCa-matched draws instead"
+                )
+                break
+            warn = _non_finite_note(comb, name)
+            extreme = bca_extreme_note(z0, accel, level, int(np.isfinite(comb).sum()), name)
+            warn += (extreme,) if extreme else ()
+            out[name] = Combination(
+                value,
+                float(lo),
+                float(hi),
+                comb,
+                "bca",
+                "bootstrap",
+                "BCa from the estimates' bootstraps",
+                {
+                    **base,
+                    "source": "bootstrap replicates",
+                    "jackknife": jk,
+                    "bca": {"bias_correction": z0, "acceleration": accel},
+                },
+                warn,
+            )
+        else:
+            return out
+        out = {}
+    if paired:
+        draws, how = [np.asarray(e.draws, dtype=float) for e in ests], ["own"] * len(ests)
+    else:
+        made = [matched_draws(e, n_draws, rng) for e in ests]
+        draws, how = [d for d, _ in made], [h for _, h in made]
+    if paired:
+        source = "one joint posterior"
+    elif all(h == "own" for h in how):
+        source = "from draws"
+    elif all(h == "approximation" for h in how):
+        source = "parametric bootstrap"
+    else:
+        parts = []
+        if "own" in how:
+            parts.append("draws")
+        if "bca" in how:
+            parts.append("BCa-adjusted bootstrap replicates")
+        if "approximation" in how:
+            parts.append("parametric bootstrap")
+        source = " and ".join(parts) + ", each matched to its estimate's interval"
+    kind = combined_draws_kind(ests, own)
+    for name, f in functions.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = float(np.asarray(f(*[np.float64(v) for v in values])))
+            comb = np.asarray(f(*draws), dtype=float)
+        lo, hi = percentile_interval(comb, level)
+        warn = _non_finite_note(comb, name)
+        out[name] = Combination(
+            value,
+            lo,
+            hi,
+            comb,
+            "percentile",
+            kind,
+            source,
+            {**base, "source": source},
+            tuple(notes) + warn,
+        )
+    return out
+
+
+def _difference(b: Any, e: Any) -> Any:
+    return e - b
+
+
+def _ratio(b: Any, e: Any) -> Any:
+    return np.where(b > 0, e / np.where(b > 0, b, 1.0), np.nan)
 
 
 def compare_estimates(
@@ -104,12 +365,16 @@ def compare_estimates(
 ) -> Comparison:
     """Compare two independent estimates: difference and ratio with intervals.
 
+    The intervals follow the estimates' own method (see the module text): a BCa interval
+    when both are BCa bootstraps, otherwise the percentile interval of draws matched to each
+    estimate's interval.
+
     Parameters
     ----------
     baseline, endline : Estimate
         The two estimates (treated as independent).
     seed : int, Generator or None
-        Seed for resampling draws of unequal length and for the parametric approximation.
+        Seed for resampling draws of unequal length and for the matched draws.
     n_draws : int, optional
         Number of draws of the difference and ratio. Default: the common number of draws when
         both estimates carry the same number, else 10,000.
@@ -125,63 +390,29 @@ def compare_estimates(
     """
     level = baseline.level
     scale = same_scale([baseline, endline], "a comparison")
-    rng = as_generator(seed)
-    if n_draws is None:
-        if (
-            baseline.draws is not None
-            and endline.draws is not None
-            and baseline.draws.size == endline.draws.size
-            and baseline.draws.size > 0
-        ):
-            n_draws = int(baseline.draws.size)
-        else:
-            n_draws = DEFAULT_COMPARISON_DRAWS
-    if n_draws < 2:
-        raise ValueError(f"n_draws must be at least 2, got {n_draws}")
-    b, b_own = draws_for(baseline, n_draws, rng)
-    e, e_own = draws_for(endline, n_draws, rng)
-    how = (
-        "from draws"
-        if (b_own and e_own)
-        else ("parametric bootstrap" if not (b_own or e_own) else "draws and parametric bootstrap")
+    out = combine_independent(
+        [baseline, endline],
+        {"difference": _difference, "ratio": _ratio},
+        level=level,
+        rng=as_generator(seed),
+        n_draws=n_draws,
     )
-    kind = combined_draws_kind([baseline, endline], [b_own, e_own])
-    warnings: list[str] = []
-    diff = e - b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(b > 0, e / b, np.nan)
-    n_bad = int(np.count_nonzero(~np.isfinite(ratio)))
-    if n_bad:
-        warnings.append(
-            f"{n_bad} of {n_draws} baseline draws were not positive; the ratio ignores them"
+    d, r = out["difference"], out["ratio"]
+    difference = d.estimate(
+        level,
+        f"difference endline - baseline ({d.source}, {d.interval_text})",
+        scale,
+    )
+    ratio = r.estimate(
+        level,
+        f"ratio endline / baseline ({r.source}, {r.interval_text})",
+        "ratio",
+    )
+    if baseline.value == 0:
+        ratio = Estimate(
+            math.nan, math.nan, math.nan, level, "ratio undefined (the baseline is zero)"
         )
-    details = {"n_draws": n_draws, "source": how, "independent": True}
-    difference = Estimate(
-        value=endline.value - baseline.value,
-        lower=percentile_interval(diff, level)[0],
-        upper=percentile_interval(diff, level)[1],
-        level=level,
-        method=f"difference endline - baseline ({how}, percentile interval)",
-        draws=diff,
-        details=details,
-        warnings=(),
-        draws_kind=kind,
-        scale=scale,
-    )
-    r_lo, r_hi = percentile_interval(ratio, level)
-    ratio_est = Estimate(
-        value=endline.value / baseline.value if baseline.value != 0 else math.nan,
-        lower=r_lo,
-        upper=r_hi,
-        level=level,
-        method=f"ratio endline / baseline ({how}, percentile interval)",
-        draws=ratio,
-        details=details,
-        warnings=tuple(warnings),
-        draws_kind=kind,
-        scale="ratio",
-    )
-    return Comparison(baseline=baseline, endline=endline, difference=difference, ratio=ratio_est)
+    return Comparison(baseline=baseline, endline=endline, difference=difference, ratio=ratio)
 
 
 def compare_correlated(
@@ -227,6 +458,7 @@ def compare_correlated(
         None,
         {"std_error": se_d, "covariance": covariance, "source": how},
         scale=scale,
+        interval_method="wald" if df is None else "t",
     )
     b, e = baseline.value, endline.value
     if b > 0 and e > 0:
@@ -243,6 +475,7 @@ def compare_correlated(
             None,
             {"std_error_log": se_log, "source": how},
             scale="ratio",
+            interval_method="log-normal",
         )
     else:
         nan = math.nan

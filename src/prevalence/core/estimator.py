@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from typing import Any
 
 from .compare import compare_estimates
-from .random import SeedLike
+from .random import SeedLike, independent_seed
 from .results import Comparison, Estimate
 
 __all__ = ["Estimator"]
@@ -36,13 +37,17 @@ class Estimator(ABC):
     ) -> Comparison:
         """Fit ``baseline`` and ``endline`` and compare them (difference and ratio with intervals).
 
-        ``seed`` defaults to the estimator's own ``seed``. Draws are used when both estimates
-        have them; otherwise each estimate's sampling distribution is approximated
-        parametrically (log-normal matched to its interval), as documented in
-        :mod:`prevalence.core.compare`.
+        The baseline is fitted with the estimator's ``seed``, the endline with an independent
+        stream derived from it (:func:`~prevalence.core.random.independent_seed`): bootstraps
+        or chains run with one seed on two data sets would share their random numbers, and
+        the comparison treats the two estimates as independent. ``seed`` (for the comparison's
+        own draws) defaults to the estimator's ``seed``. The intervals follow the estimates'
+        own method, as documented in :mod:`prevalence.core.compare`.
         """
         b = self.fit(baseline)
-        e = self.fit(endline)
+        endline_estimator = copy.copy(self)
+        endline_estimator.seed = independent_seed(self.seed, 1)
+        e = endline_estimator.fit(endline)
         return compare_estimates(b, e, seed=self.seed if seed is None else seed, n_draws=n_draws)
 
     def __repr__(self) -> str:

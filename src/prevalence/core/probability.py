@@ -6,7 +6,8 @@ The answer depends on what the uncertainty is, and a :class:`Probability` says w
   that the target was met given the data and the prior;
 * ``"bootstrap"``: the share of bootstrap replicates meeting it, a frequentist quantity (the
   mass of the estimated sampling distribution, a confidence distribution), not a probability
-  that the target was met;
+  that the target was met; for BCa estimates the BCa confidence distribution (the level at
+  which the BCa limit reaches the target), so that it agrees with the interval;
 * ``"approximation"``: the same from draws of a parametric approximation (log-normal matched
   to an interval) where an estimate had no draws of its own;
 * ``"normal"``: from a normal approximation in closed form, ``Phi((threshold - value) / se)``
@@ -19,12 +20,14 @@ attributes it reads (``value``, ``draws``, ``draws_kind``, ``details``, interval
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
+from .bootstrap import bca_confidence
 from .intervals import normal_quantile
 
 __all__ = [
@@ -40,7 +43,8 @@ PROBABILITY_KINDS = ("posterior", "bootstrap", "approximation", "mixed", "normal
 
 _EXPLAIN = {
     "posterior": "posterior probability",
-    "bootstrap": "share of bootstrap replicates (frequentist, not a posterior probability)",
+    "bootstrap": "bootstrap confidence distribution: the share of replicates, BCa-corrected for "
+    "BCa estimates (frequentist, not a posterior probability)",
     "approximation": "share of draws from a parametric approximation (frequentist)",
     "mixed": "share of combined bootstrap and posterior draws",
     "normal": "normal approximation to the sampling distribution (frequentist)",
@@ -157,6 +161,14 @@ def probability_at_most(
         if d.size == 0:
             raise ValueError("the estimate's draws are all non-finite")
         kind = estimate.draws_kind or "approximation"
+        bca = estimate.details.get("bca") if estimate.interval_method == "bca" else None
+        if isinstance(bca, Mapping) and kind == "bootstrap":
+            # The BCa interval's confidence distribution, so that the probability agrees
+            # with the interval: P(value <= threshold) < 2.5% exactly when the threshold
+            # lies below the 95% interval.
+            z0, a = float(bca["bias_correction"]), float(bca["acceleration"])
+            if math.isfinite(z0) and math.isfinite(a):
+                return Probability(bca_confidence(d, z0, a, threshold), event, kind, int(d.size))
         return Probability(float(np.mean(d <= threshold)), event, kind, int(d.size))
     centre, sd = _normal_parts(estimate, log)
     x = math.log(threshold) if log else threshold

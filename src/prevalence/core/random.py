@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SeedLike", "as_generator"]
+__all__ = ["SeedLike", "as_generator", "independent_seed"]
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 
@@ -32,3 +32,26 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"seed must be non-negative, got {seed}")
     return np.random.default_rng(int(seed))
+
+
+def independent_seed(seed: SeedLike, key: int) -> SeedLike:
+    """A seed for an independent random stream number ``key`` derived from ``seed``.
+
+    An integer gives an integer (so estimators that pass seeds on keep working), a
+    ``SeedSequence`` a child sequence, a ``Generator`` itself (it advances between uses, so
+    its streams are already independent) and ``None`` stays ``None``.
+
+    Examples
+    --------
+    >>> independent_seed(7, 1) == independent_seed(7, 1) != independent_seed(7, 2)
+    True
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, key))
+    as_generator(seed)  # validates
+    return int(
+        np.random.SeedSequence(int(seed), spawn_key=(key,)).generate_state(2, np.uint64)[0]
+        >> np.uint64(1)
+    )

@@ -20,9 +20,25 @@ import pandas as pd
 
 from .probability import Probability, probability_of_reduction
 
-__all__ = ["Estimate", "Comparison", "DRAWS_KINDS"]
+__all__ = ["Estimate", "Comparison", "DRAWS_KINDS", "INTERVAL_METHODS"]
 
 DRAWS_KINDS = (None, "bootstrap", "posterior", "approximation", "mixed")
+
+#: Interval methods an :class:`Estimate` can name in ``interval_method`` (``None``: not
+#: recorded). Comparisons read it to combine estimates with the method their own intervals
+#: used (see :mod:`prevalence.core.compare`).
+INTERVAL_METHODS: dict[str | None, str] = {
+    None: "not recorded",
+    "bca": "bias-corrected and accelerated (BCa) bootstrap",
+    "percentile": "equal-tailed percentiles of bootstrap replicates or other draws",
+    "credible": "equal-tailed posterior credible interval",
+    "profile": "profile likelihood",
+    "log-wald": "Wald interval on the log scale of the unobserved count",
+    "wald": "normal (Wald) interval",
+    "t": "Student t interval on the design degrees of freedom",
+    "log-normal": "normal interval on the log scale",
+    "proportion": "a survey proportion interval (logit, likelihood, beta, ...; see the method)",
+}
 
 
 def _freeze_mapping(details: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -72,6 +88,8 @@ def _jsonable(value: Any) -> Any:
         return bool(value)
     if isinstance(value, int | float | str | bool) or value is None:
         return value
+    if callable(getattr(value, "to_dict", None)):
+        return _jsonable(value.to_dict())
     return repr(value)
 
 
@@ -104,6 +122,10 @@ class Estimate:
         What the value measures: ``"count"`` (a population size), ``"proportion"``,
         ``"mean"``, ``"total"``, ``"ratio"``... Impact tools refuse to combine estimates on
         different scales.
+    interval_method : str or None
+        How ``lower`` and ``upper`` were computed, one of :data:`INTERVAL_METHODS`
+        (``"bca"``, ``"percentile"``, ``"credible"``, ``"profile"``...). Comparisons use it
+        to give a change the same kind of interval as the estimates it compares.
 
     Examples
     --------
@@ -125,10 +147,16 @@ class Estimate:
     warnings: tuple[str, ...] = ()
     draws_kind: str | None = None
     scale: str | None = None
+    interval_method: str | None = None
 
     def __post_init__(self) -> None:
         if self.draws_kind not in DRAWS_KINDS:
             raise ValueError(f"draws_kind must be one of {DRAWS_KINDS}, got {self.draws_kind!r}")
+        if self.interval_method not in INTERVAL_METHODS:
+            raise ValueError(
+                f"interval_method must be one of {list(INTERVAL_METHODS)}, "
+                f"got {self.interval_method!r}"
+            )
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "lower", float(self.lower))
         object.__setattr__(self, "upper", float(self.upper))
@@ -165,6 +193,7 @@ class Estimate:
             "n_draws": 0 if self.draws is None else int(self.draws.size),
             "draws_kind": self.draws_kind,
             "scale": self.scale,
+            "interval_method": self.interval_method,
             "warnings": list(self.warnings),
             "details": _jsonable(self.details),
         }

@@ -8,10 +8,10 @@ Two ways, depending on where the cells come from:
   delta-method interval on the log scale. Both use the full covariance, so a panel's
   positive correlation between periods narrows them.
 * :func:`from_independent`: the cells are separate estimates (four data sets, any
-  estimator). Their draws (bootstrap replicates or posterior draws) are combined draw by
-  draw; a cell without draws contributes draws of a log-normal approximation matched to its
-  interval (as :func:`~prevalence.core.compare.compare_estimates`). Intervals are equal-tailed
-  percentiles of the combined draws: no normal approximation where draws exist.
+  estimator), combined by the rule of :func:`~prevalence.core.compare.combine_independent`:
+  a BCa interval when all four are BCa bootstraps, otherwise equal-tailed percentiles of
+  draws matched to each cell's own interval (posterior draws as they are). No normal
+  approximation where draws exist.
 """
 
 from __future__ import annotations
@@ -19,19 +19,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from ..core.compare import (
-    DEFAULT_COMPARISON_DRAWS,
-    combined_draws_kind,
+    combine_independent,
     compare_correlated,
     compare_estimates,
-    draws_for,
     same_scale,
 )
 from ..core.errors import EstimationError
-from ..core.intervals import critical_value, percentile_interval
+from ..core.intervals import critical_value
 from ..core.random import SeedLike, as_generator
 from ..core.results import Comparison, Estimate
 from ..survey.table import DomainTable
@@ -151,6 +150,16 @@ def change_between(
     )
 
 
+def _did(pb: Any, pe: Any, cb: Any, ce: Any) -> Any:
+    return (pe - pb) - (ce - cb)
+
+
+def _ratio_of_ratios(pb: Any, pe: Any, cb: Any, ce: Any) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (pe / pb) / (ce / cb)
+    return np.where(np.isfinite(r) & (r > 0), r, np.nan)
+
+
 def from_independent(
     cells: Mapping[tuple[str, str], Estimate],
     level: float,
@@ -161,73 +170,58 @@ def from_independent(
 ) -> tuple[Estimate, Estimate, dict[str, Comparison]]:
     """DiD, ratio of ratios and each group's change from four independent cell estimates.
 
-    ``joint=True``: the cells' draws come from one joint posterior (draw ``i`` of every
-    cell is the same posterior draw); they are then combined index by index, never
-    resampled.
+    The rule of :func:`~prevalence.core.compare.combine_independent`: a BCa interval when
+    all four cells are BCa bootstraps (bias correction from the DiD's replicates,
+    acceleration from the four jackknives), otherwise the percentile interval of draws
+    matched to each cell's own interval. ``joint=True``: the cells' draws come from one
+    joint posterior (draw ``i`` of every cell is the same posterior draw); they are then
+    combined index by index, never resampled.
     """
     ests = [cells[c] for c in CELLS]
-    if joint:
-        sizes_joint = {0 if e.draws is None else e.draws.size for e in ests}
-        if len(sizes_joint) != 1 or 0 in sizes_joint:
-            raise ValueError("joint cells need draws of the same length")
-        n_draws = sizes_joint.pop()
     scale = same_scale(ests, "a difference in differences")
     rng = as_generator(seed)
-    sizes = {e.draws.size for e in ests if e.draws is not None and e.draws.size > 0}
-    own = [e.draws is not None and e.draws.size > 0 for e in ests]
-    if n_draws is None:
-        n_draws = sizes.pop() if (len(sizes) == 1 and all(own)) else DEFAULT_COMPARISON_DRAWS
-    if n_draws < 2:
-        raise ValueError(f"n_draws must be at least 2, got {n_draws}")
     try:
-        pb, pe, cb, ce = (draws_for(e, n_draws, rng)[0] for e in ests)
+        out = combine_independent(
+            ests,
+            {"did": _did, "ratio of ratios": _ratio_of_ratios},
+            level=level,
+            rng=rng,
+            n_draws=n_draws,
+            paired=joint,
+        )
     except EstimationError as err:
         raise EstimationError(f"cannot combine the cells: {err}") from None
-    kind = combined_draws_kind(ests, own)
+    except ValueError as err:
+        if joint:
+            raise ValueError("joint cells need draws of the same length") from None
+        raise err
+    d, r = out["did"], out["ratio of ratios"]
     how = {
         "posterior": "one joint posterior" if joint else "independent cells, posterior draws",
         "bootstrap": "independent cells, bootstrap replicates",
-        "approximation": "independent cells, log-normal approximations to each cell",
+        "approximation": "independent cells, approximations matched to each cell's interval",
         "mixed": "independent cells, draws and approximations combined",
-    }[kind]
-    v = [e.value for e in ests]
-    did_draws = (pe - pb) - (ce - cb)
-    lo, hi = percentile_interval(did_draws, level)
-    did = Estimate(
-        (v[1] - v[0]) - (v[3] - v[2]),
-        lo,
-        hi,
+    }[d.draws_kind]
+    did = d.estimate(
         level,
-        f"difference in differences ({how}, percentile interval)",
-        did_draws,
-        {"std_error": float(np.std(did_draws, ddof=1)), "n_draws": n_draws, "source": how},
-        draws_kind=kind,
-        scale=scale,
+        f"difference in differences ({how}, {d.interval_text})",
+        scale,
+        std_error=float(np.nanstd(d.draws, ddof=1)),
+        source=how,
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ror_draws = (pe / pb) / (ce / cb)
-    ror_draws = np.where(np.isfinite(ror_draws) & (ror_draws > 0), ror_draws, np.nan)
-    bad = int(np.count_nonzero(np.isnan(ror_draws)))
-    lo, hi = percentile_interval(ror_draws, level)
-    ror_value = (v[1] / v[0]) / (v[3] / v[2]) if min(v) > 0 else math.nan
-    ror = Estimate(
-        ror_value,
-        lo,
-        hi,
+    ror = r.estimate(
         level,
-        f"ratio of ratios ({how}, percentile interval)",
-        ror_draws,
-        {"n_draws": n_draws, "source": how},
-        (f"{bad} of {n_draws} draws had a cell at or below zero; the ratio ignores them",)
-        if bad
-        else (),
-        draws_kind=kind,
-        scale="ratio",
+        f"ratio of ratios ({how}, {r.interval_text})",
+        "ratio",
+        source=how,
     )
+    if min(e.value for e in ests) <= 0:
+        ror = replace(ror, value=math.nan)
+    n_used = d.draws.size
     rng_changes = as_generator(rng.integers(2**63))
     changes = {
-        "programme": compare_estimates(ests[0], ests[1], seed=rng_changes, n_draws=n_draws),
-        "comparison": compare_estimates(ests[2], ests[3], seed=rng_changes, n_draws=n_draws),
+        "programme": compare_estimates(ests[0], ests[1], seed=rng_changes, n_draws=n_used),
+        "comparison": compare_estimates(ests[2], ests[3], seed=rng_changes, n_draws=n_used),
     }
     if joint:  # equal-length draws were paired index by index: say so instead of "independent"
         changes = {

@@ -287,6 +287,7 @@ class DifferenceInDifferences:
                     f"{role} areas, period {p!r} (hierarchical model, weighted posterior)",
                     d,
                     draws_kind="posterior",
+                    interval_method="credible",
                     scale="proportion",
                 )
         did, ror, changes = from_independent(cells, level, seed=self.seed, joint=True)

@@ -158,6 +158,7 @@ class Trend:
             None if coef_draws is None else coef_draws[:, 1],
             {"std_error": se_b},
             draws_kind=kind,
+            interval_method="wald" if coef_draws is None else "percentile",
         )
         change = Estimate(
             math.expm1(b),
@@ -168,6 +169,7 @@ class Trend:
             None if coef_draws is None else np.expm1(coef_draws[:, 1]),
             {"std_error_log": se_b},
             draws_kind=kind,
+            interval_method="log-normal" if coef_draws is None else "percentile",
         )
         fit_se = np.sqrt(np.einsum("ij,jk,ik->i", X, cov, X))
         fitted = pd.DataFrame(

@@ -359,6 +359,7 @@ class BayesThresholdMSE(Estimator):
             ),
             draws=draws,
             draws_kind="posterior",
+            interval_method="credible",
             scale="count",
             details=details,
             warnings=tuple(notes),

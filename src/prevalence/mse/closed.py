@@ -360,6 +360,7 @@ class ClosedPopulationMSE(Estimator):
             details,
             tuple(notes),
             scale="count",
+            interval_method={"profile": "profile", "wald": "log-wald"}.get(interval),
         )
 
     @staticmethod

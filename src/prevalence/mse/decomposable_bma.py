@@ -280,6 +280,7 @@ class DecomposableBMA(Estimator):
             ),
             draws=draws,
             draws_kind="posterior",
+            interval_method="credible",
             scale="count",
             details=details,
             warnings=tuple(notes),

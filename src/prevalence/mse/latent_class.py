@@ -198,6 +198,7 @@ class LatentClassMSE(Estimator):
             ),
             draws=draws,
             draws_kind="posterior",
+            interval_method="credible",
             scale="count",
             details=details,
             warnings=tuple(notes),

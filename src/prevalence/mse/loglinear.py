@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.bootstrap import Jackknife, bca_extreme_note
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval, percentile_interval
@@ -210,6 +211,7 @@ class LogLinearMSE(Estimator):
             details["p_threshold"] = self.p_threshold
             details["max_order"] = order
         lower = upper = math.nan
+        interval_method = None
         how = {"bic": "BIC-selected", "aic": "AIC-selected", "stepwise": "stepwise-selected"}
         method = (
             f"log-linear MSE {design.model}"
@@ -222,21 +224,30 @@ class LogLinearMSE(Estimator):
             details["multinomial_estimate"] = prof.estimate
             notes.extend(prof.warnings)
             method += ", profile likelihood interval"
+            interval_method = "profile"
         elif self.interval == "wald":
             lower, upper = log_transformed_interval(N, se, n, self.level)
             method += ", log-scale Wald interval"
+            interval_method = "log-wald"
         draws = None
         if self.interval in ("bootstrap", "percentile"):
             boot = self._bootstrap(captures, N, model, selection)
             draws = boot.pop("draws")
             details["bootstrap"] = boot
             notes.extend(boot.pop("notes"))
+            details["jackknife"] = boot.pop("jackknife_record")
             if self.interval == "bootstrap":
                 lower, upper = boot["bca"]
                 method += f", BCa bootstrap interval ({self.n_boot} replicates)"
+                interval_method = "bca"
+                details["bca"] = {
+                    "bias_correction": boot["bias_correction"],
+                    "acceleration": boot["acceleration"],
+                }
             else:
                 lower, upper = percentile_interval(draws, self.level)
                 method += f", percentile bootstrap interval ({self.n_boot} replicates)"
+                interval_method = "percentile"
         for w in notes:
             warnings.warn(w, EstimationWarning, stacklevel=2)
         return Estimate(
@@ -250,6 +261,7 @@ class LogLinearMSE(Estimator):
             warnings=tuple(notes),
             draws_kind=None if draws is None else "bootstrap",
             scale="count",
+            interval_method=interval_method,
         )
 
     def _stepwise_order(self, t: int) -> int:
@@ -333,6 +345,10 @@ class LogLinearMSE(Estimator):
             notes.append(
                 "the BCa interval is undefined: all bootstrap replicates lie on one side of the estimate"
             )
+        if self.interval == "bootstrap":
+            extreme = bca_extreme_note(z0, accel, self.level, int(usable.sum()), "estimate")
+            if extreme:
+                notes.append(extreme)
         freq = pd.Series([labels[k] for k in chosen[usable]], dtype=object).value_counts(
             normalize=True
         )
@@ -346,6 +362,7 @@ class LogLinearMSE(Estimator):
             "bca": (quantiles[alpha], quantiles[round(1.0 - alpha, 12)]),
             "bca_quantiles": quantiles,
             "jackknife": jack,
+            "jackknife_record": Jackknife.single(jack, weights),
             "boot_models": self.boot_models if self.select in ("bic", "aic") else None,
             "n_candidates": len(labels) if self.select in ("bic", "aic") else None,
             "model_frequencies": freq.to_dict(),

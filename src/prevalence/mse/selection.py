@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import ndtr, ndtri
 
+from ..core.bootstrap import bca_interval, jackknife_acceleration
 from ..core.errors import EstimationError
 from ..core.progress import Progress
 from .captures import CaptureHistories
@@ -296,51 +296,6 @@ def jackknife_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Y = np.repeat(y[None, :], cells.size, axis=0)
     Y[np.arange(cells.size), cells] -= 1.0
     return Y, y[cells]
-
-
-def jackknife_acceleration(jack: np.ndarray, weights: np.ndarray) -> float:
-    """BCa acceleration from weighted delete-one estimates (nan if undefined)."""
-    if not np.all(np.isfinite(jack)):
-        return math.nan
-    mean = np.sum(weights * jack) / np.sum(weights)
-    d = mean - jack
-    denom = np.sum(weights * d**2)
-    if not (np.isfinite(denom) and denom > 0):
-        return math.nan
-    return float(np.sum(weights * d**3) / (6.0 * denom**1.5))
-
-
-def bca_interval(
-    boot: np.ndarray, estimate: float, acceleration: float, probs: Sequence[float]
-) -> tuple[np.ndarray, float]:
-    """BCa limits at cumulative probabilities ``probs`` (quantile type 8, as R's ``bcaconfvalues``).
-
-    The bias correction is ``z0 = Phi^-1(share of replicates below the estimate)``, replicates
-    equal to the estimate (to 1e-9 relative) counting one half. Returns the limits and ``z0``.
-    """
-    b = np.asarray(boot, dtype=float)
-    b = b[np.isfinite(b)]
-    probs = np.asarray(probs, dtype=float)
-    if b.size == 0 or not math.isfinite(acceleration):
-        return np.full(probs.shape, np.nan), math.nan
-    # Replicates equal to the estimate (discrete statistics: a resample can reproduce the
-    # original table's estimate) count one half, so that rounding noise in the fits does not
-    # decide on which side they fall.
-    tie = np.abs(b - estimate) <= 1e-9 * abs(estimate)
-    prop = float(
-        (
-            np.count_nonzero(b < estimate)
-            - np.count_nonzero(tie & (b < estimate))
-            + 0.5 * np.count_nonzero(tie)
-        )
-        / b.size
-    )
-    if prop <= 0.0 or prop >= 1.0:
-        return np.full(probs.shape, np.nan), math.copysign(math.inf, prop - 0.5)
-    z0 = float(ndtri(prop))
-    za0 = ndtri(probs) + z0
-    zq = ndtr(z0 + za0 / (1.0 - acceleration * za0))
-    return np.quantile(b, zq, method="median_unbiased"), z0
 
 
 def run_replicates(

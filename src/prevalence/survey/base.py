@@ -462,4 +462,7 @@ class Design(ABC):
             None,
             details,
             scale=stat.kind,
+            interval_method=(
+                "proportion" if stat.kind == "proportion" else ("wald" if t_df is None else "t")
+            ),
         )

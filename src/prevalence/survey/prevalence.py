@@ -95,6 +95,7 @@ class SurveyPrevalence(Estimator):
             details,
             est.warnings,
             scale="proportion",
+            interval_method=est.interval_method,
         )
 
     def compare(

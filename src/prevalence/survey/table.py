@@ -211,6 +211,7 @@ class DomainTable:
             details,
             (),
             scale=None if callable(weights) else self.statistic,
+            interval_method="wald" if df is None else "t",
         )
 
     def _quantile(self, level: float, df: str | float | None) -> float:

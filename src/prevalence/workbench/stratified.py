@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..core.compare import (
-    approximate_draws,
-    combined_draws_kind,
-    compare_estimates,
-    same_scale,
-)
+from ..core.compare import combine_independent, compare_estimates, same_scale
 from ..core.errors import DataError
 from ..core.estimator import Estimator
-from ..core.intervals import check_level, percentile_interval
-from ..core.random import SeedLike, as_generator
+from ..core.intervals import check_level
+from ..core.random import SeedLike, as_generator, independent_seed
 from ..core.results import Comparison, Estimate
 
 __all__ = ["Stratified"]
@@ -36,15 +33,17 @@ class Stratified(Estimator):
         Turns a stratum's rows into the estimator's input, for example
         ``lambda df: CaptureHistories.from_records(df, lists=[...])``; default: the rows as they are.
     n_draws : int
-        Draws used to combine strata without draws of their own (log-normal approximation
-        matched to each stratum's interval, as :func:`~prevalence.core.compare.compare_estimates`).
+        Draws used to combine strata without draws of their own, or with draws of unequal
+        number (see :func:`~prevalence.core.compare.combine_independent`).
     seed : int or Generator
         Seed of those draws.
 
     Notes
     -----
-    The total's interval is the percentile interval of the summed stratum draws (strata are
-    independent samples); ``details["strata"]`` lists every stratum's estimate.
+    Strata are independent samples. The total's interval follows the strata's own method
+    (:func:`~prevalence.core.compare.combine_independent`): BCa for the total when every
+    stratum is a BCa bootstrap, otherwise percentiles of summed draws matched to each
+    stratum's interval. ``details["strata"]`` lists every stratum's estimate.
 
     Examples
     --------
@@ -79,32 +78,45 @@ class Stratified(Estimator):
         self.level = check_level(level if level is not None else getattr(estimator, "level", 0.95))
         self.seed = seed
 
-    def fit_strata(self, data: pd.DataFrame) -> dict[Any, Estimate]:
-        """The estimate of every stratum, keyed by its label (a tuple for several columns)."""
+    def fit_strata(self, data: pd.DataFrame, *, period: int = 0) -> dict[Any, Estimate]:
+        """The estimate of every stratum, keyed by its label (a tuple for several columns).
+
+        Every stratum is fitted with its own random stream derived from the estimator's seed
+        (:func:`~prevalence.core.random.independent_seed`), so that the strata's bootstraps
+        or chains are independent, as the total assumes; ``period`` selects another family
+        of streams (the endline of :meth:`compare`).
+        """
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"Stratified expects a records DataFrame, got {type(data).__name__}")
         missing = [c for c in self.by if c not in data.columns]
         if missing:
             raise DataError(f"unknown stratum column(s) {missing}")
         out = {}
-        for key, rows in data.groupby(self.by, sort=True, observed=True):
+        inner_seed = getattr(self.estimator, "seed", None)
+        period_seed = independent_seed(inner_seed, period) if period else inner_seed
+        for k, (key, rows) in enumerate(data.groupby(self.by, sort=True, observed=True)):
             key = key[0] if len(self.by) == 1 else key
             part = self.prepare(rows) if self.prepare else rows
-            out[key] = self.estimator.fit(part)
+            estimator = self.estimator
+            if inner_seed is not None and hasattr(estimator, "seed"):
+                estimator = copy.copy(self.estimator)
+                estimator.seed = independent_seed(period_seed, k + 1)
+            out[key] = estimator.fit(part)
         if not out:
             raise DataError("no strata in the data")
         return out
 
     def _combine(self, strata: dict[Any, Estimate], rng: np.random.Generator) -> Estimate:
-        draws = np.zeros(self.n_draws)
-        own = [est.draws is not None and est.draws.size > 0 for est in strata.values()]
-        for est in strata.values():
-            if est.draws is not None and est.draws.size:
-                draws += rng.choice(np.asarray(est.draws), size=self.n_draws, replace=True)
-            else:
-                draws += approximate_draws(est, self.n_draws, rng)
-        value = float(sum(e.value for e in strata.values()))
-        lo, hi = percentile_interval(draws, self.level)
+        ests = list(strata.values())
+        sizes = {e.draws.size if e.draws is not None else 0 for e in ests}
+        common = len(sizes) == 1 and 0 not in sizes
+        total = combine_independent(
+            ests,
+            {"total": lambda *parts: sum(parts)},
+            level=self.level,
+            rng=rng,
+            n_draws=None if common else self.n_draws,
+        )["total"]
         table = pd.DataFrame(
             [
                 {
@@ -118,18 +130,14 @@ class Stratified(Estimator):
             ]
         )
         warnings = tuple(f"stratum {k}: {w}" for k, e in strata.items() for w in e.warnings)
-        return Estimate(
-            value,
-            lo,
-            hi,
+        est = total.estimate(
             self.level,
-            f"sum over {len(strata)} strata of: {next(iter(strata.values())).method}",
-            draws,
-            {"strata": table, "n_strata": len(strata)},
-            warnings,
-            draws_kind=combined_draws_kind(list(strata.values()), own),
-            scale=same_scale(list(strata.values()), "a sum over strata"),
+            f"sum over {len(strata)} strata of: {ests[0].method} ({total.interval_text})",
+            same_scale(ests, "a sum over strata"),
+            strata=table,
+            n_strata=len(strata),
         )
+        return replace(est, warnings=warnings + est.warnings)
 
     def fit(self, data: pd.DataFrame) -> Estimate:
         """Fit every stratum and return the total."""
@@ -145,7 +153,7 @@ class Stratified(Estimator):
     ) -> Comparison:
         """Change in the total, with every stratum's own comparison in ``difference.details["strata"]``."""
         rng = as_generator(self.seed if seed is None else seed)
-        sb, se = self.fit_strata(baseline), self.fit_strata(endline)
+        sb, se = self.fit_strata(baseline), self.fit_strata(endline, period=1)
         common = [k for k in sb if k in se]
         if len(common) < len(sb) or len(common) < len(se):
             raise DataError("baseline and endline must have the same strata")
@@ -170,16 +178,5 @@ class Stratified(Estimator):
             )
         details = dict(total.difference.details)
         details["strata"] = pd.DataFrame(per)
-        diff = Estimate(
-            total.difference.value,
-            total.difference.lower,
-            total.difference.upper,
-            total.difference.level,
-            total.difference.method,
-            total.difference.draws,
-            details,
-            total.difference.warnings,
-            draws_kind=total.difference.draws_kind,
-            scale=total.difference.scale,
-        )
+        diff = replace(total.difference, details=details)
         return Comparison(total.baseline, total.endline, diff, total.ratio)
