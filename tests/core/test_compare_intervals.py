@@ -61,7 +61,7 @@ def test_two_normal_bootstraps_bca_equals_percentile():
     sb, se = 100.0, 60.0
     b = bca_estimate(1000.0, rng.normal(1000.0, sb, B), *symmetric_jackknife(40, 3.0))
     e = bca_estimate(800.0, rng.normal(800.0, se, B), *symmetric_jackknife(40, 2.0))
-    c = compare_estimates(b, e, seed=2)
+    c = compare_estimates(b, e, seed=2, bootstrap="bca")
     d = c.difference
     assert d.interval_method == "bca" and "BCa interval" in d.method
     assert d.details["bca"]["acceleration"] == pytest.approx(0.0, abs=1e-12)
@@ -72,6 +72,9 @@ def test_two_normal_bootstraps_bca_equals_percentile():
     pct = np.quantile(d.draws, [0.025, 0.975])
     assert d.lower == pytest.approx(pct[0], abs=2.0)
     assert d.upper == pytest.approx(pct[1], abs=2.0)
+    matched = compare_estimates(b, e, seed=2).difference  # the default rule: the same here
+    assert matched.interval_method == "percentile"
+    assert matched.interval == pytest.approx(d.interval, abs=4.0)
 
 
 def test_biased_bootstraps_bca_removes_the_bias_of_the_difference():
@@ -85,7 +88,7 @@ def test_biased_bootstraps_bca_removes_the_bias_of_the_difference():
     # each marginal interval: estimate - c +- z sigma
     assert b.lower == pytest.approx(1000.0 - cb - Z * sb, abs=3.0)
     assert e.upper == pytest.approx(800.0 - ce + Z * se, abs=3.0)
-    c = compare_estimates(b, e, seed=4)
+    c = compare_estimates(b, e, seed=4, bootstrap="bca")
     s = math.hypot(sb, se)
     shift = ce - cb
     assert c.difference.details["bca"]["bias_correction"] == pytest.approx(-shift / s, abs=0.01)
@@ -94,6 +97,11 @@ def test_biased_bootstraps_bca_removes_the_bias_of_the_difference():
     assert c.difference.upper == pytest.approx(-200.0 - shift + Z * s, abs=7.0)
     raw = np.quantile(e.draws - b.draws, [0.025, 0.975])
     assert raw[0] == pytest.approx(-200.0 + shift - Z * s, abs=4.0)  # the old, shifted answer
+    # the default rule: each BCa distribution is N(estimate - c, sigma), so the difference
+    # of matched draws is N(-200 - shift, s): the same closed form
+    m = compare_estimates(b, e, seed=4).difference
+    assert m.lower == pytest.approx(-200.0 - shift - Z * s, abs=4.0)
+    assert m.upper == pytest.approx(-200.0 - shift + Z * s, abs=7.0)
 
 
 def test_acceleration_of_a_difference_from_both_jackknives():
@@ -213,12 +221,16 @@ def test_bca_chains_through_a_sum_and_a_difference():
         for v in (500.0, 300.0)
     ]
     total = combine_independent(
-        parts, {"t": lambda x, y: x + y}, level=0.95, rng=np.random.default_rng(2)
+        parts,
+        {"t": lambda x, y: x + y},
+        level=0.95,
+        rng=np.random.default_rng(2),
+        bootstrap="bca",
     )["t"]
     est = total.estimate(0.95, "total", "count")
     assert est.interval_method == "bca" and isinstance(est.details["jackknife"], Jackknife)
     assert len(est.details["jackknife"].samples) == 2
-    c = compare_estimates(est, parts[0], seed=3)
+    c = compare_estimates(est, parts[0], seed=3, bootstrap="bca")
     assert c.difference.interval_method == "bca"
     assert len(c.difference.details["jackknife"].samples) == 3
 
@@ -226,6 +238,22 @@ def test_bca_chains_through_a_sum_and_a_difference():
 def test_interval_method_is_validated():
     with pytest.raises(ValueError, match="interval_method"):
         Estimate(1.0, interval_method="bootstrap-t")
+    with pytest.raises(ValueError, match="BCa interval comes from bootstrap"):
+        Estimate(1.0, draws=[1.0, 2.0], draws_kind="posterior", interval_method="bca")
+    with pytest.raises(ValueError, match="credible interval comes from a posterior"):
+        Estimate(1.0, draws=[1.0, 2.0], draws_kind="bootstrap", interval_method="credible")
+
+
+def test_joint_draws_must_be_posterior():
+    boot = Estimate(1.0, draws=[1.0, 2.0, 3.0], draws_kind="bootstrap")
+    with pytest.raises(ValueError, match="posterior draws of one model"):
+        combine_independent(
+            [boot, boot],
+            {"d": lambda a, b: b - a},
+            level=0.95,
+            rng=np.random.default_rng(1),
+            paired=True,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -249,19 +277,19 @@ def test_demo_change_lies_within_the_marginal_bounds(demo_captures):
         warnings.simplefilter("ignore")
         c = est.compare(b, e)
     d, r = c.difference, c.ratio
-    assert d.interval_method == "bca" and r.interval_method == "bca"
+    assert d.interval_method == "percentile" and "BCa-adjusted" in d.method
     assert c.endline.lower - c.baseline.upper <= d.lower <= d.value <= d.upper
     assert d.upper <= c.endline.upper - c.baseline.lower
     assert c.endline.lower / c.baseline.upper <= r.lower <= r.value <= r.upper
     assert r.upper <= c.endline.upper / c.baseline.lower
     raw = np.quantile(c.endline.draws - c.baseline.draws, 0.025)
     assert raw < c.endline.lower - c.baseline.upper  # the percentile rule broke the bound
-    # probabilities agree with the interval: P(difference <= its lower limit) = 2.5%. The
-    # upper limit is read beyond the largest of the 500 replicates (bias correction 0.8),
-    # and a warning says so.
-    assert probability_at_most(d, d.lower).value == pytest.approx(0.025, abs=0.01)
-    assert probability_at_most(d, d.upper).value >= 0.975
-    assert any("beyond the most extreme" in w for w in d.warnings)
+    # probabilities agree with the interval
+    assert probability_at_most(d, d.lower).value == pytest.approx(0.025, abs=0.005)
+    assert probability_at_most(d, d.upper).value == pytest.approx(0.975, abs=0.005)
+    two_sample = compare_estimates(c.baseline, c.endline, seed=1, bootstrap="bca").difference
+    assert two_sample.interval_method == "bca"
+    assert probability_at_most(two_sample, two_sample.lower).value == pytest.approx(0.025, abs=0.01)
 
 
 def test_same_data_twice_gives_an_honest_interval(demo_captures):

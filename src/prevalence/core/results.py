@@ -157,6 +157,12 @@ class Estimate:
                 f"interval_method must be one of {list(INTERVAL_METHODS)}, "
                 f"got {self.interval_method!r}"
             )
+        if self.interval_method == "bca" and self.draws_kind not in (None, "bootstrap"):
+            raise ValueError(
+                f"a BCa interval comes from bootstrap replicates, not {self.draws_kind} draws"
+            )
+        if self.interval_method == "credible" and self.draws_kind == "bootstrap":
+            raise ValueError("a credible interval comes from a posterior, not bootstrap replicates")
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "lower", float(self.lower))
         object.__setattr__(self, "upper", float(self.upper))

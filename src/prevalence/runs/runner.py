@@ -17,6 +17,7 @@ threshold (default 5); estimates are not suppressed, and record-level data never
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import html
 import json
@@ -32,7 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.compare import compare_estimates
+from ..core.estimator import Estimator
 from ..core.progress import Progress
+from ..core.random import independent_seed
 from ..core.results import Comparison, Estimate, _jsonable
 from .config import (
     ConfigProblem,
@@ -197,15 +201,31 @@ def run(
     with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
         for spec in config.estimators:
             estimator = make_estimator(spec, config.seed, config.level)
+            # The generic compare fits the endline with a random stream of its own; fitting
+            # the endline input that way here makes the estimates table show the very
+            # estimates the comparison compares.
+            generic = type(estimator).compare is Estimator.compare
+            endline_name = config.compare["endline"] if config.compare else None
             for name in _targets(config, spec):
-                est = estimator.fit(inputs[name])
+                fitter = estimator
+                if generic and name == endline_name and hasattr(estimator, "seed"):
+                    fitter = copy.copy(estimator)
+                    fitter.seed = independent_seed(estimator.seed, 1)
+                est = fitter.fit(inputs[name])
                 fitted[(spec["name"], name)] = est
                 rows.append(_row(name, spec, "estimate", est))
                 bar.update()
             if config.compare:
                 b, e = config.compare["baseline"], config.compare["endline"]
                 if b in _targets(config, spec) and e in _targets(config, spec):
-                    c = estimator.compare(inputs[b], inputs[e])
+                    if generic:
+                        c = compare_estimates(
+                            fitted[(spec["name"], b)],
+                            fitted[(spec["name"], e)],
+                            seed=getattr(estimator, "seed", config.seed),
+                        )
+                    else:
+                        c = estimator.compare(inputs[b], inputs[e])
                     comparisons[spec["name"]] = c
                     rows.append(_row(f"{e} vs {b}", spec, "difference", c.difference))
                     rows.append(_row(f"{e} vs {b}", spec, "ratio", c.ratio))

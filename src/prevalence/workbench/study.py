@@ -158,6 +158,51 @@ def _is_dask_client(executor: Any) -> bool:
     )
 
 
+def check_study(
+    estimators: Mapping[str, Any], scenarios: Mapping[str, Any], replicates: Any, executor: Any
+) -> None:
+    """Input checks shared by the studies: replicates, estimators, and a forking pool."""
+    if int(replicates) != replicates or replicates < 1:
+        raise DataError(f"replicates must be a positive whole number, got {replicates!r}")
+    if not estimators or not scenarios:
+        raise DataError("a study needs at least one estimator and one scenario")
+    for name, est in estimators.items():
+        if not hasattr(est, "fit"):
+            raise DataError(f"estimator {name!r} has no fit method")
+    context = getattr(executor, "_mp_context", None)
+    if context is not None and context.get_start_method() == "fork":
+        warnings.warn(
+            "the process pool forks: numba's OpenMP threads (used by the MSE engine) are not fork-safe; "
+            "create it with mp_context=multiprocessing.get_context('spawn')",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+def run_tasks(
+    task: Callable[[tuple], list[dict[str, Any]]],
+    tasks: list[tuple],
+    executor: Any,
+    *,
+    progress: bool | None,
+    chunksize: int,
+    label: str,
+) -> list[dict[str, Any]]:
+    """Run ``task`` on every element of ``tasks`` (serially, on an executor or on Dask)."""
+    rows: list[dict[str, Any]] = []
+    with Progress(len(tasks), label, enabled=progress) as bar:
+        if executor is None:
+            outputs: Any = map(task, tasks)
+        elif _is_dask_client(executor):
+            outputs = executor.gather(executor.map(task, tasks, pure=False))
+        else:
+            outputs = executor.map(task, tasks, chunksize=chunksize)
+        for out in outputs:
+            rows.extend(out)
+            bar.update()
+    return rows
+
+
 def study(
     estimators: Mapping[str, Any],
     scenarios: Mapping[str, Scenario],
@@ -201,45 +246,17 @@ def study(
     >>> list(res.summary.columns)[:4]
     ['scenario', 'estimator', 'replicates', 'failures']
     """
-    if int(replicates) != replicates or replicates < 1:
-        raise DataError(f"replicates must be a positive whole number, got {replicates!r}")
-    if not estimators or not scenarios:
-        raise DataError("a study needs at least one estimator and one scenario")
-    for name, est in estimators.items():
-        if not hasattr(est, "fit"):
-            raise DataError(f"estimator {name!r} has no fit method")
+    check_study(estimators, scenarios, replicates, executor)
     for name, sc in scenarios.items():
         if not callable(sc):
             raise DataError(f"scenario {name!r} is not callable (expected f(rng) -> (data, truth))")
-    context = getattr(executor, "_mp_context", None)
-    if context is not None and context.get_start_method() == "fork":
-        warnings.warn(
-            "the process pool forks: numba's OpenMP threads (used by the MSE engine) are not fork-safe; "
-            "create it with mp_context=multiprocessing.get_context('spawn')",
-            RuntimeWarning,
-            stacklevel=2,
-        )
     est = dict(estimators)
     tasks = [
         (i, name, sc, r, int(seed), est)
         for i, (name, sc) in enumerate(scenarios.items())
         for r in range(int(replicates))
     ]
-    rows: list[dict[str, Any]] = []
-    with Progress(len(tasks), "study", enabled=progress) as bar:
-        if executor is None:
-            for t in tasks:
-                rows.extend(_task(t))
-                bar.update()
-        elif _is_dask_client(executor):
-            futures = executor.map(_task, tasks, pure=False)
-            for out in executor.gather(futures):
-                rows.extend(out)
-                bar.update()
-        else:
-            for out in executor.map(_task, tasks, chunksize=chunksize):
-                rows.extend(out)
-                bar.update()
+    rows = run_tasks(_task, tasks, executor, progress=progress, chunksize=chunksize, label="study")
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     order = {name: i for i, name in enumerate(scenarios)}
     eorder = {name: i for i, name in enumerate(estimators)}
