@@ -111,6 +111,19 @@ SURVEY_LAYERS = [
 # impact/: the estimators above the cell combination above the results
 IMPACT_LAYERS = [["did", "trend"], ["cells"], ["results"]]
 
+# profits/: totals and survey-based profit per victim above the per-victim table, above
+# assumptions and the published figures, above money (currency, price year)
+PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "published"], ["money"]]
+
+
+def test_profits_imports_only_downward():
+    graph = _graph()
+    rank = {f"prevalence.profits.{m}": i for i, mods in enumerate(PROFITS_LAYERS) for m in mods}
+    assert set(rank) == {m for m in graph if m.startswith("prevalence.profits.")}
+    for mod, r in rank.items():
+        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r and d != mod)
+        assert not upward, f"{mod} imports {upward}, which are not below it"
+
 
 def test_impact_imports_only_downward():
     graph = _graph()

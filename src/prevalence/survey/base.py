@@ -24,6 +24,7 @@ statistics (:mod:`~prevalence.survey.estimation`, :mod:`~prevalence.survey.regre
 
 from __future__ import annotations
 
+import copy
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -126,6 +127,21 @@ class Design(ABC):
         """The same design with calibrated weights (as :meth:`_all_weights` returns them)."""
 
     # ------------------------------------------------------------------ columns
+    def with_columns(self, **columns: Any) -> Self:
+        """The same design with columns added or replaced (R's ``update``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> d = SurveyDesign(pd.DataFrame({"x": [1.0, 2.0], "w": [1.0, 3.0]}), weights="w")
+        >>> d.with_columns(y=lambda df: 2 * df["x"]).mean("y").value
+        3.5
+        """
+        new = copy.copy(self)
+        new.data = self.data.assign(**columns)
+        return new
+
     def variable(self, column: str) -> np.ndarray:
         """A numeric column as float (DataError naming the column and row when it is not numeric)."""
         return numeric_column(self.data, column)
