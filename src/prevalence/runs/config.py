@@ -24,6 +24,7 @@ Example (``examples/demo.toml``)::
     endline = "endline"
 
     [[impact]]                 # see prevalence.runs.impact
+    [[profits]]                # see prevalence.runs.profits
     name = "programme districts"
     kind = "did"
     estimator = "survey prevalence"
@@ -53,6 +54,7 @@ from typing import Any
 import pandas as pd
 
 from .impact import check_impact
+from .profits import check_profits
 
 __all__ = [
     "ConfigProblem",
@@ -127,6 +129,7 @@ class RunConfig:
     compare: dict[str, Any] | None
     threshold: int = 5
     impact: list[dict[str, Any]] = field(default_factory=list)
+    profits: list[dict[str, Any]] = field(default_factory=list)
     resolved: dict[str, Any] = field(default_factory=dict)
 
     def input_path(self, spec: dict[str, Any]) -> Path:
@@ -221,6 +224,12 @@ def load_config(path: str | Path) -> RunConfig:
     estimator_names = {s.get("name") for s in estimators}
     for i, spec in enumerate(impact):
         problems.extend(check_impact(spec, f"{path}: impact[{i}]", estimator_names, names))
+    profits = raw.get("profits", [])
+    if not isinstance(profits, list):
+        problems.append(f"{path}: profits sections are written [[profits]]")
+        profits = []
+    for i, spec in enumerate(profits):
+        problems.extend(check_profits(spec, f"{path}: profits[{i}]", estimator_names, names))
     threshold = raw.get("disclosure", {}).get("threshold", 5)
     if not isinstance(threshold, int) or threshold < 0:
         problems.append(
@@ -239,6 +248,7 @@ def load_config(path: str | Path) -> RunConfig:
         compare=compare,
         threshold=threshold,
         impact=impact,
+        profits=profits,
     )
 
 

@@ -47,6 +47,7 @@ from .config import (
     make_estimator,
 )
 from .impact import run_impact, scorecard_estimates
+from .profits import card_scale, profits_estimates, run_profits
 
 __all__ = ["run", "validate", "RunResult"]
 
@@ -196,7 +197,7 @@ def run(
     fitted: dict[tuple[str, str], Estimate] = {}
     comparisons: dict[str, Comparison] = {}
     n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
-    n_tasks += len(config.impact)
+    n_tasks += len(config.impact) + len(config.profits)
     cards: list[pd.DataFrame] = []
     with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
         for spec in config.estimators:
@@ -244,6 +245,30 @@ def run(
                         "type": f"impact {spec['kind']}",
                         "level": config.level,
                         "method": f"[[impact]] {spec['name']!r} ({spec['kind']})",
+                        "warnings": "",
+                    }
+                )
+            bar.update()
+        for spec in config.profits:
+            est_spec = by_name[spec["estimator"]]
+            estimator = make_estimator(est_spec, config.seed, config.level)
+
+            def victims_for(name: str, est_spec: dict = est_spec, estimator: Any = estimator):
+                key = (est_spec["name"], name)
+                if key not in fitted:
+                    fitted[key] = estimator.fit(inputs[name])
+                return fitted[key]
+
+            card = run_profits(spec, victims_for, inputs, config.level, config.seed)
+            cards.append(card)
+            for r in profits_estimates(card):
+                rows.append(
+                    {
+                        **r,
+                        "estimator": est_spec["name"],
+                        "type": "profits",
+                        "level": config.level,
+                        "method": f"[[profits]] {spec['name']!r} ({card_scale(spec)})",
                         "warnings": "",
                     }
                 )
@@ -398,9 +423,12 @@ def _plots(
             save(fig, f"draws_{_safe(e)}_{_safe(i)}.png", f"Draws, {e} on {i}")
     if comparisons:
         save(plot.forest(comparisons), "change.png", "Baseline and endline")
-    if scorecard is not None and scorecard["change"].notna().any():
+    prevalence_card = (
+        None if scorecard is None else scorecard[scorecard["kind"] != "profits"]
+    )  # profits are money: not on the prevalence scorecard's axis
+    if prevalence_card is not None and prevalence_card["change"].notna().any():
         save(
-            plot.scorecard(scorecard[scorecard["change"].notna()]),
+            plot.scorecard(prevalence_card[prevalence_card["change"].notna()]),
             "scorecard.png",
             "Scorecard: change in the programme areas (and the difference in differences) with "
             "95% intervals; red ticks mark each area's target",
@@ -481,7 +509,9 @@ def _report(
             "<p>One row per area: baseline, endline and change of the programme areas, the "
             "difference in differences against the comparison areas, and the probability of "
             "meeting the target (its kind says whether it is a posterior probability or a "
-            "frequentist approximation).</p>",
+            "frequentist approximation). Rows of kind <em>profits</em> give total illicit "
+            "profits (victims times profit per victim) in money, beside the prevalence rows; "
+            "their units are in the estimates' method column.</p>",
             _table(scorecard, ("impact", "kind", "area", "probability_kind")),
         ]
     if comparisons:

@@ -1,0 +1,291 @@
+"""The ``[[profits]]`` sections of a run config: total illicit profits beside prevalence.
+
+Each section adds up strata (regions, sectors) whose victims come from an estimator of the
+config fitted to an input (a count: multiple systems estimation, for example), and whose
+profit per victim is an assumption or a survey of victims::
+
+    [[profits]]
+    name = "illicit profits"
+    estimator = "BIC selection"     # estimates the victims of every stratum
+    currency = "USD"
+    year = 2021
+    target = 0.2                    # optional: a fall of profits of at least 20%
+
+    [[profits.strata]]
+    name = "north"
+    baseline = "lists_north_2020"   # input with the stratum's victims at baseline
+    endline = "lists_north_2024"    # optional: gives the change
+    per_victim = { value = 3687, lower = 2700, upper = 5000, distribution = "lognormal",
+                   source = "ILO 2024" }
+
+    [[profits.strata]]
+    name = "south"
+    baseline = "lists_south_2020"
+    endline = "lists_south_2024"
+    per_victim = { survey = "victims_survey", hours = "hours", paid = "paid", wage = "wage",
+                   costs = "costs" }        # or clients/days/price/costs/payments
+
+A survey ``per_victim`` names a survey input and columns (``hours``, ``paid``, ``wage``,
+``costs`` for forced labour; ``clients``, ``days``, ``price``, ``costs``, ``payments`` for
+sexual exploitation); market-wage tables with standard errors are for the Python API
+(:class:`~prevalence.profits.ForcedLabourProfit`).
+
+Scorecard rows (the columns of :mod:`prevalence.runs.impact`, ``kind = "profits"``): one per
+stratum and one for the total (``area = "total"``) with baseline and endline profits, the
+change with its interval and, with a target, the probability that profits fell by at least
+that much.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError
+from ..core.intervals import percentile_interval
+from ..core.random import independent_seed
+from ..core.results import Estimate
+from ..profits import (
+    ForcedLabourProfit,
+    IllicitProfits,
+    ProfitAssumption,
+    ProfitTable,
+    SexualExploitationProfit,
+)
+from ..profits.assumptions import DISTRIBUTIONS
+from ..survey.base import Design
+from .impact import SCORECARD_COLUMNS
+
+__all__ = ["check_profits", "run_profits", "card_scale", "profits_estimates"]
+
+LABOUR = ("hours", "paid", "wage")
+SEXUAL = ("clients", "days", "price")
+
+
+def check_profits(
+    spec: dict[str, Any], where: str, estimators: set[str], inputs: set[str]
+) -> list[str]:
+    """Problems with one ``[[profits]]`` section (an empty list when it is usable)."""
+    problems = []
+    for key in ("name", "estimator", "strata"):
+        if key not in spec:
+            problems.append(f"{where}: missing '{key}'")
+    if "estimator" in spec and spec["estimator"] not in estimators:
+        problems.append(
+            f"{where}: estimator {spec['estimator']!r} is not one of the [[estimators]] {sorted(estimators)}"
+        )
+    target = spec.get("target")
+    if target is not None and not (isinstance(target, int | float) and 0 < target < 1):
+        problems.append(f"{where}: target must be a fraction between 0 and 1, got {target!r}")
+    strata = spec.get("strata", [])
+    if not isinstance(strata, list) or not strata:
+        return problems + [f"{where}: strata are written [[profits.strata]], at least one"]
+    seen = set()
+    for i, st in enumerate(strata):
+        w = f"{where}.strata[{i}]"
+        name = st.get("name")
+        if name is None:
+            problems.append(f"{w}: missing 'name'")
+        elif name in seen:
+            problems.append(f"{w}: the stratum {name!r} appears twice")
+        seen.add(name)
+        for key in ("baseline", "endline"):
+            if key in st and st[key] not in inputs:
+                problems.append(
+                    f"{w}: {key} {st[key]!r} is not one of the [[inputs]] {sorted(inputs)}"
+                )
+        if "baseline" not in st:
+            problems.append(f"{w}: missing 'baseline' (the input with the stratum's victims)")
+        per = st.get("per_victim")
+        if not isinstance(per, dict):
+            problems.append(f"{w}: per_victim = {{ value = ... }} or {{ survey = ... }} is missing")
+            continue
+        if "survey" in per:
+            if per["survey"] not in inputs:
+                problems.append(
+                    f"{w}: per_victim survey {per['survey']!r} is not one of the [[inputs]]"
+                )
+            if not (all(k in per for k in LABOUR) or all(k in per for k in SEXUAL)):
+                problems.append(
+                    f"{w}: a survey per_victim needs {LABOUR} (forced labour) or {SEXUAL} "
+                    "(sexual exploitation)"
+                )
+        elif "value" in per:
+            dist = per.get("distribution", "lognormal")
+            if dist not in DISTRIBUTIONS:
+                problems.append(f"{w}: distribution must be one of {DISTRIBUTIONS}, got {dist!r}")
+        else:
+            problems.append(f"{w}: per_victim needs 'value' (an assumption) or 'survey'")
+    return problems
+
+
+def _per_victim(per: dict[str, Any], spec: dict[str, Any], inputs: dict[str, Any], level: float):
+    currency, year = spec.get("currency", "USD"), int(spec.get("year", 2021))
+    if "value" in per:
+        return ProfitAssumption(
+            per["value"],
+            per.get("lower"),
+            per.get("upper"),
+            per.get("distribution", "lognormal"),
+            currency,
+            year,
+            per.get("source", "assumption in the run config"),
+        )
+    design = inputs[per["survey"]]
+    if not isinstance(design, Design):
+        raise DataError(
+            f"profits {spec['name']!r}: per_victim survey {per['survey']!r} is not a survey input"
+        )
+    if all(k in per for k in LABOUR):
+        model: Any = ForcedLabourProfit(
+            per["hours"],
+            per["paid"],
+            per["wage"],
+            costs=per.get("costs"),
+            currency=currency,
+            year=year,
+            level=level,
+        )
+    else:
+        model = SexualExploitationProfit(
+            per["clients"],
+            per["days"],
+            per["price"],
+            costs=per.get("costs"),
+            payments=per.get("payments"),
+            currency=currency,
+            year=year,
+            level=level,
+        )
+    return model.fit(design)
+
+
+def _table(parts: dict[str, Any]) -> ProfitTable:
+    """One table over the strata from assumptions and single-stratum survey tables."""
+    if all(isinstance(p, ProfitAssumption) for p in parts.values()):
+        return ProfitTable.from_assumptions(parts, by="stratum")
+    # mixed or survey strata: each survey table has one stratum; build a joint table whose
+    # draws come from each part independently (separate surveys or assumptions)
+    tables = {
+        k: p if isinstance(p, ProfitTable) else ProfitTable.from_assumptions(p)
+        for k, p in parts.items()
+    }
+    scales = {t.scale for t in tables.values()}
+    if len(scales) > 1:
+        raise DataError(f"profit per victim in different currencies or years: {sorted(scales)}")
+    first = next(iter(tables.values()))
+    keys = tuple(tables)
+    values = np.array([float(t.values[0]) for t in tables.values()])
+    return _JointTable(
+        keys,
+        values,
+        None,
+        ("stratum",),
+        first.currency,
+        first.year,
+        "; ".join(f"{k}: {t.method}" for k, t in tables.items()),
+        first.level,
+        details={"parts": tables},
+    )
+
+
+class _JointTable(ProfitTable):
+    """Independent single-stratum tables drawn side by side."""
+
+    def draws(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        parts = self.details["parts"]
+        return np.column_stack([parts[k].draws(size, rng)[:, 0] for k in self.keys])
+
+    @property
+    def std_errors(self) -> np.ndarray:
+        return np.array([float(p.std_errors[0]) for p in self.details["parts"].values()])
+
+
+def card_scale(spec: dict[str, Any]) -> str:
+    """The money scale of a section's figures, ``"USD 2021"``."""
+    return f"{str(spec.get('currency', 'USD')).upper()} {int(spec.get('year', 2021))}"
+
+
+def run_profits(
+    spec: dict[str, Any],
+    victims_for: Callable[[str], Estimate],
+    inputs: dict[str, Any],
+    level: float,
+    seed: int,
+) -> pd.DataFrame:
+    """The scorecard rows of one ``[[profits]]`` section.
+
+    ``victims_for(input_name)`` returns the victims' estimate of an input (the run fits it
+    with the section's estimator, reusing fits it already has).
+    """
+    strata = spec["strata"]
+    parts = {st["name"]: _per_victim(st["per_victim"], spec, inputs, level) for st in strata}
+    table = _table(parts)
+    results = {}
+    for k, when in enumerate(("baseline", "endline")):
+        if not all(when in st for st in strata):
+            continue
+        victims = {st["name"]: victims_for(st[when]) for st in strata}
+        model = IllicitProfits(table, level=level, seed=independent_seed(seed, 100 + k))
+        results[when] = model.fit(victims)
+    rows = []
+    target = spec.get("target")
+    base, end = results.get("baseline"), results.get("endline")
+    comparison = base.compare(end, seed=independent_seed(seed, 102)) if end is not None else None
+    areas = [st["name"] for st in strata] + ["total"]
+    for area in areas:
+        row: dict[str, Any] = {"impact": spec["name"], "kind": "profits", "area": str(area)}
+        if area == "total":
+            row["baseline"] = base.total.value
+            if comparison is not None:
+                row.update(
+                    endline=end.total.value,
+                    change=comparison.difference.value,
+                    change_lower=comparison.difference.lower,
+                    change_upper=comparison.difference.upper,
+                )
+                if target is not None:
+                    p = comparison.probability_reduced(by=float(target))
+                    row.update(target=target, probability_target=p.value, probability_kind=p.kind)
+        else:
+            b_row = base.strata.set_index("stratum").loc[area]
+            row["baseline"] = float(b_row["profits"])
+            if end is not None:
+                e_row = end.strata.set_index("stratum").loc[area]
+                row["endline"] = float(e_row["profits"])
+                row["change"] = row["endline"] - row["baseline"]
+                diff = end.draws[area].to_numpy() - base.draws[area].to_numpy()
+                row["change_lower"], row["change_upper"] = percentile_interval(diff, level)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for col in SCORECARD_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = np.nan
+    return frame[SCORECARD_COLUMNS]
+
+
+def profits_estimates(card: pd.DataFrame) -> list[dict[str, Any]]:
+    """A profits scorecard as rows of estimates.csv (input = "section: area")."""
+    rows = []
+    for rec in card.to_dict("records"):
+        for quantity, value, lo, hi in (
+            ("profits at baseline", rec["baseline"], np.nan, np.nan),
+            ("profits at endline", rec["endline"], np.nan, np.nan),
+            ("change in profits", rec["change"], rec["change_lower"], rec["change_upper"]),
+            ("probability of meeting the target", rec["probability_target"], np.nan, np.nan),
+        ):
+            if value is None or pd.isna(value):
+                continue
+            rows.append(
+                {
+                    "input": f"{rec['impact']}: {rec['area']}",
+                    "quantity": quantity,
+                    "value": value,
+                    "lower": lo,
+                    "upper": hi,
+                }
+            )
+    return rows
