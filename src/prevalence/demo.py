@@ -88,6 +88,21 @@ def run_demo(out: str | Path | None = None, config: str | Path = DEMO_CONFIG) ->
                 f"[{did['lower']:+.3f}, {did['upper']:+.3f}]   P(programme villages fell >= 20%) "
                 f"{p:.2f}"
             )
+    profits = table[(table["type"] == "profits") & table["input"].str.endswith(": total")]
+    if len(profits):
+        rows = profits.set_index("quantity")
+        b = rows.loc["profits at baseline", "value"]
+        e = rows.loc["profits at endline", "value"]
+        ch = rows.loc["change in profits"]
+        p = rows.loc["probability of meeting the target", "value"]
+        print(
+            "\nillicit profits from the listed victims (assumed US$3,687 [2,700, 5,000] per victim,"
+        )
+        print(
+            f"2021 prices): baseline US${b / 1e6:.1f} million, endline US${e / 1e6:.1f} million, "
+            f"change {ch['value'] / 1e6:+.1f} [{ch['lower'] / 1e6:+.1f}, {ch['upper'] / 1e6:+.1f}] "
+            f"million; P(fell >= 20%) {p:.2f}"
+        )
     if directory is not None:
         print(
             f"\nwrote {directory}/ (estimates.csv, estimates.json, scorecard.csv, manifest.json, "

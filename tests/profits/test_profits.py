@@ -314,3 +314,24 @@ def test_profits_difference_in_differences():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert math.isfinite(did.ratio_of_ratios.value)
+
+
+def test_same_profit_per_victim_cancels_in_the_ratio():
+    """With one profit per victim for both periods, the ratio of profits is the ratio of
+    victims in every draw: its interval is that of the victims alone, and the independent
+    comparison (right only for separate surveys) is wider."""
+    per = ProfitAssumption(1000.0, 600.0, 1600.0)
+    b = Estimate(5000.0, 4200.0, 6000.0, scale="count")
+    e = Estimate(3800.0, 3100.0, 4600.0, scale="count")
+    base, end, shared = IllicitProfits(per, seed=4, n_draws=50_000).compare(b, e)
+    fixed = ProfitAssumption(1000.0, distribution="fixed")
+    _, _, victims_only = IllicitProfits(fixed, seed=4, n_draws=50_000).compare(b, e)
+    assert shared.ratio.value == pytest.approx(0.76)
+    assert shared.ratio.interval == pytest.approx(victims_only.ratio.interval, rel=0.02)
+    separate_b = IllicitProfits(per, seed=6, n_draws=50_000).fit(b)
+    separate_e = IllicitProfits(per, seed=7, n_draws=50_000).fit(e)
+    independent = separate_b.compare(separate_e, seed=5)
+    width = shared.ratio.upper - shared.ratio.lower
+    assert independent.ratio.upper - independent.ratio.lower > 1.5 * width
+    assert shared.difference.value == pytest.approx(-1_200_000.0)
+    assert "same profit per victim" in shared.difference.method

@@ -116,10 +116,13 @@ class ProfitResult:
         )
 
     def compare(self, endline: ProfitResult, *, seed: SeedLike = None) -> Comparison:
-        """Baseline (this result) against ``endline``: difference and ratio of total profits.
+        """Baseline (this result) against ``endline``, treated as independent.
 
-        Both must be in one currency and price year (deflate first); ``probability_reduced``
-        on the result answers "did profits fall?".
+        Right when each period has its own profit per victim (a survey of victims at each);
+        when both use the same figures, :meth:`IllicitProfits.compare` keeps them equal in
+        every draw so that their uncertainty does not inflate the change. Both must be in one
+        currency and price year (deflate first); ``probability_reduced`` on the result answers
+        "did profits fall?".
         """
         return compare_estimates(self.total, endline.total, seed=seed)
 
@@ -198,6 +201,69 @@ class IllicitProfits:
 
     def fit(self, victims: Estimate | Mapping[Any, Estimate]) -> ProfitResult:
         """Total profits for ``victims`` (one Estimate, or one per stratum of the table)."""
+        rng = as_generator(self.seed)
+        return self._fit(victims, None, rng)
+
+    def compare(
+        self,
+        baseline: Estimate | Mapping[Any, Estimate],
+        endline: Estimate | Mapping[Any, Estimate],
+    ) -> tuple[ProfitResult, ProfitResult, Comparison]:
+        """Profits at baseline and endline with the same profit per victim, and their change.
+
+        The profit per victim is one figure for both periods (the same assumption, or one
+        survey), so each simulation draw applies the same drawn value to baseline and
+        endline: its uncertainty then largely cancels in the change, as it should. Victims
+        are independent between periods. (When each period has its own survey of victims,
+        fit two models and use :meth:`ProfitResult.compare`, which treats them as
+        independent.)
+
+        Returns the two results and the :class:`~prevalence.Comparison` of their totals.
+        """
+        rng = as_generator(self.seed)
+        shared = self.table.draws(self.n_draws, rng)
+        b = self._fit(baseline, shared, rng)
+        e = self._fit(endline, shared, rng)
+        level = self.level
+        d_draws = e.total.draws - b.total.draws
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_draws = np.where(b.total.draws > 0, e.total.draws / b.total.draws, np.nan)
+        how = "same profit per victim in both periods, victims independent; percentile interval"
+        d_lo, d_hi = percentile_interval(d_draws, level)
+        r_lo, r_hi = percentile_interval(r_draws, level)
+        common = {"n_draws": self.n_draws, "source": how}
+        difference = Estimate(
+            e.total.value - b.total.value,
+            d_lo,
+            d_hi,
+            level,
+            f"change in illicit profits, endline - baseline ({how})",
+            d_draws,
+            {**common, "std_error": float(np.std(d_draws, ddof=1))},
+            draws_kind="approximation",
+            scale=b.total.scale,
+            interval_method="percentile",
+        )
+        ratio = Estimate(
+            e.total.value / b.total.value if b.total.value > 0 else math.nan,
+            r_lo,
+            r_hi,
+            level,
+            f"ratio of illicit profits, endline / baseline ({how})",
+            r_draws,
+            common,
+            draws_kind="approximation",
+            scale="ratio",
+            interval_method="percentile",
+        )
+        return b, e, Comparison(b.total, e.total, difference, ratio)
+
+    def _fit(
+        self,
+        victims: Estimate | Mapping[Any, Estimate],
+        profit_draws: np.ndarray | None,
+        rng: np.random.Generator,
+    ) -> ProfitResult:
         est = _victim_estimates(victims)
         table = self.table
         keys = list(table.keys)
@@ -222,10 +288,10 @@ class IllicitProfits:
                 raise DataError(
                     f"victims of stratum {k!r} must be a non-negative number, got {e.value}"
                 )
-        rng = as_generator(self.seed)
         n = self.n_draws
         victims_draws = np.column_stack([matched_draws(est[k], n, rng)[0] for k in keys])
-        profit_draws = table.draws(n, rng)
+        if profit_draws is None:
+            profit_draws = table.draws(n, rng)
         v_hat = np.array([est[k].value for k in keys])
         p_hat = np.asarray(table.values, dtype=float)
         both = victims_draws * profit_draws

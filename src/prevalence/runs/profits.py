@@ -224,17 +224,17 @@ def run_profits(
     strata = spec["strata"]
     parts = {st["name"]: _per_victim(st["per_victim"], spec, inputs, level) for st in strata}
     table = _table(parts)
-    results = {}
-    for k, when in enumerate(("baseline", "endline")):
-        if not all(when in st for st in strata):
-            continue
-        victims = {st["name"]: victims_for(st[when]) for st in strata}
-        model = IllicitProfits(table, level=level, seed=independent_seed(seed, 100 + k))
-        results[when] = model.fit(victims)
+    model = IllicitProfits(table, level=level, seed=independent_seed(seed, 100))
+    base_victims = {st["name"]: victims_for(st["baseline"]) for st in strata}
+    has_endline = all("endline" in st for st in strata)
     rows = []
     target = spec.get("target")
-    base, end = results.get("baseline"), results.get("endline")
-    comparison = base.compare(end, seed=independent_seed(seed, 102)) if end is not None else None
+    if has_endline:
+        # one profit per victim for both periods: drawn once, applied to both
+        end_victims = {st["name"]: victims_for(st["endline"]) for st in strata}
+        base, end, comparison = model.compare(base_victims, end_victims)
+    else:
+        base, end, comparison = model.fit(base_victims), None, None
     areas = [st["name"] for st in strata] + ["total"]
     for area in areas:
         row: dict[str, Any] = {"impact": spec["name"], "kind": "profits", "area": str(area)}
@@ -257,7 +257,7 @@ def run_profits(
                 e_row = end.strata.set_index("stratum").loc[area]
                 row["endline"] = float(e_row["profits"])
                 row["change"] = row["endline"] - row["baseline"]
-                diff = end.draws[area].to_numpy() - base.draws[area].to_numpy()
+                diff = end.draws[area].to_numpy() - base.draws[area].to_numpy()  # paired draws
                 row["change_lower"], row["change_upper"] = percentile_interval(diff, level)
         rows.append(row)
     frame = pd.DataFrame(rows)
