@@ -200,7 +200,8 @@ class IllicitProfits:
         self.seed = seed
 
     def fit(self, victims: Estimate | Mapping[Any, Estimate]) -> ProfitResult:
-        """Total profits for ``victims`` (one Estimate, or one per stratum of the table)."""
+        """Total profits for ``victims``: one Estimate, or one per stratum of the table (for
+        example ``Stratified(estimator, by=["region", "sector"]).fit_strata(records)``)."""
         rng = as_generator(self.seed)
         return self._fit(victims, None, rng)
 
