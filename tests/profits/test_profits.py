@@ -335,3 +335,11 @@ def test_same_profit_per_victim_cancels_in_the_ratio():
     assert independent.ratio.upper - independent.ratio.lower > 1.5 * width
     assert shared.difference.value == pytest.approx(-1_200_000.0)
     assert "same profit per victim" in shared.difference.method
+
+
+def test_victims_without_uncertainty_name_the_stratum():
+    from prevalence import EstimationError
+
+    per = {"a": ProfitAssumption(10.0, 5.0, 20.0)}
+    with pytest.raises(EstimationError, match="victims of stratum 'a'"):
+        IllicitProfits(per).fit({"a": Estimate(100.0, scale="count")})

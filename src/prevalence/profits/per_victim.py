@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DataError, DataWarning
+from ..core.errors import DataError, DataWarning, EstimationError
 from ..core.intervals import check_level
 from ..survey.base import Design
 from .money import money_scale
@@ -191,6 +191,12 @@ class _PerVictimProfit:
                 J[s, k * S + s] = cell_values[k]
             J[s, K * S + s] = -1.0
         vcov = J @ V @ J.T + (A * cell_se**2) @ A.T
+        bad = [strata[i] for i in range(S) if not np.isfinite(vcov[i, i])]
+        if bad:
+            raise EstimationError(
+                f"the survey gives no variance for the profit per victim in strata {bad} "
+                "(a stratum with a single PSU, say): merge strata or set a lonely-PSU rule"
+            )
         if by is None:
             n = (len(data),)
         else:

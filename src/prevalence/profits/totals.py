@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.compare import compare_estimates, matched_draws
-from ..core.errors import DataError
+from ..core.errors import DataError, EstimationError
 from ..core.intervals import check_level, percentile_interval
 from ..core.random import SeedLike, as_generator
 from ..core.results import Comparison, Estimate
@@ -290,7 +290,13 @@ class IllicitProfits:
                     f"victims of stratum {k!r} must be a non-negative number, got {e.value}"
                 )
         n = self.n_draws
-        victims_draws = np.column_stack([matched_draws(est[k], n, rng)[0] for k in keys])
+        columns = []
+        for k in keys:
+            try:
+                columns.append(matched_draws(est[k], n, rng)[0])
+            except EstimationError as err:
+                raise EstimationError(f"victims of stratum {k!r}: {err}") from None
+        victims_draws = np.column_stack(columns)
         if profit_draws is None:
             profit_draws = table.draws(n, rng)
         v_hat = np.array([est[k].value for k in keys])
