@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Self
 
 from .compare import compare_estimates
 from .random import SeedLike, independent_seed
@@ -50,9 +51,80 @@ class Estimator(ABC):
         e = endline_estimator.fit(endline)
         return compare_estimates(b, e, seed=self.seed if seed is None else seed, n_draws=n_draws)
 
+    # ------------------------------------------------------------------ parameters
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        """The constructor's parameter names (as scikit-learn reads them)."""
+        sig = inspect.signature(cls.__init__)
+        return [
+            p.name
+            for p in sig.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+
+    def get_params(self) -> dict[str, Any]:
+        """The settings, keyed by the constructor's parameter names.
+
+        ``type(est)(**est.get_params())`` builds an equal estimator (see :meth:`clone`).
+
+        Examples
+        --------
+        >>> from prevalence import LogLinearMSE
+        >>> LogLinearMSE(select="bic", n_boot=200).get_params()["n_boot"]
+        200
+        """
+        missing = [n for n in self._param_names() if not hasattr(self, n)]
+        if missing:
+            raise AttributeError(
+                f"{type(self).__name__} does not keep its constructor arguments {missing}"
+            )
+        return {n: getattr(self, n) for n in self._param_names()}
+
+    def set_params(self, **params: Any) -> Self:
+        """Change settings (validated by the constructor, as at construction); returns self.
+
+        Examples
+        --------
+        >>> from prevalence import LogLinearMSE
+        >>> LogLinearMSE().set_params(level=0.9).level
+        0.9
+        """
+        unknown = sorted(set(params) - set(self._param_names()))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no parameter(s) {unknown}; it has {self._param_names()}"
+            )
+        rebuilt = type(self)(**{**self.get_params(), **params})
+        self.__dict__.update(rebuilt.__dict__)
+        return self
+
+    def clone(self, **params: Any) -> Self:
+        """A new, unfitted estimator with the same settings (and ``params`` changed).
+
+        Settings are copied (nested estimators cloned), so changing the clone's settings
+        never changes the original's.
+
+        Examples
+        --------
+        >>> from prevalence import LogLinearMSE
+        >>> est = LogLinearMSE(select="bic", seed=1)
+        >>> other = est.clone(seed=2)
+        >>> other.select, other.seed, est.seed
+        ('bic', 2, 1)
+        """
+        own = {
+            k: v.clone() if isinstance(v, Estimator) else copy.deepcopy(v)
+            for k, v in self.get_params().items()
+            if k not in params
+        }
+        return type(self)(**own, **params)
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
         return f"{type(self).__name__}({params})"
 
     def _params(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        try:
+            return self.get_params()
+        except AttributeError:
+            return {k: v for k, v in vars(self).items() if not k.startswith("_")}

@@ -1,0 +1,72 @@
+"""The estimator contract: get_params / set_params / clone from the constructor signature."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import prevalence as P
+from prevalence.mse.captures import CaptureHistories
+from prevalence.workbench.stratified import Stratified
+
+ESTIMATORS = [
+    P.LogLinearMSE(select="bic", n_boot=50, seed=3, level=0.9),
+    P.ClosedPopulationMSE("Mth Chao (LB)"),
+    P.LatentClassMSE(K=5, samples=100, seed=1),
+    P.DecomposableBMA(delta=0.5),
+    P.BayesThresholdMSE(threshold=1.5),
+    P.SurveyPrevalence("victim", population=1000),
+    P.HierarchicalPrevalence(area="a", cases="c", trials="t", draws=200),
+    Stratified(P.LogLinearMSE(), "stratum"),
+]
+
+
+def _equal(a, b) -> bool:
+    if isinstance(a, P.Estimator):
+        return type(a) is type(b) and all(
+            _equal(v, b.get_params()[k]) for k, v in a.get_params().items()
+        )
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_get_params_names_the_constructor_arguments_and_clone_rebuilds(est):
+    params = est.get_params()
+    assert list(params) == type(est)._param_names()
+    twin = est.clone()
+    assert twin is not est and type(twin) is type(est)
+    assert all(_equal(v, twin.get_params()[k]) for k, v in params.items())
+    assert repr(twin) == repr(est)
+
+
+def test_clone_changes_only_what_it_is_told_and_copies_nested_estimators():
+    est = Stratified(P.LogLinearMSE(seed=1), "stratum", seed=4)
+    twin = est.clone(seed=5)
+    assert twin.seed == 5 and est.seed == 4
+    assert twin.estimator is not est.estimator and twin.estimator.seed == 1
+    twin.estimator.set_params(seed=9)
+    assert est.estimator.seed == 1
+
+
+def test_set_params_validates_like_the_constructor():
+    est = P.LogLinearMSE()
+    with pytest.raises(ValueError, match=r"has no parameter\(s\) \['n_bootstrap'\]"):
+        est.set_params(n_bootstrap=10)
+    with pytest.raises(ValueError, match="level"):
+        est.set_params(level=1.5)
+    assert est.level == 0.95  # a refused change leaves the estimator as it was
+    assert est.set_params(level=0.8, n_boot=20) is est and est.n_boot == 20
+
+
+def test_a_clone_fits_the_same_numbers():
+    rec = P.simulate.CaptureScenario(2000, {"A": 0.3, "B": 0.25, "C": 0.3}).records(2)
+    captures = CaptureHistories.from_records(rec, lists=["A", "B", "C"])
+    est = P.LogLinearMSE(select="bic", n_boot=100, seed=7, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = est.fit(captures), est.clone().fit(captures)
+    assert a.interval == b.interval and np.array_equal(a.draws, b.draws)
