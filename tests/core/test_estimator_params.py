@@ -70,3 +70,19 @@ def test_a_clone_fits_the_same_numbers():
         warnings.simplefilter("ignore")
         a, b = est.fit(captures), est.clone().fit(captures)
     assert a.interval == b.interval and np.array_equal(a.draws, b.draws)
+
+
+def test_run_config_registry_is_derived_from_the_estimators():
+    from prevalence.runs.config import _estimator_types
+
+    registry = _estimator_types()
+    exported = {
+        name
+        for name in P.__all__
+        if isinstance(getattr(P, name), type)
+        and issubclass(getattr(P, name), P.Estimator)
+        and getattr(P, name).input_kinds
+    }
+    assert exported == set(registry)
+    assert registry["SurveyPrevalence"][1] == ("survey",)
+    assert "Stratified" not in registry  # no input kind of its own

@@ -78,6 +78,8 @@ class HierarchicalPrevalence(Estimator):
     >>> est = model.fit(frame)  # doctest: +SKIP
     """
 
+    input_kinds = ("areas",)
+
     def __init__(
         self,
         area: str,

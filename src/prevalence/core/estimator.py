@@ -23,6 +23,9 @@ class Estimator(ABC):
     """
 
     seed: SeedLike = None
+    #: The run-config input kinds the estimator fits ("captures", "records", "survey",
+    #: "areas"); estimators with none are not offered in run configs.
+    input_kinds: tuple[str, ...] = ()
 
     @abstractmethod
     def fit(self, data: Any) -> Estimate:

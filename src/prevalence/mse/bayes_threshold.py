@@ -109,6 +109,8 @@ class BayesThresholdMSE(Estimator):
     ['A:B', 'A:C', 'B:C']
     """
 
+    input_kinds = ("captures", "records")
+
     def __init__(
         self,
         prior: str = "proper",

@@ -297,6 +297,8 @@ class ClosedPopulationMSE(Estimator):
     240.0
     """
 
+    input_kinds = ("captures", "records")
+
     def __init__(
         self,
         model: str = "Mt",

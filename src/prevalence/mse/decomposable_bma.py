@@ -99,6 +99,8 @@ class DecomposableBMA(Estimator):
     True
     """
 
+    input_kinds = ("captures", "records")
+
     def __init__(
         self,
         delta: float | None = None,

@@ -80,6 +80,8 @@ class LatentClassMSE(Estimator):
     1000
     """
 
+    input_kinds = ("captures", "records")
+
     def __init__(
         self,
         K: int = 10,

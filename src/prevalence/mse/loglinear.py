@@ -125,6 +125,8 @@ class LogLinearMSE(Estimator):
     240.0
     """
 
+    input_kinds = ("captures", "records")
+
     def __init__(
         self,
         model: ModelSpec = None,

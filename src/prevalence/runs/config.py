@@ -53,6 +53,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.estimator import Estimator
 from .impact import check_impact
 from .profits import check_profits
 
@@ -63,7 +64,6 @@ __all__ = [
     "read_table",
     "build_input",
     "make_estimator",
-    "ESTIMATOR_TYPES",
     "INPUT_KINDS",
 ]
 
@@ -87,34 +87,29 @@ class ConfigProblem(Exception):
 
 
 def _estimator_types() -> dict[str, Any]:
-    from ..bayes.hierarchical import HierarchicalPrevalence
-    from ..mse.bayes_threshold import BayesThresholdMSE
-    from ..mse.closed import ClosedPopulationMSE
-    from ..mse.decomposable_bma import DecomposableBMA
-    from ..mse.latent_class import LatentClassMSE
-    from ..mse.loglinear import LogLinearMSE
-    from ..survey.prevalence import SurveyPrevalence
+    """Every estimator a config can name, with the input kinds it fits.
 
-    return {
-        "LogLinearMSE": (LogLinearMSE, ("captures", "records")),
-        "ClosedPopulationMSE": (ClosedPopulationMSE, ("captures", "records")),
-        "LatentClassMSE": (LatentClassMSE, ("captures", "records")),
-        "DecomposableBMA": (DecomposableBMA, ("captures", "records")),
-        "BayesThresholdMSE": (BayesThresholdMSE, ("captures", "records")),
-        "SurveyPrevalence": (SurveyPrevalence, ("survey",)),
-        "HierarchicalPrevalence": (HierarchicalPrevalence, ("areas",)),
-    }
+    Derived from the estimators themselves (``Estimator.input_kinds``), not kept by hand: a
+    new estimator class with ``input_kinds`` is available in run configs.
+    """
+    from ..bayes import hierarchical  # noqa: F401  (import the families' estimators)
+    from ..mse import (  # noqa: F401
+        bayes_threshold,
+        closed,
+        decomposable_bma,
+        latent_class,
+        loglinear,
+    )
+    from ..survey import prevalence  # noqa: F401
 
-
-ESTIMATOR_TYPES = (
-    "LogLinearMSE",
-    "ClosedPopulationMSE",
-    "LatentClassMSE",
-    "DecomposableBMA",
-    "BayesThresholdMSE",
-    "SurveyPrevalence",
-    "HierarchicalPrevalence",
-)
+    found: dict[str, Any] = {}
+    stack = list(Estimator.__subclasses__())
+    while stack:
+        cls = stack.pop(0)
+        stack.extend(cls.__subclasses__())
+        if cls.input_kinds and cls.__module__.startswith("prevalence."):
+            found[cls.__name__] = (cls, tuple(cls.input_kinds))
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class SurveyPrevalence(Estimator):
     (0.25, 200.0)
     """
 
+    input_kinds = ("survey",)
+
     def __init__(
         self,
         indicator: str,
