@@ -86,3 +86,10 @@ def test_run_config_registry_is_derived_from_the_estimators():
     assert exported == set(registry)
     assert registry["SurveyPrevalence"][1] == ("survey",)
     assert "Stratified" not in registry  # no input kind of its own
+
+
+def test_compare_refuses_arguments_it_cannot_use():
+    with pytest.raises(ValueError, match="closed form"):
+        P.SurveyPrevalence("victim").compare(None, None, seed=1)
+    with pytest.raises(ValueError, match="n_draws"):
+        P.HierarchicalPrevalence(area="a", cases="c", trials="t").compare(None, None, n_draws=100)

@@ -214,7 +214,16 @@ class HierarchicalPrevalence(Estimator):
         Both frames hold one row per area; they are stacked with a period marker and fitted
         together, so area effects are shared and the change (pooled and by area) is itself
         partially pooled. Difference and ratio come draw by draw from the joint posterior.
+        ``seed`` (default: the estimator's) seeds the sampler; the number of draws is the
+        posterior's (``draws`` x ``chains``), so ``n_draws`` is refused rather than ignored.
         """
+        if n_draws is not None:
+            raise ValueError(
+                "HierarchicalPrevalence.compare uses every posterior draw (draws x chains); "
+                "set draws= in the constructor instead of n_draws"
+            )
+        if seed is not None:
+            return self.clone(seed=seed).compare(baseline, endline)
         marker = "__period__"
         for f, name in ((baseline, "baseline"), (endline, "endline")):
             if not isinstance(f, pd.DataFrame):

@@ -108,7 +108,14 @@ class SurveyPrevalence(Estimator):
         The difference has standard error ``sqrt(se_b**2 + se_e**2)`` and a normal interval;
         the ratio a normal interval on the log scale (delta method). For surveys that share
         PSUs (a panel), use :meth:`compare_panel`, which accounts for their covariance.
+        The comparison is in closed form: ``seed`` and ``n_draws`` do not apply and are
+        refused rather than ignored.
         """
+        if seed is not None or n_draws is not None:
+            raise ValueError(
+                "SurveyPrevalence.compare is in closed form (delta method): seed and n_draws "
+                "do not apply"
+            )
         b, e = self.fit(baseline), self.fit(endline)
         return compare_correlated(
             b,
