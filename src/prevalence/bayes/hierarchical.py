@@ -16,6 +16,7 @@ import pandas as pd
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
+from ..core.mcmc import MIN_ESS, RHAT_LIMIT
 from ..core.random import SeedLike, as_generator
 from ..core.results import Comparison, Estimate
 from .data import AreaData, prepare
@@ -25,8 +26,8 @@ __all__ = ["HierarchicalPrevalence"]
 
 log = logging.getLogger(__name__)
 
-RHAT_MAX = 1.01
-ESS_MIN = 400
+RHAT_MAX = RHAT_LIMIT  # the package's one convergence rule (core.mcmc)
+ESS_MIN = MIN_ESS
 
 
 class HierarchicalPrevalence(Estimator):
