@@ -121,3 +121,29 @@ def test_comparison_needs_some_measure_of_uncertainty():
 
     with pytest.raises(EstimationError, match="cannot compare"):
         compare_estimates(Estimate(1.0), Estimate(2.0), seed=1)
+
+
+def test_summaries_describe_estimates_and_comparisons():
+    est = Estimate(
+        1200.0,
+        1000.0,
+        1500.0,
+        method="log-linear",
+        draws=[1100.0, 1200.0, 1300.0],
+        draws_kind="bootstrap",
+        details={"std_error": 120.0, "models": pd.DataFrame({"model": ["[1,2]"], "BIC": [3.0]})},
+        warnings=("careful",),
+        scale="count",
+        interval_method="bca",
+    )
+    text = str(est.summary())
+    for part in ("1,200", "bias-corrected and accelerated", "3 (bootstrap)", "careful", "count"):
+        assert part in text, part
+    assert "models" in est.summary().tables and "[1,2]" in est.summary().as_html()
+    assert est.summary().to_frame().set_index("item").loc["standard error", "value"] == "120.0"
+    assert "prevalence-estimate" in est._repr_html_()
+    b = Estimate(1000.0, 900.0, 1110.0, scale="count")
+    e = Estimate(800.0, 700.0, 915.0, scale="count", warnings=("thin lists",))
+    s = compare_estimates(b, e, seed=1).summary()
+    assert list(s.tables["estimates"]["quantity"]) == ["baseline", "endline", "difference", "ratio"]
+    assert "warning (endline)" in s.as_text() and "thin lists" in s.as_text()

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .probability import Probability, probability_of_reduction
 
-__all__ = ["Estimate", "Comparison", "DRAWS_KINDS", "INTERVAL_METHODS"]
+__all__ = ["Estimate", "Comparison", "Summary", "DRAWS_KINDS", "INTERVAL_METHODS"]
 
 DRAWS_KINDS = (None, "bootstrap", "posterior", "approximation", "mixed")
 
@@ -91,6 +91,59 @@ def _jsonable(value: Any) -> Any:
     if callable(getattr(value, "to_dict", None)):
         return _jsonable(value.to_dict())
     return repr(value)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A result described as text, HTML and tables (as statsmodels' and linearmodels' summaries).
+
+    Attributes
+    ----------
+    title : str
+        What the result is.
+    rows : tuple of (label, text)
+        The headline facts, in order.
+    tables : mapping of name to DataFrame
+        Tabular details (the comparison's four rows, a model-selection table...).
+
+    ``str(summary)`` is the text; in a notebook the summary renders as HTML.
+    """
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def as_text(self) -> str:
+        """Plain text: the title, the facts aligned, then each table."""
+        width = max((len(k) for k, _ in self.rows), default=0)
+        lines = [self.title, "=" * len(self.title)]
+        lines += [f"{k:<{width}}  {v}" for k, v in self.rows]
+        for name, table in self.tables.items():
+            lines += ["", name, "-" * len(name), table.to_string(index=False)]
+        return "\n".join(lines)
+
+    def as_html(self) -> str:
+        """HTML: a table of the facts, then each table."""
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in self.rows
+        )
+        out = [
+            f"<p><b>{html.escape(self.title)}</b></p><table class='prevalence-summary'>{body}</table>"
+        ]
+        for name, table in self.tables.items():
+            out.append(f"<p><b>{html.escape(name)}</b></p>" + table.to_html(index=False))
+        return "".join(out)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The facts as a two-column DataFrame (``item``, ``value``)."""
+        return pd.DataFrame(list(self.rows), columns=["item", "value"])
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,22 +292,46 @@ class Estimate:
             parts.append(f"{len(self.warnings)} warning(s)")
         return ", ".join(parts) + ")"
 
-    def _repr_html_(self) -> str:
+    def summary(self) -> Summary:
+        """The estimate described: value, interval and how it was computed, draws, scale,
+        standard error, warnings, and the tables among its details.
+
+        Examples
+        --------
+        >>> est = Estimate(1200.0, 1000.0, 1500.0, method="example", interval_method="profile")
+        >>> print(est.summary().as_text().splitlines()[3])
+        interval  95% interval [1,000, 1,500] (profile likelihood)
+        """
         rows = [
             ("estimate", _format_number(self.value)),
-            ("interval", self._interval_text()),
-            ("method", html.escape(self.method)),
+            (
+                "interval",
+                self._interval_text()
+                + (
+                    f" ({INTERVAL_METHODS[self.interval_method]})"
+                    if self.interval_method is not None
+                    else ""
+                ),
+            ),
+            ("method", self.method),
         ]
+        if self.scale is not None:
+            rows.append(("scale", self.scale))
         if not math.isnan(self.std_error):
             rows.append(("standard error", _format_number(self.std_error)))
         if self.draws is not None:
-            rows.append(("draws", str(self.draws.size)))
+            rows.append(("draws", f"{self.draws.size} ({self.draws_kind or 'kind not recorded'})"))
         for w in self.warnings:
-            rows.append(("warning", html.escape(w)))
-        body = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
+            rows.append(("warning", w))
+        tables = {k: v for k, v in self.details.items() if isinstance(v, pd.DataFrame)}
+        return Summary("Estimate", tuple(rows), tables)
+
+    def _repr_html_(self) -> str:
+        return (
+            self.summary()
+            .as_html()
+            .replace("class='prevalence-summary'", "class='prevalence-estimate'")
         )
-        return f"<table class='prevalence-estimate'>{body}</table>"
 
 
 @dataclass(frozen=True, eq=False)
@@ -320,6 +397,31 @@ class Comparison:
             f"  difference = {self.difference!r},\n"
             f"  ratio      = {self.ratio!r}\n)"
         )
+
+    def summary(self) -> Summary:
+        """The comparison described: its four rows as a table, and every warning.
+
+        Examples
+        --------
+        >>> from prevalence import Estimate
+        >>> from prevalence.core.compare import compare_estimates
+        >>> b = Estimate(1000.0, 900.0, 1110.0, scale="count")
+        >>> e = Estimate(800.0, 700.0, 915.0, scale="count")
+        >>> list(compare_estimates(b, e, seed=1).summary().tables)
+        ['estimates']
+        """
+        frame = self.to_frame()[["quantity", "value", "lower", "upper", "level", "method"]]
+        rows = [
+            (
+                "difference",
+                f"{_format_number(self.difference.value)}, {self.difference._interval_text()}",
+            ),
+            ("ratio", f"{_format_number(self.ratio.value)}, {self.ratio._interval_text()}"),
+        ]
+        for name in ("baseline", "endline", "difference", "ratio"):
+            for w in getattr(self, name).warnings:
+                rows.append((f"warning ({name})", w))
+        return Summary("Comparison: endline against baseline", tuple(rows), {"estimates": frame})
 
     def _repr_html_(self) -> str:
         head = "<tr><th></th><th>estimate</th><th>interval</th><th>method</th></tr>"
