@@ -1,0 +1,74 @@
+"""The batched engine and the single-model GLM path agree on every model of the reference data.
+
+The engine (numba, all models and count vectors at once) drives model selection and the
+bootstrap; the GLM path (``reduced_design`` + ``fit_poisson``) fits the chosen model. For every
+hierarchical model up to the default maximum order that both declare fittable, the population
+size and the deviance must agree. With eight lists (NewOrl, 2**28 candidate models) the
+engine fits the models of the first 4,096. The fast test compares an evenly spaced sample of
+at most 600 models per data set (the engine still fits all of them); the slow one compares
+every model (about four minutes).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from prevalence.mse.design import reduced_design
+from prevalence.mse.engine import FitStatus, fit_models
+from prevalence.mse.existence import check_design
+from prevalence.mse.glm import fit_poisson
+from prevalence.mse.models import HierarchicalModel
+from prevalence.mse.selection import ModelSet, default_max_order
+
+from ..conftest import load_reference_captures
+
+DATA_SETS = ["Korea", "UK_4", "NewOrl_4", "Ned", "UKdat", "NewOrl"]
+
+
+def _first_models(t: int, count: int) -> ModelSet:
+    """Main effects plus the first ``count`` subsets of the two-way interactions."""
+    pairs = [(i, j) for i in range(t) for j in range(i + 1, t)]
+    terms = []
+    for mask in range(count):
+        chosen = [pairs[b] for b in range(len(pairs)) if mask >> b & 1]
+        main = {0} | {1 << i for i in range(t)}
+        terms.append(tuple(sorted(main | {(1 << i) | (1 << j) for i, j in chosen})))
+    return ModelSet.from_terms(t, terms)
+
+
+def _compare(name: str, most: int | None) -> None:
+    captures = load_reference_captures(name)
+    t = captures.n_lists
+    y = np.asarray(captures.cell_counts, dtype=float)
+    models = ModelSet.all(t, default_max_order(t)) if t <= 6 else _first_models(t, 4096)
+    res = fit_models(models.table, models.lengths, y[None, :], t)
+    n = float(captures.n_observed)
+    stride = 1 if most is None else max(1, len(models) // most)
+    compared = 0
+    for k in range(0, len(models), stride):
+        design = reduced_design(y, HierarchicalModel(models.terms[k], t))
+        ok_glm = check_design(design, captures.lists).ok
+        ok_engine = res["status"][k, 0] == FitStatus.OK
+        assert ok_glm == ok_engine, (models.name(k), ok_glm, res["status"][k, 0])
+        if not ok_glm:
+            continue
+        fit = fit_poisson(design.X, y[design.cells])
+        N = n + math.exp(float(fit.coef[0]))
+        assert res["N"][k, 0] == pytest.approx(N, rel=1e-7), models.name(k)
+        assert res["deviance"][k, 0] == pytest.approx(fit.deviance, rel=1e-6, abs=1e-8)
+        compared += 1
+    assert compared > 0
+
+
+@pytest.mark.parametrize("name", DATA_SETS)
+def test_engine_and_glm_agree_on_a_sample_of_models(name):
+    _compare(name, most=600)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["Ned", "UKdat", "NewOrl"])
+def test_engine_and_glm_agree_on_every_model(name):
+    _compare(name, most=None)
