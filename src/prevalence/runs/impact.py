@@ -49,6 +49,7 @@ from ..survey.prevalence import SurveyPrevalence
 
 __all__ = [
     "IMPACT_KINDS",
+    "card_rows",
     "SCORECARD_COLUMNS",
     "check_impact",
     "run_impact",
@@ -290,26 +291,41 @@ def _trend(spec: dict[str, Any], estimator: Any, data: Any, level: float) -> lis
     return rows
 
 
-def scorecard_estimates(card: pd.DataFrame) -> list[dict[str, Any]]:
-    """The scorecard as rows of estimates.csv (input = "impact: area", quantity per figure)."""
+def card_rows(
+    card: pd.DataFrame, quantities: list[tuple[str, str, str | None, str | None]]
+) -> list[dict[str, Any]]:
+    """Scorecard figures as rows of estimates.csv (input = "section: area").
+
+    ``quantities`` lists ``(quantity, value column, lower column, upper column)``; missing
+    figures are left out.
+    """
     rows = []
     for rec in card.to_dict("records"):
-        for quantity, value, lo, hi in (
-            ("change", rec["change"], rec["change_lower"], rec["change_upper"]),
-            ("difference in differences", rec["did"], rec["did_lower"], rec["did_upper"]),
-            ("relative change per period", rec["change_per_period"], math.nan, math.nan),
-            ("projection", rec["projection"], math.nan, math.nan),
-            ("probability of meeting the target", rec["probability_target"], math.nan, math.nan),
-        ):
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+        for quantity, value_col, lo_col, hi_col in quantities:
+            value = rec[value_col]
+            if value is None or pd.isna(value):
                 continue
             rows.append(
                 {
                     "input": f"{rec['impact']}: {rec['area']}",
                     "quantity": quantity,
                     "value": value,
-                    "lower": lo,
-                    "upper": hi,
+                    "lower": rec[lo_col] if lo_col else math.nan,
+                    "upper": rec[hi_col] if hi_col else math.nan,
                 }
             )
     return rows
+
+
+def scorecard_estimates(card: pd.DataFrame) -> list[dict[str, Any]]:
+    """The scorecard as rows of estimates.csv (input = "impact: area", quantity per figure)."""
+    return card_rows(
+        card,
+        [
+            ("change", "change", "change_lower", "change_upper"),
+            ("difference in differences", "did", "did_lower", "did_upper"),
+            ("relative change per period", "change_per_period", None, None),
+            ("projection", "projection", None, None),
+            ("probability of meeting the target", "probability_target", None, None),
+        ],
+    )

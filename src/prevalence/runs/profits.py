@@ -57,7 +57,7 @@ from ..profits import (
 )
 from ..profits.assumptions import DISTRIBUTIONS
 from ..survey.base import Design
-from .impact import SCORECARD_COLUMNS
+from .impact import SCORECARD_COLUMNS, card_rows
 
 __all__ = ["check_profits", "run_profits", "card_scale", "profits_estimates"]
 
@@ -269,23 +269,12 @@ def run_profits(
 
 def profits_estimates(card: pd.DataFrame) -> list[dict[str, Any]]:
     """A profits scorecard as rows of estimates.csv (input = "section: area")."""
-    rows = []
-    for rec in card.to_dict("records"):
-        for quantity, value, lo, hi in (
-            ("profits at baseline", rec["baseline"], np.nan, np.nan),
-            ("profits at endline", rec["endline"], np.nan, np.nan),
-            ("change in profits", rec["change"], rec["change_lower"], rec["change_upper"]),
-            ("probability of meeting the target", rec["probability_target"], np.nan, np.nan),
-        ):
-            if value is None or pd.isna(value):
-                continue
-            rows.append(
-                {
-                    "input": f"{rec['impact']}: {rec['area']}",
-                    "quantity": quantity,
-                    "value": value,
-                    "lower": lo,
-                    "upper": hi,
-                }
-            )
-    return rows
+    return card_rows(
+        card,
+        [
+            ("profits at baseline", "baseline", None, None),
+            ("profits at endline", "endline", None, None),
+            ("change in profits", "change", "change_lower", "change_upper"),
+            ("probability of meeting the target", "probability_target", None, None),
+        ],
+    )
