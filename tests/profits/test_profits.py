@@ -343,3 +343,31 @@ def test_victims_without_uncertainty_name_the_stratum():
     per = {"a": ProfitAssumption(10.0, 5.0, 20.0)}
     with pytest.raises(EstimationError, match="victims of stratum 'a'"):
         IllicitProfits(per).fit({"a": Estimate(100.0, scale="count")})
+
+
+def test_joined_table_keeps_each_stratums_source():
+    """A survey stratum beside an assumed one: each keeps its own label, error and draws."""
+    survey = ForcedLabourProfit("hours", "paid", "wage").fit(
+        SurveyDesign(victims_survey(8).assign(wage=2.4), weights="w")
+    )
+    assumed = ProfitAssumption(27_252, 20_000, 36_000, source="ILO 2024")
+    table = ProfitTable.join({"labour": survey, "sexual": assumed})
+    assert table.source("labour") == "survey"
+    assert table.source("sexual").startswith("assumption: 27,252")
+    frame = table.to_frame().set_index("stratum")
+    assert (
+        frame.loc["labour", "source"] == "survey" and frame.loc["sexual", "source"] == "assumption"
+    )
+    assert frame.loc["labour", "std_error"] == pytest.approx(float(survey.std_errors[0]))
+    res = IllicitProfits(table, seed=1).fit(
+        {
+            "labour": Estimate(100.0, 80.0, 125.0, scale="count"),
+            "sexual": Estimate(50.0, 40.0, 62.0, scale="count"),
+        }
+    )
+    sources = res.strata.set_index("stratum")["per_victim_source"]
+    assert sources["labour"] == "survey" and "ILO 2024" in sources["sexual"]
+    later = table.deflate({2021: 100.0, 2024: 110.0}, 2024)
+    assert later.values == pytest.approx(table.values * 1.1)
+    assert later.source("sexual").startswith("assumption: 29,977")
+    assert later.draws(10, np.random.default_rng(1)).shape == (10, 2)

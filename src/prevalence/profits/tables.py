@@ -126,6 +126,44 @@ class ProfitTable:
             assumptions=items,
         )
 
+    @classmethod
+    def join(
+        cls, parts: Mapping[Any, ProfitTable | ProfitAssumption], by: str = "stratum"
+    ) -> ProfitTable:
+        """One table from independent parts, one stratum each: assumptions, or single-stratum
+        survey tables (a separate survey of victims per stratum)."""
+        if all(isinstance(p, ProfitAssumption) for p in parts.values()):
+            return cls.from_assumptions(parts, by=by)  # type: ignore[arg-type]
+        tables = {
+            stratum_key(k): p if isinstance(p, ProfitTable) else cls.from_assumptions(p)
+            for k, p in parts.items()
+        }
+        several = [k for k, t in tables.items() if len(t.keys) != 1]
+        if several:
+            raise DataError(f"parts {several} have several strata; join takes one per part")
+        scales = {t.scale for t in tables.values()}
+        if len(scales) > 1:
+            raise DataError(f"profit per victim in different currencies or years: {sorted(scales)}")
+        first = next(iter(tables.values()))
+        return _JoinedTable(
+            tuple(tables),
+            np.array([float(t.values[0]) for t in tables.values()]),
+            None,
+            (by,),
+            first.currency,
+            first.year,
+            "; ".join(f"{k}: {t.method}" for k, t in tables.items()),
+            first.level,
+            details={"parts": tables},
+        )
+
+    def source(self, key: Any) -> str:
+        """Where a stratum's figure comes from: the assumption's label, or ``"survey"``."""
+        key = stratum_key(key)
+        if self.assumptions is not None:
+            return self.assumptions[key].label
+        return "survey"
+
     def draws(self, size: int, rng: np.random.Generator) -> np.ndarray:
         """``size`` joint draws of the profit per victim, one column per stratum."""
         if self.assumptions is not None:
@@ -172,7 +210,7 @@ class ProfitTable:
                     "lower": e.lower,
                     "upper": e.upper,
                     "n": None if self.n is None else self.n[i],
-                    "source": "assumption" if self.assumptions is not None else "survey",
+                    "source": "survey" if self.source(k) == "survey" else "assumption",
                     "method": e.method,
                 }
             )
@@ -209,3 +247,33 @@ class ProfitTable:
             self.warnings,
             self.details,
         )
+
+
+class _JoinedTable(ProfitTable):
+    """Independent single-stratum parts (``details["parts"]``), drawn side by side; every
+    stratum answers for itself (its standard error, its estimate, its source)."""
+
+    def _part(self, key: Any) -> ProfitTable:
+        key = stratum_key(key)
+        if key not in self.keys:
+            raise DataError(f"no stratum {key!r} in the profit table (strata: {list(self.keys)})")
+        return self.details["parts"][key]
+
+    def draws(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        return np.column_stack([self._part(k).draws(size, rng)[:, 0] for k in self.keys])
+
+    @property
+    def std_errors(self) -> np.ndarray:
+        return np.array([float(self._part(k).std_errors[0]) for k in self.keys])
+
+    def estimate(self, key: Any) -> Estimate:
+        part = self._part(key)
+        return part.estimate(part.keys[0])
+
+    def source(self, key: Any) -> str:
+        part = self._part(key)
+        return part.source(part.keys[0])
+
+    def deflate(self, index: Mapping[int, float], to_year: int) -> ProfitTable:
+        parts = {k: self._part(k).deflate(index, to_year) for k in self.keys}
+        return ProfitTable.join(parts, by=self.by[0])

@@ -354,9 +354,7 @@ class IllicitProfits:
                     "lower": s_lo,
                     "upper": s_hi,
                     "share": point[i] / total_value if total_value else math.nan,
-                    "per_victim_source": (
-                        table.assumptions[k].label if table.assumptions is not None else "survey"
-                    ),
+                    "per_victim_source": table.source(k),
                 }
             )
         var = {s: float(np.var(t, ddof=1)) for s, t in totals.items()}

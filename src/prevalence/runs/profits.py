@@ -163,47 +163,6 @@ def _per_victim(per: dict[str, Any], spec: dict[str, Any], inputs: dict[str, Any
     return model.fit(design)
 
 
-def _table(parts: dict[str, Any]) -> ProfitTable:
-    """One table over the strata from assumptions and single-stratum survey tables."""
-    if all(isinstance(p, ProfitAssumption) for p in parts.values()):
-        return ProfitTable.from_assumptions(parts, by="stratum")
-    # mixed or survey strata: each survey table has one stratum; build a joint table whose
-    # draws come from each part independently (separate surveys or assumptions)
-    tables = {
-        k: p if isinstance(p, ProfitTable) else ProfitTable.from_assumptions(p)
-        for k, p in parts.items()
-    }
-    scales = {t.scale for t in tables.values()}
-    if len(scales) > 1:
-        raise DataError(f"profit per victim in different currencies or years: {sorted(scales)}")
-    first = next(iter(tables.values()))
-    keys = tuple(tables)
-    values = np.array([float(t.values[0]) for t in tables.values()])
-    return _JointTable(
-        keys,
-        values,
-        None,
-        ("stratum",),
-        first.currency,
-        first.year,
-        "; ".join(f"{k}: {t.method}" for k, t in tables.items()),
-        first.level,
-        details={"parts": tables},
-    )
-
-
-class _JointTable(ProfitTable):
-    """Independent single-stratum tables drawn side by side."""
-
-    def draws(self, size: int, rng: np.random.Generator) -> np.ndarray:
-        parts = self.details["parts"]
-        return np.column_stack([parts[k].draws(size, rng)[:, 0] for k in self.keys])
-
-    @property
-    def std_errors(self) -> np.ndarray:
-        return np.array([float(p.std_errors[0]) for p in self.details["parts"].values()])
-
-
 def card_scale(spec: dict[str, Any]) -> str:
     """The money scale of a section's figures, ``"USD 2021"``."""
     return f"{str(spec.get('currency', 'USD')).upper()} {int(spec.get('year', 2021))}"
@@ -223,7 +182,7 @@ def run_profits(
     """
     strata = spec["strata"]
     parts = {st["name"]: _per_victim(st["per_victim"], spec, inputs, level) for st in strata}
-    table = _table(parts)
+    table = ProfitTable.join(parts)
     model = IllicitProfits(table, level=level, seed=independent_seed(seed, 100))
     base_victims = {st["name"]: victims_for(st["baseline"]) for st in strata}
     has_endline = all("endline" in st for st in strata)
