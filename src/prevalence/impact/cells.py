@@ -191,10 +191,6 @@ def from_independent(
         )
     except EstimationError as err:
         raise EstimationError(f"cannot combine the cells: {err}") from None
-    except ValueError as err:
-        if joint:
-            raise ValueError("joint cells need draws of the same length") from None
-        raise err
     d, r = out["did"], out["ratio of ratios"]
     how = {
         "posterior": "one joint posterior" if joint else "independent cells, posterior draws",
