@@ -116,6 +116,21 @@ IMPACT_LAYERS = [["did", "trend"], ["cells"], ["results"]]
 PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "published"], ["money"]]
 
 
+# network/: estimators above the statistics they report (internal consistency, RDS weights and
+# standard errors) above the data layer (answers and degrees, recruitment trees, the
+# successive-sampling kernel)
+NETWORK_LAYERS = [["scaleup"], ["consistency"], ["answers"]]
+
+
+def test_network_imports_only_downward():
+    graph = _graph()
+    rank = {f"prevalence.network.{m}": i for i, mods in enumerate(NETWORK_LAYERS) for m in mods}
+    assert set(rank) == {m for m in graph if m.startswith("prevalence.network.")}
+    for mod, r in rank.items():
+        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r and d != mod)
+        assert not upward, f"{mod} imports from its own or a higher layer: {upward}"
+
+
 def test_profits_imports_only_downward():
     graph = _graph()
     rank = {f"prevalence.profits.{m}": i for i, mods in enumerate(PROFITS_LAYERS) for m in mods}

@@ -1,0 +1,53 @@
+"""The network references: values_nsum.json (networkreporting) and values_rds.json (RDS)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ..conftest import REFERENCE, SKIP_REASON
+
+HERE = Path(__file__).resolve().parent
+
+
+def _json(name: str) -> dict:
+    path = REFERENCE / name
+    if not path.is_file():
+        pytest.skip(SKIP_REASON)
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="session")
+def nsum_reference() -> dict:
+    return _json("values_nsum.json")
+
+
+@pytest.fixture(scope="session")
+def rds_reference() -> dict:
+    return _json("values_rds.json")
+
+
+@pytest.fixture(scope="session")
+def r_network_values() -> dict:
+    """Further values from R (tests/network/r_reference.R, run by hand with R)."""
+    return json.loads((HERE / "r_values.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def rwanda() -> tuple[pd.DataFrame, dict[str, float]]:
+    data = REFERENCE / "data"
+    if not (data / "nsum_rwanda_survey.csv").is_file():
+        pytest.skip(SKIP_REASON)
+    survey = pd.read_csv(data / "nsum_rwanda_survey.csv")
+    kp = pd.read_csv(data / "nsum_rwanda_knownpop.csv")
+    return survey, dict(zip(kp["known.popn"], kp["size"].astype(float), strict=True))
+
+
+def load_rds(name: str) -> pd.DataFrame:
+    path = REFERENCE / "data" / f"rds_{name}.csv"
+    if not path.is_file():
+        pytest.skip(SKIP_REASON)
+    return pd.read_csv(path, dtype={"id": str, "recruiter.id": str, "seed": str})
