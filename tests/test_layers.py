@@ -119,7 +119,11 @@ PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "publish
 # network/: estimators above the statistics they report (internal consistency, RDS weights and
 # standard errors) above the data layer (answers and degrees, recruitment trees, the
 # successive-sampling kernel)
-NETWORK_LAYERS = [["scaleup"], ["consistency"], ["answers"]]
+NETWORK_LAYERS = [
+    ["scaleup", "rds"],
+    ["consistency", "rds_weights"],
+    ["answers", "recruitment", "successive"],
+]
 
 
 def test_network_imports_only_downward():

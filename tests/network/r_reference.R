@@ -30,4 +30,68 @@ for (h in c("msm", "clients")) {
   out$nsum_other[[h]] <- list(weighted=w$estimate, unweighted=u$estimate, killworth_se=u$killworth.se)
 }
 
+## ---- respondent-driven sampling: fauxmadrona (N = 1000) and fauxsycamore (N = 715)
+rds_load <- function(name, N) {
+  d0 <- read.csv(paste0(ref, "rds_", name, ".csv"), stringsAsFactors=FALSE)
+  as.rds.data.frame(d0, id="id", recruiter.id="recruiter.id", network.size="degree",
+                    population.size=N)
+}
+row <- function(e) {
+  m <- as.numeric(e$interval)
+  list(estimate=m[1], lower=m[2], upper=m[3], deff=m[4], se=m[5], n=m[6])
+}
+out$rds <- list()
+for (case in list(list("fauxmadrona", 1000), list("fauxsycamore", 715))) {
+  name <- case[[1]]; N <- case[[2]]
+  d <- rds_load(name, N)
+  o <- list()
+  o$rds1 <- row(RDS.I.estimates(d, "disease", N=N))
+  o$rds2 <- row(RDS.II.estimates(d, "disease", N=N))
+  o$weights_rds1 <- as.numeric(compute.weights(d, weight.type="RDS-I", N=N, outcome.variable="disease"))
+  o$weights_rds2 <- as.numeric(compute.weights(d, weight.type="RDS-II", N=N))
+  o$recruitment_homophily <- attr(homophily.estimates(d, "disease", recruitment=TRUE)@estimate, "homophily")
+  # simulated quantities: one value per seed, for their Monte Carlo spread
+  ss <- c(); ss_se <- c(); ss_deff <- c(); hom <- c(); t0 <- proc.time()[["elapsed"]]
+  for (s in 1:20) {
+    set.seed(s); r <- row(RDS.SS.estimates(d, "disease", N=N))
+    ss <- c(ss, r$estimate); ss_se <- c(ss_se, r$se); ss_deff <- c(ss_deff, r$deff)
+  }
+  o$ss_seconds <- (proc.time()[["elapsed"]] - t0) / 20
+  for (s in 1:5) {
+    set.seed(s); hom <- c(hom, as.numeric(homophily.estimates(d, "disease", N=N)@estimate))
+  }
+  o$ss_estimate_by_seed <- ss
+  o$ss_se_by_seed <- ss_se
+  o$ss_deff_by_seed <- ss_deff
+  o$population_homophily_by_seed <- hom
+  set.seed(1); o$ss <- row(RDS.SS.estimates(d, "disease", N=N))
+  # Salganik's bootstrap. RDS 0.9-10 numbers the groups in order of first appearance in the
+  # data but reads transitions in sorted order, so when the first respondent is not in the
+  # lowest group (fauxmadrona's first respondent has disease = 1) its bootstrap chains swap
+  # the groups: their mean is about 0.64 against an estimate of 0.16 and the standard error
+  # is wrong. The runs below put a respondent of the lowest group first, where the two
+  # orders agree (the data are otherwise unchanged).
+  set.seed(1)
+  shipped <- RDS:::salganik.bootstrap.estimates(d, "disease", 500, "RDS-II", N=N)
+  o$salganik_shipped_order_mean <- mean(as.numeric(shipped))
+  d0 <- read.csv(paste0(ref, "rds_", name, ".csv"), stringsAsFactors=FALSE)
+  first0 <- which(d0$disease == 0)[1]
+  d0 <- d0[c(first0, setdiff(seq_len(nrow(d0)), first0)), ]
+  dr <- as.rds.data.frame(d0, id="id", recruiter.id="recruiter.id", network.size="degree",
+                          population.size=N)
+  for (est in c("RDS-II", "RDS-I")) {
+    m <- c(); sdv <- c(); t0 <- proc.time()[["elapsed"]]
+    for (s in 1:5) {
+      set.seed(s)
+      v <- as.numeric(RDS:::salganik.bootstrap.estimates(dr, "disease", 500, est, N=N))
+      m <- c(m, mean(v)); sdv <- c(sdv, sd(v))
+    }
+    key <- if (est == "RDS-II") "salganik_rds2" else "salganik_rds1"
+    o[[paste0(key, "_mean_by_seed")]] <- m
+    o[[paste0(key, "_se_by_seed")]] <- sdv
+    o[[paste0(key, "_seconds")]] <- (proc.time()[["elapsed"]] - t0) / 5
+  }
+  out$rds[[name]] <- o
+}
+
 writeLines(toJSON(out, digits=NA, auto_unbox=TRUE, pretty=TRUE), "tests/network/r_values.json")

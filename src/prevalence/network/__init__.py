@@ -2,16 +2,33 @@
 
 Layers, top to bottom (a module imports only from the layers below it):
 
-* estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`);
+* estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`) and
+  :mod:`~prevalence.network.rds` (:class:`RDS`);
 * statistics: :mod:`~prevalence.network.consistency` (:class:`Consistency`, the internal
-  consistency check of a scale-up survey);
+  consistency check of a scale-up survey) and :mod:`~prevalence.network.rds_weights`
+  (RDS-I, RDS-II weights, R's standard error, homophily);
 * data: :mod:`~prevalence.network.answers` (answers to "how many X do you know?", top-coding,
-  known-population degrees).
+  known-population degrees), :mod:`~prevalence.network.recruitment` (the checked
+  recruitment forest) and :mod:`~prevalence.network.successive` (successive-sampling
+  inclusion probabilities, compiled).
 
 ``tests/test_layers.py`` enforces the order.
 """
 
 from .consistency import Consistency
+from .rds import RDS, RDS_ESTIMATORS, RDS_INTERVALS
+from .recruitment import Recruitment
 from .scaleup import SCALEUP_INTERVALS, ScaleUp
+from .successive import SuccessiveSampling, successive_sampling
 
-__all__ = ["Consistency", "ScaleUp", "SCALEUP_INTERVALS"]
+__all__ = [
+    "Consistency",
+    "RDS",
+    "RDS_ESTIMATORS",
+    "RDS_INTERVALS",
+    "Recruitment",
+    "ScaleUp",
+    "SCALEUP_INTERVALS",
+    "SuccessiveSampling",
+    "successive_sampling",
+]

@@ -1,0 +1,383 @@
+"""Respondent-driven sampling (RDS): prevalence in a hidden population recruited through coupons.
+
+Respondents recruit each other, so the sample over-represents people with many ties; the
+estimators weight by network size (degree). :class:`RDS` offers RDS-I, RDS-II and Gile's
+successive-sampling estimator as R's ``RDS`` 0.9-10 computes them, with the standard error
+``RDS`` reports (``EL.se``) or Salganik's bootstrap.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import DataError, EstimationWarning
+from ..core.estimator import Estimator
+from ..core.intervals import check_level, normal_quantile
+from ..core.random import SeedLike, as_generator
+from ..core.results import Estimate
+from .rds_weights import (
+    el_std_error,
+    population_homophily,
+    rds1_weights,
+    rds2_weights,
+    recruitment_homophily,
+    transition_counts,
+    weighted_variance,
+)
+from .recruitment import Recruitment
+from .successive import successive_sampling
+
+__all__ = ["RDS", "RDS_ESTIMATORS", "RDS_INTERVALS"]
+
+#: Estimators: ``"RDS-I"`` (Salganik-Heckathorn), ``"RDS-II"`` (Volz-Heckathorn),
+#: ``"SS"`` (Gile's successive sampling; needs ``population_size``).
+RDS_ESTIMATORS = ("RDS-I", "RDS-II", "SS")
+#: Intervals: ``"el"`` (the standard error R's ``RDS.*.estimates`` report, normal interval)
+#: and ``"salganik"`` (Salganik's 2006 bootstrap of the recruitment chain, normal interval
+#: on the bootstrap standard error, as ``RDS.bootstrap.intervals``).
+RDS_INTERVALS = ("el", "salganik")
+
+
+class RDS(Estimator):
+    """Prevalence of a trait in a population sampled by respondent-driven sampling.
+
+    Parameters
+    ----------
+    outcome : str
+        Column with the trait: 0/1 (or booleans), or any values together with ``value``.
+    value : optional
+        The prevalence is the weighted share of respondents whose ``outcome`` equals it.
+    estimator : {"RDS-I", "RDS-II", "SS"}
+        See :data:`RDS_ESTIMATORS`.
+    population_size : int, optional
+        Size of the hidden population (required by ``"SS"``); adds the finite-population
+        correction to the standard error, as R does.
+    id, recruiter, degree : str
+        Columns with the respondent's id, the recruiter's id and the reported degree.
+    seed_marker : object
+        Recruiter value marking a seed (``"seed"``; a missing recruiter also does).
+    missing_degree : {"max", "error"}
+        Degrees that are zero or missing: replaced by the largest degree with a warning
+        (R's rule), or refused.
+    interval : {"el", "salganik"}
+        See :data:`RDS_INTERVALS`.
+    n_boot : int
+        Bootstrap replicates for ``"salganik"`` (R's default 500).
+    ss_samples : int
+        Successive samples simulated per iteration for the SS weights. R uses 500, whose
+        Monte Carlo noise moves the estimate in the fourth digit; 2,000 (the default)
+        halves that noise (docs/network.md).
+    level : float
+        Interval level.
+    seed : int, Generator or None
+        Seed of the SS simulation and the bootstrap.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from prevalence.network import RDS
+    >>> df = pd.DataFrame({"id": [1, 2, 3, 4, 5, 6], "recruiter.id": ["seed", 1, 1, 2, 2, 3],
+    ...                    "degree": [10, 4, 5, 2, 8, 4], "hiv": [1, 0, 1, 0, 0, 1]})
+    >>> est = RDS("hiv", estimator="RDS-II").fit(df)
+    >>> round(est.value, 4)
+    0.4762
+    """
+
+    input_kinds = ()
+
+    def __init__(
+        self,
+        outcome: str,
+        value: Any = None,
+        *,
+        estimator: str = "RDS-II",
+        population_size: int | None = None,
+        id: str = "id",
+        recruiter: str = "recruiter.id",
+        degree: str = "degree",
+        seed_marker: object = "seed",
+        missing_degree: str = "max",
+        interval: str = "el",
+        n_boot: int = 500,
+        ss_samples: int = 2000,
+        level: float = 0.95,
+        seed: SeedLike = None,
+    ) -> None:
+        if estimator not in RDS_ESTIMATORS:
+            raise ValueError(f"estimator must be one of {RDS_ESTIMATORS}, got {estimator!r}")
+        if interval not in RDS_INTERVALS:
+            raise ValueError(f"interval must be one of {RDS_INTERVALS}, got {interval!r}")
+        if estimator == "SS" and population_size is None:
+            raise ValueError("the successive-sampling estimator needs population_size")
+        if interval == "salganik" and estimator == "SS":
+            raise ValueError(
+                "Salganik's bootstrap is for RDS-I and RDS-II; the SS estimator's bootstrap is "
+                "Gile's (not yet available)"
+            )
+        if population_size is not None and (
+            isinstance(population_size, bool)
+            or not isinstance(population_size, int | np.integer)
+            or population_size < 1
+        ):
+            raise ValueError(f"population_size must be a whole number, got {population_size!r}")
+        for name, v, low in (("n_boot", n_boot, 2), ("ss_samples", ss_samples, 1)):
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
+                raise ValueError(f"{name} must be a whole number of at least {low}, got {v!r}")
+        if missing_degree not in ("max", "error"):
+            raise ValueError(f"missing_degree must be 'max' or 'error', got {missing_degree!r}")
+        self.outcome = outcome
+        self.value = value
+        self.estimator = estimator
+        self.population_size = None if population_size is None else int(population_size)
+        self.id = id
+        self.recruiter = recruiter
+        self.degree = degree
+        self.seed_marker = seed_marker
+        self.missing_degree = missing_degree
+        self.interval = interval
+        self.n_boot = int(n_boot)
+        self.ss_samples = int(ss_samples)
+        self.level = check_level(level)
+        self.seed = seed
+
+    # ------------------------------------------------------------------ data
+    def recruitment(self, data: pd.DataFrame) -> Recruitment:
+        """The checked recruitment forest of ``data`` (waves, seeds, degrees)."""
+        return Recruitment.from_frame(
+            data, self.id, self.recruiter, self.degree, self.seed_marker, self.missing_degree
+        )
+
+    def _outcome(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(indicator with nan for missing, group codes with -1 for missing, numeric path)."""
+        if self.outcome not in data.columns:
+            raise DataError(f"outcome column {self.outcome!r} not in the data")
+        col = data[self.outcome]
+        missing = col.isna().to_numpy()
+        if self.value is not None:
+            ind = np.where(missing, np.nan, (col == self.value).to_numpy(dtype=float))
+            codes, _ = pd.factorize(col, sort=True)
+            return ind, codes.astype(np.int64), False
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        bad = ~missing & ~np.isin(values, (0.0, 1.0))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"outcome column {self.outcome!r} row {row}: {_plain(col.iloc[row])!r} is not 0 or 1 "
+                "(give value= to estimate the share of one category)"
+            )
+        codes = np.where(missing, -1, values).astype(np.int64)
+        numeric = pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+        return np.where(missing, np.nan, values), codes, numeric
+
+    def _check_size(self, n: int) -> None:
+        if self.population_size is not None and self.population_size < n:
+            raise DataError(
+                f"population_size {self.population_size} is smaller than the sample size {n}"
+            )
+
+    def _weights(
+        self, tree: Recruitment, codes: np.ndarray, rng: np.random.Generator, samples: int
+    ) -> np.ndarray:
+        if self.estimator == "RDS-I":
+            return rds1_weights(codes, tree, self.population_size)
+        if self.estimator == "RDS-II":
+            return rds2_weights(tree.degree, self.population_size)
+        assert self.population_size is not None
+        ss = successive_sampling(tree.degree, self.population_size, samples=samples, rng=rng)
+        return ss.weights(tree.degree)
+
+    def weights(self, data: pd.DataFrame) -> pd.Series:
+        """Each respondent's weight under the chosen estimator (as ``compute.weights``).
+
+        RDS-I and RDS-II weights sum to ``population_size`` when it is given; without it they
+        are on R's scale (RDS-II: ``sum(d) / (n d_i)``). SS weights sum to the population size.
+        """
+        tree = self.recruitment(data)
+        self._check_size(tree.n)
+        _, codes, _ = self._outcome(data)
+        w = self._weights(tree, codes, as_generator(self.seed), self.ss_samples)
+        return pd.Series(w, index=data.index, name="weight")
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame) -> Estimate:
+        """Estimate the prevalence of the trait.
+
+        Returns an :class:`Estimate` on the proportion scale; ``details`` hold the standard
+        error, the design effect (R's definition), the weights, the sample size, the
+        estimator and, for SS, the population size used.
+        """
+        tree = self.recruitment(data)
+        self._check_size(tree.n)
+        indicator, codes, numeric = self._outcome(data)
+        rng = as_generator(self.seed)
+        w = self._weights(tree, codes, rng, self.ss_samples)
+        ok = np.isfinite(indicator)
+        if not ok.any():
+            raise DataError(f"outcome column {self.outcome!r} has no values")
+        notes: list[str] = []
+        n_missing = int((~ok).sum())
+        if n_missing:
+            notes.append(
+                f"{n_missing} of {ok.size} respondents have no {self.outcome!r} value and are "
+                "left out of the estimate (they stay in the recruitment tree)"
+            )
+        if tree.degree_replaced.any():
+            notes.append(
+                f"{int(tree.degree_replaced.sum())} zero or missing degrees taken to be the "
+                f"largest reported degree ({tree.degree.max():g})"
+            )
+        p = float(np.sum(w[ok] * indicator[ok]) / np.sum(w[ok]))
+        n = tree.n
+        N = self.population_size
+        if numeric:
+            var_outcome = weighted_variance(indicator[ok], w[ok])
+        else:
+            var_outcome = p * (1 - p)
+        n_obs = int(ok.sum())
+        var_srs = var_outcome / n_obs if N is None else (N - n_obs) / (N - 1) * var_outcome / n_obs
+        draws = None
+        draws_kind = None
+        if self.interval == "el":
+            se = el_std_error(w, indicator, N, n)
+            # R's RDS.*.estimates use 1.96 for their 95% interval; kept at level 0.95
+            z = 1.96 if self.level == 0.95 else normal_quantile(self.level)
+            what = "standard error as R's RDS (EL.se)"
+        else:
+            draws = self._salganik(tree, codes, indicator, rng)
+            se = float(np.std(draws[np.isfinite(draws)], ddof=1))
+            draws_kind = "bootstrap"
+            z = normal_quantile(self.level)
+            what = f"Salganik's bootstrap ({self.n_boot} replicates)"
+        lo, hi = p - z * se, p + z * se
+        if lo < 0 or hi > 1:
+            notes.append(
+                f"the normal interval [{lo:.4g}, {hi:.4g}] reaches outside [0, 1] and is cut there"
+            )
+            lo, hi = max(lo, 0.0), min(hi, 1.0)
+        details: dict[str, Any] = {
+            "estimator": self.estimator,
+            "std_error": se,
+            "design_effect": se**2 / var_srs if var_srs > 0 else math.nan,
+            "n": n_obs,
+            "n_seeds": int(tree.is_seed.sum()),
+            "max_wave": int(tree.wave.max()),
+            "population_size": N,
+            "weights": w,
+        }
+        for note in notes:
+            warnings.warn(note, EstimationWarning, stacklevel=2)
+        return Estimate(
+            p,
+            lo,
+            hi,
+            self.level,
+            f"respondent-driven sampling, {self.estimator} estimator, {what}",
+            draws,
+            details,
+            tuple(notes),
+            draws_kind=draws_kind,
+            scale="proportion",
+            interval_method="wald",
+        )
+
+    # ------------------------------------------------------------------ bootstrap
+    def _salganik(
+        self,
+        tree: Recruitment,
+        codes: np.ndarray,
+        indicator: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Salganik's (2006) bootstrap, vectorised over replicates.
+
+        A replicate is a chain of ``(non-seeds + 1)`` respondents: the first group is drawn
+        from the sample's group memberships, each next group from the recruitment transition
+        counts of the current one, and within a group a respondent is drawn with probability
+        proportional to degree (``salganik.bootstrap.se`` in R). The estimator is then applied
+        to the chain (each member recruited by the previous one).
+        """
+        groups = codes.copy()
+        present = groups >= 0
+        G = int(groups[present].max()) + 1
+        t = transition_counts(groups, tree.recruiter, G)
+        # rows of groups that recruited nobody (R: row sums below 0.5) move like the whole
+        # sample: the column sums
+        empty = t.sum(axis=1) < 0.5
+        t[empty] = t.sum(axis=0)
+        trans_cdf = np.cumsum(t / t.sum(axis=1, keepdims=True), axis=1)
+        deg = tree.degree
+        members = [np.flatnonzero(groups == g) for g in range(G)]
+        member_cdf = [np.cumsum(deg[m]) / deg[m].sum() for m in members]
+        length = int(np.sum(present & ~tree.is_seed)) + 1
+        B = self.n_boot
+        chain_group = np.empty((B, length), dtype=np.int64)
+        chain_deg = np.empty((B, length))
+        chain_out = np.empty((B, length))
+        first = rng.choice(groups[present], size=B)
+        chain_group[:, 0] = first
+        for i in range(length):
+            if i > 0:
+                prev = chain_group[:, i - 1]
+                u = rng.random(B)
+                chain_group[:, i] = np.minimum((u[:, None] > trans_cdf[prev]).sum(axis=1), G - 1)
+            u = rng.random(B)
+            for g in range(G):
+                sel = chain_group[:, i] == g
+                if not sel.any():
+                    continue
+                k = np.minimum(np.searchsorted(member_cdf[g], u[sel]), members[g].size - 1)
+                rows = members[g][k]
+                chain_deg[sel, i] = deg[rows]
+                chain_out[sel, i] = indicator[rows]
+        if self.estimator == "RDS-II":
+            inv = 1.0 / chain_deg
+            return np.sum(chain_out * inv, axis=1) / np.sum(inv, axis=1)
+        # RDS-I on each chain
+        out = np.empty(B)
+        for r in range(B):
+            tr = np.zeros((G, G))
+            np.add.at(tr, (chain_group[r, :-1], chain_group[r, 1:]), 1.0)
+            tr[tr.sum(axis=1) == 0] = 0.1
+            mle = tr / tr.sum(axis=1, keepdims=True)
+            vals, vecs = np.linalg.eig(mle.T)
+            j = int(np.argmin(np.abs(vals - 1.0)))
+            q = np.real(vecs[:, j])
+            q = q / q.sum()
+            cnt = np.bincount(chain_group[r], minlength=G).astype(float)
+            inv = np.bincount(chain_group[r], weights=1.0 / chain_deg[r], minlength=G)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                h = cnt / inv
+                share = np.where(cnt > 0, q / h, 0.0)
+            share = share / share.sum()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                w = share[chain_group[r]] / cnt[chain_group[r]]
+            out[r] = np.sum(w * chain_out[r]) / np.sum(w)
+        return out
+
+    # ------------------------------------------------------------------ homophily
+    def homophily(self, data: pd.DataFrame) -> float:
+        """Population homophily of the (binary) trait, with the estimator's weights
+        (``homophily.estimates``; R simulates SS weights with 5,000 samples here)."""
+        tree = self.recruitment(data)
+        self._check_size(tree.n)
+        indicator, codes, _ = self._outcome(data)
+        if np.isnan(indicator).any():
+            raise DataError(f"homophily needs {self.outcome!r} for every respondent")
+        w = self._weights(tree, codes, as_generator(self.seed), max(self.ss_samples, 5000))
+        return population_homophily(indicator, w, tree)
+
+    def recruitment_homophily(self, data: pd.DataFrame) -> float:
+        """Recruitment homophily: within-group recruitments over those expected by chance."""
+        tree = self.recruitment(data)
+        _, codes, _ = self._outcome(data)
+        return recruitment_homophily(codes, tree)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value, so messages read ``2`` rather than ``np.int64(2)``."""
+    return value.item() if isinstance(value, np.generic) else value
