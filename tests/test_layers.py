@@ -121,7 +121,7 @@ PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "publish
 # successive-sampling kernel)
 NETWORK_LAYERS = [
     ["scaleup", "rds"],
-    ["consistency", "rds_weights"],
+    ["consistency", "rds_weights", "gile_bootstrap"],
     ["answers", "recruitment", "successive"],
 ]
 

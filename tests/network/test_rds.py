@@ -204,3 +204,32 @@ def test_categorical_outcome_with_value():
         est = RDS("group", value="x").fit(df)
     w = 1 / np.array([5, 3, 4, 2, 6])
     assert est.value == pytest.approx((w[0] + w[2]) / w.sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["fauxmadrona", "fauxsycamore"])
+def test_gile_bootstrap_within_r_monte_carlo_spread(r_network_values, name):
+    """Against R's compiled Gile bootstrap (bsC; the outcome as a factor) over six seeds."""
+    ref = r_network_values["rds"][name]
+    r_se = np.array(ref["gile_se_by_seed"])
+    r_mean = np.array(ref["gile_mean_by_seed"])
+    data = load_rds(name)
+    fits = [
+        RDS(
+            "disease",
+            estimator="SS",
+            population_size=SIZES[name],
+            interval="gile",
+            ss_samples=500,
+            seed=s,
+        ).fit(data)
+        for s in range(6)
+    ]
+    se = np.array([f.std_error for f in fits])
+    mean = np.array([f.draws.mean() for f in fits])
+    assert abs(se.mean() - r_se.mean()) < 4 * math.sqrt(r_se.var(ddof=1) / 6 + se.var(ddof=1) / 6)
+    assert abs(mean.mean() - r_mean.mean()) < 4 * math.sqrt(
+        r_mean.var(ddof=1) / 6 + mean.var(ddof=1) / 6
+    )
+    assert fits[0].lower == pytest.approx(fits[0].value - 1.959964 * se[0], rel=1e-5)
+    with pytest.raises(ValueError, match="Gile's bootstrap is for the SS estimator"):
+        RDS("disease", interval="gile")

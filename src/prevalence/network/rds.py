@@ -20,6 +20,7 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level, normal_quantile
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
+from .gile_bootstrap import gile_bootstrap
 from .rds_weights import (
     el_std_error,
     population_homophily,
@@ -30,17 +31,18 @@ from .rds_weights import (
     weighted_variance,
 )
 from .recruitment import Recruitment
-from .successive import successive_sampling
+from .successive import SuccessiveSampling, successive_sampling
 
 __all__ = ["RDS", "RDS_ESTIMATORS", "RDS_INTERVALS"]
 
 #: Estimators: ``"RDS-I"`` (Salganik-Heckathorn), ``"RDS-II"`` (Volz-Heckathorn),
 #: ``"SS"`` (Gile's successive sampling; needs ``population_size``).
 RDS_ESTIMATORS = ("RDS-I", "RDS-II", "SS")
-#: Intervals: ``"el"`` (the standard error R's ``RDS.*.estimates`` report, normal interval)
-#: and ``"salganik"`` (Salganik's 2006 bootstrap of the recruitment chain, normal interval
-#: on the bootstrap standard error, as ``RDS.bootstrap.intervals``).
-RDS_INTERVALS = ("el", "salganik")
+#: Intervals: ``"el"`` (the standard error R's ``RDS.*.estimates`` report, normal interval),
+#: ``"salganik"`` (Salganik's 2006 bootstrap of the recruitment chain; RDS-I and RDS-II) and
+#: ``"gile"`` (Gile's 2011 successive-sampling bootstrap; SS), the bootstraps with a normal
+#: interval on the bootstrap standard error, as ``RDS.bootstrap.intervals``.
+RDS_INTERVALS = ("el", "salganik", "gile")
 
 
 class RDS(Estimator):
@@ -64,10 +66,10 @@ class RDS(Estimator):
     missing_degree : {"max", "error"}
         Degrees that are zero or missing: replaced by the largest degree with a warning
         (R's rule), or refused.
-    interval : {"el", "salganik"}
+    interval : {"el", "salganik", "gile"}
         See :data:`RDS_INTERVALS`.
     n_boot : int
-        Bootstrap replicates for ``"salganik"`` (R's default 500).
+        Bootstrap replicates for ``"salganik"`` and ``"gile"`` (R's default 500).
     ss_samples : int
         Successive samples simulated per iteration for the SS weights. R uses 500, whose
         Monte Carlo noise moves the estimate in the fourth digit; 2,000 (the default)
@@ -117,8 +119,10 @@ class RDS(Estimator):
         if interval == "salganik" and estimator == "SS":
             raise ValueError(
                 "Salganik's bootstrap is for RDS-I and RDS-II; the SS estimator's bootstrap is "
-                "Gile's (not yet available)"
+                "Gile's (interval='gile')"
             )
+        if interval == "gile" and estimator != "SS":
+            raise ValueError("Gile's bootstrap is for the SS estimator (estimator='SS')")
         if population_size is not None and (
             isinstance(population_size, bool)
             or not isinstance(population_size, int | np.integer)
@@ -153,7 +157,9 @@ class RDS(Estimator):
         )
 
     def _outcome(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
-        """(indicator with nan for missing, group codes with -1 for missing, numeric path)."""
+        """(indicator with nan for missing, group codes with -1 for missing, numeric path).
+
+        Group codes number the outcome's sorted distinct values (R's factor levels)."""
         if self.outcome not in data.columns:
             raise DataError(f"outcome column {self.outcome!r} not in the data")
         col = data[self.outcome]
@@ -183,13 +189,18 @@ class RDS(Estimator):
     def _weights(
         self, tree: Recruitment, codes: np.ndarray, rng: np.random.Generator, samples: int
     ) -> np.ndarray:
+        return self._weights_and_mapping(tree, codes, rng, samples)[0]
+
+    def _weights_and_mapping(
+        self, tree: Recruitment, codes: np.ndarray, rng: np.random.Generator, samples: int
+    ) -> tuple[np.ndarray, SuccessiveSampling | None]:
         if self.estimator == "RDS-I":
-            return rds1_weights(codes, tree, self.population_size)
+            return rds1_weights(codes, tree, self.population_size), None
         if self.estimator == "RDS-II":
-            return rds2_weights(tree.degree, self.population_size)
+            return rds2_weights(tree.degree, self.population_size), None
         assert self.population_size is not None
         ss = successive_sampling(tree.degree, self.population_size, samples=samples, rng=rng)
-        return ss.weights(tree.degree)
+        return ss.weights(tree.degree), ss
 
     def weights(self, data: pd.DataFrame) -> pd.Series:
         """Each respondent's weight under the chosen estimator (as ``compute.weights``).
@@ -215,7 +226,7 @@ class RDS(Estimator):
         self._check_size(tree.n)
         indicator, codes, numeric = self._outcome(data)
         rng = as_generator(self.seed)
-        w = self._weights(tree, codes, rng, self.ss_samples)
+        w, mapping = self._weights_and_mapping(tree, codes, rng, self.ss_samples)
         ok = np.isfinite(indicator)
         if not ok.any():
             raise DataError(f"outcome column {self.outcome!r} has no values")
@@ -248,11 +259,15 @@ class RDS(Estimator):
             z = 1.96 if self.level == 0.95 else normal_quantile(self.level)
             what = "standard error as R's RDS (EL.se)"
         else:
-            draws = self._salganik(tree, codes, indicator, rng)
+            if self.interval == "salganik":
+                draws = self._salganik(tree, codes, indicator, rng)
+                what = f"Salganik's bootstrap ({self.n_boot} replicates)"
+            else:
+                draws = self._gile(tree, codes, indicator, rng, mapping)
+                what = f"Gile's successive-sampling bootstrap ({self.n_boot} replicates)"
             se = float(np.std(draws[np.isfinite(draws)], ddof=1))
             draws_kind = "bootstrap"
             z = normal_quantile(self.level)
-            what = f"Salganik's bootstrap ({self.n_boot} replicates)"
         lo, hi = p - z * se, p + z * se
         if lo < 0 or hi > 1:
             notes.append(
@@ -358,6 +373,35 @@ class RDS(Estimator):
                 w = share[chain_group[r]] / cnt[chain_group[r]]
             out[r] = np.sum(w * chain_out[r]) / np.sum(w)
         return out
+
+    def _gile(
+        self,
+        tree: Recruitment,
+        codes: np.ndarray,
+        indicator: np.ndarray,
+        rng: np.random.Generator,
+        mapping: SuccessiveSampling | None,
+    ) -> np.ndarray:
+        """Gile's bootstrap replicates of the prevalence (the share of the trait's group)."""
+        if (codes < 0).any():
+            row = int(np.flatnonzero(codes < 0)[0])
+            raise DataError(
+                f"Gile's bootstrap needs {self.outcome!r} for every respondent; row {row} has none"
+            )
+        assert self.population_size is not None
+        boot = gile_bootstrap(
+            codes,
+            tree,
+            self.population_size,
+            replicates=self.n_boot,
+            samples=self.ss_samples,
+            rng=rng,
+            mapping=mapping,
+        )
+        target = codes[np.flatnonzero(indicator == 1)[0]] if (indicator == 1).any() else None
+        if target is None:
+            return np.zeros(self.n_boot)
+        return boot.replicates[:, target]
 
     # ------------------------------------------------------------------ homophily
     def homophily(self, data: pd.DataFrame) -> float:

@@ -23,9 +23,10 @@ import numpy as np
 
 __all__ = ["SuccessiveSampling", "successive_sampling"]
 
-#: R's ``control.rds.estimates(SS.infinity=0.04)``: below this sampling fraction the
+#: R's ``control.rds.estimates()$SS.infinity`` (0.01; ``gile.ss.weights`` alone defaults to
+#: 0.04, but every estimator passes the control value): below this sampling fraction the
 #: successive-sampling weights are those of RDS-II (sampling with replacement).
-SS_INFINITY = 0.04
+SS_INFINITY = 0.01
 
 
 @nb.njit(cache=True)
