@@ -1,8 +1,9 @@
 # Further reference values for tests/network, computed by hand with R (never by the tests):
-#   networkreporting 0.3.1 (github dfeehan/networkreporting), surveybootstrap, RDS 0.9-10.
+#   networkreporting 0.3.1 (github dfeehan/networkreporting), surveybootstrap 0.0.3 (CRAN),
+#   RDS 0.9-10 (CRAN).
 # Run from the repository root with ../shared beside it:
 #   Rscript tests/network/r_reference.R   (writes tests/network/r_values.json)
-suppressMessages({library(networkreporting); library(RDS); library(dplyr); library(jsonlite)})
+suppressMessages({library(networkreporting); library(surveybootstrap); library(RDS); library(dplyr); library(jsonlite)})
 ref <- "../shared/reference/data/"
 out <- list()
 
@@ -29,6 +30,17 @@ for (h in c("msm", "clients")) {
                       killworth.se=TRUE)
   out$nsum_other[[h]] <- list(weighted=w$estimate, unweighted=u$estimate, killworth_se=u$killworth.se)
 }
+
+# time of one seeded rescaled bootstrap, 1000 replicates (benchmarks/network.py quotes it)
+t0 <- proc.time()[["elapsed"]]
+set.seed(20261127)
+b <- bootstrap.estimates(survey.design = ~ cluster + strata(region), num.reps=1000,
+                         estimator.fn="nsum.estimator", weights="indweight",
+                         bootstrap.fn="rescaled.bootstrap.sample", survey.data=s,
+                         d.hat.vals="d", y.vals="idu", total.popn.size=N,
+                         missing="complete.obs")
+out$nsum_bootstrap_seconds <- proc.time()[["elapsed"]] - t0
+out$nsum_bootstrap_idu_sd <- sd(sapply(b, function(x) x$estimate))
 
 ## ---- respondent-driven sampling: fauxmadrona (N = 1000) and fauxsycamore (N = 715)
 rds_load <- function(name, N) {
@@ -61,6 +73,12 @@ for (case in list(list("fauxmadrona", 1000), list("fauxsycamore", 715))) {
     set.seed(s); hom <- c(hom, as.numeric(homophily.estimates(d, "disease", N=N)@estimate))
   }
   o$ss_estimate_by_seed <- ss
+  # a sampling fraction of 2.5%: above R's SS.infinity (0.01), so still simulated
+  big <- c()
+  for (s in 1:10) {
+    set.seed(s); big <- c(big, RDS.SS.estimates(d, "disease", N=40 * nrow(d))$interval[1])
+  }
+  o$ss_fraction_0025_by_seed <- big
   o$ss_se_by_seed <- ss_se
   o$ss_deff_by_seed <- ss_deff
   o$population_homophily_by_seed <- hom

@@ -233,3 +233,22 @@ def test_gile_bootstrap_within_r_monte_carlo_spread(r_network_values, name):
     assert fits[0].lower == pytest.approx(fits[0].value - 1.959964 * se[0], rel=1e-5)
     with pytest.raises(ValueError, match="Gile's bootstrap is for the SS estimator"):
         RDS("disease", interval="gile")
+
+
+def test_successive_sampling_still_simulated_at_a_small_sampling_fraction(r_network_values):
+    """At n/N = 2.5% R still simulates (its SS.infinity is 0.01), and the estimate differs
+    from RDS-II's; ours follows R's."""
+    r_runs = np.array(r_network_values["rds"]["fauxmadrona"]["ss_fraction_0025_by_seed"])
+    data = load_rds("fauxmadrona")
+    ours = np.array(
+        [
+            RDS("disease", estimator="SS", population_size=20_000, ss_samples=500, seed=s)
+            .fit(data)
+            .value
+            for s in range(8)
+        ]
+    )
+    spread = math.sqrt(r_runs.var(ddof=1) / r_runs.size + ours.var(ddof=1) / ours.size)
+    assert abs(ours.mean() - r_runs.mean()) < 4 * spread
+    vh = RDS("disease", estimator="RDS-II", population_size=20_000).fit(data).value
+    assert abs(r_runs.mean() - vh) > 5 * spread

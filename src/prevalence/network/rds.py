@@ -246,7 +246,12 @@ class RDS(Estimator):
         n = tree.n
         N = self.population_size
         if numeric:
-            var_outcome = weighted_variance(indicator[ok], w[ok])
+            # R's wtd.var divides by (sum of weights - 1), so it depends on the weights'
+            # scale; with a population size the weights sum to it (as R). Without one R's
+            # scale is arbitrary (RDS-I weights sum to 1 and the variance divides by zero),
+            # so the weights are scaled to sum to the sample size instead.
+            wv = w[ok] if N is not None else w[ok] * ok.sum() / w[ok].sum()
+            var_outcome = weighted_variance(indicator[ok], wv)
         else:
             var_outcome = p * (1 - p)
         n_obs = int(ok.sum())

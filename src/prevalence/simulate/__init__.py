@@ -2,6 +2,7 @@
 
 from .areas import AreaPopulation, simulate_areas
 from .capture import CapturePopulation, simulate_captures
+from .network import NetworkPopulation, RDSScenario, ScaleUpScenario, simulate_network
 from .programme import (
     ProgrammeLists,
     ProgrammeSurvey,
@@ -14,11 +15,15 @@ __all__ = [
     "AreaPopulation",
     "CapturePopulation",
     "CaptureScenario",
+    "NetworkPopulation",
+    "RDSScenario",
+    "ScaleUpScenario",
     "ProgrammeLists",
     "ProgrammeSurvey",
     "SurveyScenario",
     "simulate_areas",
     "simulate_captures",
+    "simulate_network",
     "simulate_programme_lists",
     "simulate_programme_survey",
 ]
