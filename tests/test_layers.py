@@ -120,6 +120,7 @@ PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "publish
 # standard errors) above the data layer (answers and degrees, recruitment trees, the
 # successive-sampling kernel)
 NETWORK_LAYERS = [
+    ["diagnostics"],
     ["scaleup", "rds"],
     ["consistency", "rds_weights", "gile_bootstrap"],
     ["answers", "recruitment", "successive"],

@@ -252,3 +252,35 @@ def test_successive_sampling_still_simulated_at_a_small_sampling_fraction(r_netw
     assert abs(ours.mean() - r_runs.mean()) < 4 * spread
     vh = RDS("disease", estimator="RDS-II", population_size=20_000).fit(data).value
     assert abs(r_runs.mean() - vh) > 5 * spread
+
+
+def test_convergence_bottleneck_and_tree_diagnostics():
+    from prevalence.network import (
+        bottleneck_table,
+        convergence_table,
+        plot_bottleneck,
+        plot_convergence,
+        plot_recruitment_tree,
+    )
+
+    data = load_rds("fauxmadrona")
+    est = RDS("disease", population_size=1000)
+    conv = convergence_table(est, data, points=20)
+    assert conv["respondents"].iloc[-1] == 500
+    assert conv["estimate"].iloc[-1] == pytest.approx(est.fit(data).value, rel=1e-12)
+    # the first k respondents in wave order: recompute one point by hand
+    tree = est.recruitment(data)
+    order = np.lexsort((np.arange(tree.n), tree.wave))
+    k = int(conv["respondents"].iloc[3])
+    sub = data.iloc[order[:k]]
+    w = 1 / sub["degree"].to_numpy()
+    assert conv["estimate"].iloc[3] == pytest.approx(
+        np.sum(w * sub["disease"]) / w.sum(), rel=1e-12
+    )
+    bott = bottleneck_table(est, data, start=10)
+    last = bott.groupby("seed")["respondents"].max()
+    sizes = pd.Series(tree.seed).map(lambda s: tree.ids[s]).value_counts()
+    assert all(last[s] == sizes[s] for s in last.index)
+    for plot in (plot_convergence, plot_bottleneck, plot_recruitment_tree):
+        fig = plot(est, data)
+        assert fig.axes

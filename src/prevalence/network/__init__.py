@@ -2,6 +2,8 @@
 
 Layers, top to bottom (a module imports only from the layers below it):
 
+* diagnostics: :mod:`~prevalence.network.diagnostics` (RDS convergence, bottlenecks, the
+  recruitment tree);
 * estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`) and
   :mod:`~prevalence.network.rds` (:class:`RDS`);
 * statistics: :mod:`~prevalence.network.consistency` (:class:`Consistency`, the internal
@@ -16,6 +18,13 @@ Layers, top to bottom (a module imports only from the layers below it):
 """
 
 from .consistency import Consistency
+from .diagnostics import (
+    bottleneck_table,
+    convergence_table,
+    plot_bottleneck,
+    plot_convergence,
+    plot_recruitment_tree,
+)
 from .rds import RDS, RDS_ESTIMATORS, RDS_INTERVALS
 from .recruitment import Recruitment
 from .scaleup import SCALEUP_INTERVALS, ScaleUp
@@ -31,4 +40,9 @@ __all__ = [
     "SCALEUP_INTERVALS",
     "SuccessiveSampling",
     "successive_sampling",
+    "bottleneck_table",
+    "convergence_table",
+    "plot_bottleneck",
+    "plot_convergence",
+    "plot_recruitment_tree",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DataError, EstimationWarning
+from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, normal_quantile
 from ..core.random import SeedLike, as_generator
@@ -213,6 +213,18 @@ class RDS(Estimator):
         _, codes, _ = self._outcome(data)
         w = self._weights(tree, codes, as_generator(self.seed), self.ss_samples)
         return pd.Series(w, index=data.index, name="weight")
+
+    def point(self, data: pd.DataFrame) -> float:
+        """The point estimate alone (no standard error or bootstrap): what the convergence
+        and bottleneck diagnostics recompute on growing parts of the sample."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            tree = self.recruitment(data)
+        self._check_size(tree.n)
+        indicator, codes, _ = self._outcome(data)
+        w = self._weights(tree, codes, as_generator(self.seed), self.ss_samples)
+        ok = np.isfinite(indicator)
+        return float(np.sum(w[ok] * indicator[ok]) / np.sum(w[ok]))
 
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame) -> Estimate:
