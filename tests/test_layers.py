@@ -121,7 +121,7 @@ PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "publish
 # successive-sampling kernel)
 NETWORK_LAYERS = [
     ["diagnostics"],
-    ["scaleup", "rds"],
+    ["scaleup", "generalized", "rds"],
     ["consistency", "rds_weights", "gile_bootstrap"],
     ["answers", "recruitment", "successive"],
 ]

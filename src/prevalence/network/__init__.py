@@ -4,7 +4,8 @@ Layers, top to bottom (a module imports only from the layers below it):
 
 * diagnostics: :mod:`~prevalence.network.diagnostics` (RDS convergence, bottlenecks, the
   recruitment tree);
-* estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`) and
+* estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`),
+  :mod:`~prevalence.network.generalized` (:class:`GeneralizedScaleUp`) and
   :mod:`~prevalence.network.rds` (:class:`RDS`);
 * statistics: :mod:`~prevalence.network.consistency` (:class:`Consistency`, the internal
   consistency check of a scale-up survey) and :mod:`~prevalence.network.rds_weights`
@@ -25,6 +26,7 @@ from .diagnostics import (
     plot_convergence,
     plot_recruitment_tree,
 )
+from .generalized import GeneralizedScaleUp
 from .rds import RDS, RDS_ESTIMATORS, RDS_INTERVALS
 from .recruitment import Recruitment
 from .scaleup import SCALEUP_INTERVALS, ScaleUp
@@ -32,6 +34,7 @@ from .successive import SuccessiveSampling, successive_sampling
 
 __all__ = [
     "Consistency",
+    "GeneralizedScaleUp",
     "RDS",
     "RDS_ESTIMATORS",
     "RDS_INTERVALS",

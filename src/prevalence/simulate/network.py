@@ -153,6 +153,12 @@ class ScaleUpScenario:
         Probability that a respondent knows an acquaintance belongs to the hidden population.
     population_seed : int, optional
         Draw the network once from this seed; every replicate then samples respondents from it.
+    hidden_respondents : int
+        With a positive number, a simple random sample of that many hidden members also
+        answers the visibility questions (how many members of each known population know
+        they are hidden, each tie aware with probability ``transmission``), and the data are
+        ``(frame sample, hidden sample)`` for
+        :class:`~prevalence.network.GeneralizedScaleUp`.
 
     Examples
     --------
@@ -173,6 +179,7 @@ class ScaleUpScenario:
     homophily: float = 1.0
     transmission: float = 1.0
     population_seed: int | None = None
+    hidden_respondents: int = 0
     _population: NetworkPopulation | None = field(default=None, init=False, repr=False)
 
     def population(self, rng: np.random.Generator | None = None) -> NetworkPopulation:
@@ -194,7 +201,7 @@ class ScaleUpScenario:
             seed=rng,
         )
 
-    def __call__(self, rng: np.random.Generator) -> tuple[pd.DataFrame, float]:
+    def __call__(self, rng: np.random.Generator) -> tuple[Any, float]:
         pop = self.population(rng)
         sample = rng.choice(pop.size, self.respondents, replace=False)
         rows = pop.adjacency[sample]
@@ -203,7 +210,16 @@ class ScaleUpScenario:
         ).astype(int)
         ties = np.asarray(rows @ pop.hidden.astype(float)).ravel().astype(int)
         known["hidden"] = rng.binomial(ties, self.transmission)
-        return known, float(pop.hidden.sum())
+        if self.hidden_respondents <= 0:
+            return known, float(pop.hidden.sum())
+        members = np.flatnonzero(pop.hidden)
+        chosen = rng.choice(members, min(self.hidden_respondents, members.size), replace=False)
+        ties_to_known = np.asarray(pop.adjacency[chosen] @ pop.known.to_numpy(dtype=float))
+        visible = pd.DataFrame(
+            rng.binomial(ties_to_known.astype(int), self.transmission),
+            columns=list(pop.known.columns),
+        )
+        return (known, visible), float(pop.hidden.sum())
 
 
 @dataclass
