@@ -121,7 +121,7 @@ PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "publish
 # successive-sampling kernel)
 NETWORK_LAYERS = [
     ["diagnostics"],
-    ["scaleup", "generalized", "rds"],
+    ["scaleup", "generalized", "bayes_scaleup", "rds"],
     ["consistency", "rds_weights", "gile_bootstrap"],
     ["answers", "recruitment", "successive"],
 ]

@@ -5,6 +5,7 @@ Layers, top to bottom (a module imports only from the layers below it):
 * diagnostics: :mod:`~prevalence.network.diagnostics` (RDS convergence, bottlenecks, the
   recruitment tree);
 * estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`),
+  :mod:`~prevalence.network.bayes_scaleup` (:class:`BayesianScaleUp`, PyMC),
   :mod:`~prevalence.network.generalized` (:class:`GeneralizedScaleUp`) and
   :mod:`~prevalence.network.rds` (:class:`RDS`);
 * statistics: :mod:`~prevalence.network.consistency` (:class:`Consistency`, the internal
@@ -18,6 +19,7 @@ Layers, top to bottom (a module imports only from the layers below it):
 ``tests/test_layers.py`` enforces the order.
 """
 
+from .bayes_scaleup import BayesianScaleUp
 from .consistency import Consistency
 from .diagnostics import (
     bottleneck_table,
@@ -33,6 +35,7 @@ from .scaleup import SCALEUP_INTERVALS, ScaleUp
 from .successive import SuccessiveSampling, successive_sampling
 
 __all__ = [
+    "BayesianScaleUp",
     "Consistency",
     "GeneralizedScaleUp",
     "RDS",
