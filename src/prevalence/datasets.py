@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .core.errors import DataError
 from .simulate.areas import simulate_areas
+from .simulate.network import RDSScenario, ScaleUpScenario
 from .simulate.programme import simulate_programme_survey
 from .simulate.scenarios import CaptureScenario, SurveyScenario
 
@@ -99,6 +101,49 @@ def _programme_survey() -> pd.DataFrame:
     ]
 
 
+#: Known populations of the ``nsum_survey`` data set (a population of 20,000 with 300 hidden).
+NSUM_KNOWN = {
+    "nurses": 200,
+    "teachers": 400,
+    "taxi_drivers": 300,
+    "twins": 600,
+    "named_maria": 500,
+    "named_jose": 350,
+    "widowers": 800,
+    "new_mothers": 700,
+}
+NSUM_TOTAL = 20_000
+NSUM_HIDDEN = 300
+RDS_POPULATION = 3_000
+
+
+def _nsum_survey() -> pd.DataFrame:
+    scenario = ScaleUpScenario(
+        NSUM_TOTAL,
+        NSUM_HIDDEN,
+        NSUM_KNOWN,
+        respondents=1200,
+        mean_degree=60,
+        population_seed=20261129,
+    )
+    frame, _ = scenario(np.random.default_rng(20261130))
+    rng = np.random.default_rng(20261131)
+    region = rng.choice(["north", "south", "east", "west"], size=len(frame))
+    village = pd.Series(region) + "-" + pd.Series(rng.integers(0, 8, len(frame))).astype(str)
+    weight = NSUM_TOTAL / len(frame)
+    return frame.rename(columns={"hidden": "sex_workers"}).assign(
+        region=region, village=village, weight=weight
+    )
+
+
+def _rds_sample() -> pd.DataFrame:
+    scenario = RDSScenario(
+        RDS_POPULATION, 0.2, 500, activity=1.5, homophily=2.0, population_seed=20261132
+    )
+    data, _ = scenario(np.random.default_rng(20261133))
+    return data.rename(columns={"trait": "forced_labour"})
+
+
 GENERATORS: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "captures_baseline": (
         lambda: _captures(0),
@@ -119,6 +164,17 @@ GENERATORS: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
         _programme_survey,
         "panel survey of programme and comparison villages in 3 regions, baseline and endline "
         f"(programme effects on the logit scale {PROGRAMME_REGIONS})",
+    ),
+    "nsum_survey": (
+        _nsum_survey,
+        f"network scale-up answers of 1,200 respondents in a population of {NSUM_TOTAL:,} "
+        f"(true hidden population {NSUM_HIDDEN}; known populations in "
+        "prevalence.datasets.NSUM_KNOWN)",
+    ),
+    "rds_sample": (
+        _rds_sample,
+        f"respondent-driven sample of 500 from a network of {RDS_POPULATION:,} people "
+        "(forced_labour prevalence in the population in the README)",
     ),
 }
 

@@ -81,7 +81,7 @@ class BayesianScaleUp(Estimator):
     ...                       seed=1).fit(df)  # doctest: +SKIP
     """
 
-    input_kinds = ()
+    input_kinds = ("survey",)
 
     def __init__(
         self,

@@ -90,7 +90,7 @@ class RDS(Estimator):
     0.4762
     """
 
-    input_kinds = ()
+    input_kinds = ("rds",)
 
     def __init__(
         self,

@@ -10,7 +10,7 @@ Example (``examples/demo.toml``)::
     [[inputs]]
     name = "baseline"
     path = "../data/synthetic/captures_baseline.csv"   # relative to the config file
-    kind = "captures"                                  # captures | records | survey | areas
+    kind = "captures"                          # captures | records | survey | areas | rds
     count = "count"
     lists = ["police", "ngo", "local_authority", "hotline"]
 
@@ -67,7 +67,7 @@ __all__ = [
     "INPUT_KINDS",
 ]
 
-INPUT_KINDS = ("captures", "records", "survey", "areas")
+INPUT_KINDS = ("captures", "records", "survey", "areas", "rds")
 FORMATS = {
     ".csv": "csv",
     ".parquet": "parquet",
@@ -100,6 +100,7 @@ def _estimator_types() -> dict[str, Any]:
         latent_class,
         loglinear,
     )
+    from ..network import bayes_scaleup, rds, scaleup  # noqa: F401
     from ..survey import prevalence  # noqa: F401
 
     found: dict[str, Any] = {}
