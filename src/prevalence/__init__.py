@@ -5,7 +5,9 @@ Three families of estimators behind one interface (``fit(data) -> Estimate`` and
 
 * :mod:`prevalence.mse`: multiple systems estimation from several incomplete lists;
 * :mod:`prevalence.survey`: survey-weighted prevalence (design-based inference);
-* :mod:`prevalence.bayes`: Bayesian hierarchical models with partial pooling.
+* :mod:`prevalence.bayes`: Bayesian hierarchical models with partial pooling;
+* :mod:`prevalence.network`: hidden-population surveys (network scale-up, respondent-driven
+  sampling).
 """
 
 from . import datasets  # noqa: F401  (prevalence.datasets.load)
@@ -19,6 +21,10 @@ from .mse.closed import ClosedPopulationMSE
 from .mse.decomposable_bma import DecomposableBMA
 from .mse.latent_class import LatentClassMSE
 from .mse.loglinear import LogLinearMSE
+from .network.bayes_scaleup import BayesianScaleUp
+from .network.generalized import GeneralizedScaleUp
+from .network.rds import RDS
+from .network.scaleup import ScaleUp
 from .survey.design import SurveyDesign
 from .survey.prevalence import SurveyPrevalence
 from .survey.replicate import ReplicateDesign
@@ -29,6 +35,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BayesThresholdMSE",
+    "BayesianScaleUp",
     "CaptureHistories",
     "ClosedPopulationMSE",
     "Comparison",
@@ -39,10 +46,13 @@ __all__ = [
     "EstimationError",
     "EstimationWarning",
     "Estimator",
+    "GeneralizedScaleUp",
     "HierarchicalPrevalence",
     "LatentClassMSE",
     "LogLinearMSE",
+    "RDS",
     "ReplicateDesign",
+    "ScaleUp",
     "SurveyDesign",
     "SurveyPrevalence",
     "Stratified",

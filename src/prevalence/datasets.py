@@ -21,7 +21,6 @@ import pandas as pd
 
 from .core.errors import DataError
 from .simulate.areas import simulate_areas
-from .simulate.network import RDSScenario, ScaleUpScenario
 from .simulate.programme import simulate_programme_survey
 from .simulate.scenarios import CaptureScenario, SurveyScenario
 
@@ -118,6 +117,8 @@ RDS_POPULATION = 3_000
 
 
 def _nsum_survey() -> pd.DataFrame:
+    from .simulate.network import ScaleUpScenario  # scipy.sparse: imported when needed
+
     scenario = ScaleUpScenario(
         NSUM_TOTAL,
         NSUM_HIDDEN,
@@ -137,6 +138,8 @@ def _nsum_survey() -> pd.DataFrame:
 
 
 def _rds_sample() -> pd.DataFrame:
+    from .simulate.network import RDSScenario
+
     scenario = RDSScenario(
         RDS_POPULATION, 0.2, 500, activity=1.5, homophily=2.0, population_seed=20261132
     )

@@ -20,6 +20,10 @@ ESTIMATORS = [
     P.SurveyPrevalence("victim", population=1000),
     P.HierarchicalPrevalence(area="a", cases="c", trials="t", draws=200),
     Stratified(P.LogLinearMSE(), "stratum"),
+    P.ScaleUp("h", {"a": 10.0, "b": 20.0}, 1000, topcode=30, degree_ratio=0.8, seed=2),
+    P.GeneralizedScaleUp("h", {"a": 10.0}, 1000, hidden_weights="w", n_boot=50),
+    P.BayesianScaleUp("h", {"a": 10.0}, 1000, transmission=(8, 2), draws=100),
+    P.RDS("trait", estimator="SS", population_size=900, interval="gile", seed=4),
 ]
 
 

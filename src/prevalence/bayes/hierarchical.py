@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -16,8 +14,8 @@ import pandas as pd
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import MIN_ESS, RHAT_LIMIT
-from ..core.random import SeedLike, as_generator
+from ..core.mcmc import MIN_ESS, RHAT_LIMIT, sample_pymc
+from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .data import AreaData, prepare
 from .model import build_model, resolve_priors
@@ -152,43 +150,17 @@ class HierarchicalPrevalence(Estimator):
         return replace(d, programme=_programme_indicator(d, self.programme))
 
     def _sample(self, d: AreaData):
-        import pymc as pm
-
-        model = build_model(d, self.priors)
-        seed = self.seed
-        if isinstance(seed, np.random.Generator):
-            seed = int(seed.integers(2**31 - 1))
-        elif seed is not None:
-            seed = int(as_generator(seed).integers(2**31 - 1))
-        cores = self.cores or min(self.chains, os.cpu_count() or 1)
-        progress = (
-            self.progress
-            if self.progress is not None
-            else bool(getattr(sys.stderr, "isatty", lambda: False)())
+        return sample_pymc(
+            build_model(d, self.priors),
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            seed=self.seed,
+            progress=self.progress,
+            target_accept=self.target_accept,
+            max_treedepth=self.max_treedepth,
+            cores=self.cores,
         )
-        pymc_log = logging.getLogger("pymc")
-        old_level = pymc_log.level
-        if not progress:
-            pymc_log.setLevel(logging.ERROR)
-        try:
-            with model, warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                warnings.simplefilter("ignore", FutureWarning)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                idata = pm.sample(
-                    draws=self.draws,
-                    tune=self.tune,
-                    chains=self.chains,
-                    cores=cores,
-                    target_accept=self.target_accept,
-                    max_treedepth=self.max_treedepth,
-                    random_seed=seed,
-                    progressbar=progress,
-                    compute_convergence_checks=False,
-                )
-        finally:
-            pymc_log.setLevel(old_level)
-        return idata
 
     def fit(self, data: pd.DataFrame) -> Estimate:
         """Fit the model; the estimate is the national prevalence of the last period.

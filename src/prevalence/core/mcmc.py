@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = [
+    "sample_pymc",
     "RHAT_LIMIT",
     "MIN_ESS",
     "REPORTED_PROBS",
@@ -12,6 +15,65 @@ __all__ = [
     "convergence_warnings",
     "posterior_summary",
 ]
+
+
+def sample_pymc(
+    model: Any,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: Any,
+    progress: bool | None,
+    target_accept: float = 0.9,
+    max_treedepth: int | None = None,
+    cores: int | None = None,
+) -> Any:
+    """Sample a PyMC model with NUTS the way every Bayesian estimator of the package does.
+
+    ``seed`` (int, Generator or None) becomes one integer for PyMC through
+    :func:`~prevalence.core.random.as_generator`; the progress bar shows only on a terminal
+    unless ``progress`` says otherwise; PyMC's log and its warnings are kept quiet (the
+    estimators report convergence themselves). Returns the ArviZ ``InferenceData``.
+    """
+    import logging
+    import os
+    import sys
+    import warnings
+
+    import pymc as pm
+
+    from .random import as_generator
+
+    if seed is not None:
+        seed = int(as_generator(seed).integers(2**31 - 1))
+    show = (
+        progress if progress is not None else bool(getattr(sys.stderr, "isatty", lambda: False)())
+    )
+    log = logging.getLogger("pymc")
+    old = log.level
+    if not show:
+        log.setLevel(logging.ERROR)
+    kwargs = {} if max_treedepth is None else {"max_treedepth": max_treedepth}
+    try:
+        with model, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=cores or min(chains, os.cpu_count() or 1),
+                target_accept=target_accept,
+                random_seed=seed,
+                progressbar=show,
+                compute_convergence_checks=False,
+                **kwargs,
+            )
+    finally:
+        log.setLevel(old)
+
 
 RHAT_LIMIT = 1.01
 MIN_ESS = 400

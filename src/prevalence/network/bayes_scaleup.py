@@ -17,10 +17,6 @@ posterior draws, a credible interval and R-hat and effective sample sizes
 
 from __future__ import annotations
 
-import logging
-import math
-import os
-import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -28,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import positive_number
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, convergence_warnings
-from ..core.random import SeedLike, as_generator
+from ..core.mcmc import chain_diagnostics, convergence_warnings, sample_pymc
+from ..core.random import SeedLike
 from ..core.results import Estimate
 from .answers import answer_matrix, check_known_sizes, topcode_answers
 
@@ -100,12 +97,7 @@ class BayesianScaleUp(Estimator):
         seed: SeedLike = None,
         progress: bool | None = None,
     ) -> None:
-        try:
-            total_value = float(total)
-        except (TypeError, ValueError):
-            raise ValueError(f"total must be a positive number, got {total!r}") from None
-        if not (math.isfinite(total_value) and total_value > 0):
-            raise ValueError(f"total must be a positive number, got {total!r}")
+        total_value = positive_number("total", total)
         check_known_sizes(known, total_value)
         if transmission is not None:
             a, b = transmission
@@ -183,38 +175,16 @@ class BayesianScaleUp(Estimator):
     def fit(self, data: Any) -> Estimate:
         """Sample the posterior; the estimate is the posterior median of the hidden size."""
         import arviz as az
-        import pymc as pm
 
-        model = self.build_model(data)
-        seed = self.seed
-        if seed is not None:
-            seed = int(as_generator(seed).integers(2**31 - 1))
-        progress = (
-            self.progress
-            if self.progress is not None
-            else bool(getattr(sys.stderr, "isatty", lambda: False)())
+        idata = sample_pymc(
+            self.build_model(data),
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            seed=self.seed,
+            progress=self.progress,
+            target_accept=self.target_accept,
         )
-        log = logging.getLogger("pymc")
-        old = log.level
-        if not progress:
-            log.setLevel(logging.ERROR)
-        try:
-            with model, warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                warnings.simplefilter("ignore", FutureWarning)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                idata = pm.sample(
-                    draws=self.draws,
-                    tune=self.tune,
-                    chains=self.chains,
-                    cores=min(self.chains, os.cpu_count() or 1),
-                    target_accept=self.target_accept,
-                    random_seed=seed,
-                    progressbar=progress,
-                    compute_convergence_checks=False,
-                )
-        finally:
-            log.setLevel(old)
         size = idata.posterior["size"].to_numpy()  # (chains, draws)
         diag = chain_diagnostics(size)
         notes = convergence_warnings(

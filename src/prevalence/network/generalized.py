@@ -16,13 +16,13 @@ No degree and no adjustment factor enters.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..core.checks import positive_number
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, percentile_interval
@@ -82,12 +82,7 @@ class GeneralizedScaleUp(Estimator):
         level: float = 0.95,
         seed: SeedLike = None,
     ) -> None:
-        try:
-            size = float(frame_size)
-        except (TypeError, ValueError):
-            raise ValueError(f"frame_size must be a positive number, got {frame_size!r}") from None
-        if not (math.isfinite(size) and size > 0):
-            raise ValueError(f"frame_size must be a positive number, got {frame_size!r}")
+        size = positive_number("frame_size", frame_size)
         check_known_sizes(probes, size)
         if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
             raise ValueError(f"n_boot must be a whole number of at least 2, got {n_boot!r}")

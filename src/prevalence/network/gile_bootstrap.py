@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 
 from .recruitment import Recruitment
-from .successive import SS_INFINITY, SuccessiveSampling, successive_sampling
+from .successive import SS_INFINITY, SuccessiveSampling, adjust_class_counts, successive_sampling
 
 __all__ = ["GileBootstrap", "gile_bootstrap"]
 
@@ -66,30 +66,11 @@ def _replicates(
         for i in range(G):
             for j in range(G):
                 ntt[i, j] = tempties[i, j]
-        # spread the rounding error of the class counts (as bsC)
-        if offby > 0:
-            for _ in range(offby):
-                acc = 0.0
-                for j in range(C):
-                    d = props2[j] - nbyclass[j] / N
-                    acc += d if d > 0.0 else 0.0
-                    cdif[j] = acc
-                nbyclass[_pick(cdif, gen.random() * cdif[C - 1])] += 1
-        elif offby < 0:
-            for _ in range(-offby):
-                acc = 0.0
-                for j in range(C):
-                    d = nbyclass[j] / N - props2[j]
-                    d = d if (d > 0.0 and nbyclass[j] != 1) else 0.0
-                    acc += d
-                    cdif[j] = acc
-                if acc == 0.0:
-                    acc = 0.0
-                    for j in range(C):
-                        d = 0.0 if nbyclass[j] == 1 else 1.0 - (props2[j] - nbyclass[j] / N)
-                        acc += d
-                        cdif[j] = acc
-                nbyclass[_pick(cdif, gen.random() * cdif[C - 1])] -= 1
+        # spread the rounding error of the class counts (as bsC and getinclCstacked)
+        u = np.empty(abs(offby))
+        for t in range(u.size):
+            u[t] = gen.random()
+        adjust_class_counts(nbyclass, props2, offby, N, u)
         for j in range(C):
             pclass[j] = ideg[j] * nbyclass[j]
         # seeds: successive sampling by degree

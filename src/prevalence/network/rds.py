@@ -86,8 +86,8 @@ class RDS(Estimator):
     >>> df = pd.DataFrame({"id": [1, 2, 3, 4, 5, 6], "recruiter.id": ["seed", 1, 1, 2, 2, 3],
     ...                    "degree": [10, 4, 5, 2, 8, 4], "hiv": [1, 0, 1, 0, 0, 1]})
     >>> est = RDS("hiv", estimator="RDS-II").fit(df)
-    >>> round(est.value, 4)
-    0.4762
+    >>> round(est.value, 3)
+    0.386
     """
 
     input_kinds = ("rds",)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import positive_number
 from ..core.compare import combine_independent
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
@@ -108,7 +109,7 @@ class ScaleUp(Estimator):
     >>> est = ScaleUp("hidden", {"nurses": 1000, "teachers": 2000}, total=100_000,
     ...               interval="killworth").fit(df)
     >>> round(est.value)
-    7692
+    500
     """
 
     input_kinds = ("survey",)
@@ -130,12 +131,7 @@ class ScaleUp(Estimator):
     ) -> None:
         if not isinstance(hidden, str):
             raise ValueError(f"hidden must name a column, got {hidden!r}")
-        try:
-            total_value = float(total)
-        except (TypeError, ValueError):
-            raise ValueError(f"total must be a positive number, got {total!r}") from None
-        if not (math.isfinite(total_value) and total_value > 0):
-            raise ValueError(f"total must be a positive number, got {total!r}")
+        total_value = positive_number("total", total)
         names, _ = check_known_sizes(known, total_value)
         if hidden in names:
             raise ValueError(f"hidden column {hidden!r} is also listed as a known population")

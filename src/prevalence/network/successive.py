@@ -30,7 +30,7 @@ SS_INFINITY = 0.01
 
 
 @nb.njit(cache=True)
-def _adjust_counts(nbyclass, props2, offby, N, u):  # pragma: no cover - compiled
+def adjust_class_counts(nbyclass, props2, offby, N, u):  # pragma: no cover - compiled
     """Add or remove ``|offby|`` units, class drawn with probability ∝ the rounding error."""
     K = nbyclass.size
     dif = np.empty(K)
@@ -160,7 +160,7 @@ def _inclusion(
     nbyclass = np.round(N * props2).astype(np.int64)  # half to even, as R's round
     nbyclass[nbyclass == 0] = 1
     offby = int(N - nbyclass.sum())
-    _adjust_counts(nbyclass, props2, offby, float(N), rng.random(abs(offby)))
+    adjust_class_counts(nbyclass, props2, offby, float(N), rng.random(abs(offby)))
     drawn = np.zeros(classes.size, dtype=np.int64)
     chunk = max(1, 2_000_000 // max(n, 1))
     done = 0

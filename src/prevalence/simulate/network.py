@@ -134,8 +134,27 @@ def simulate_network(
     return NetworkPopulation(a.tocsr(), hidden, known)
 
 
+class _FixedPopulation:
+    """The population of a scenario: drawn once from ``population_seed`` (every replicate a
+    new sample of it), or anew for every replicate when there is none."""
+
+    population_seed: int | None
+    _population: NetworkPopulation | None
+
+    def _draw(self, rng: np.random.Generator) -> NetworkPopulation:
+        raise NotImplementedError
+
+    def population(self, rng: np.random.Generator | None = None) -> NetworkPopulation:
+        """The network a replicate samples from."""
+        if self.population_seed is None:
+            return self._draw(rng if rng is not None else np.random.default_rng())
+        if self._population is None:
+            self._population = self._draw(np.random.default_rng(self.population_seed))
+        return self._population
+
+
 @dataclass
-class ScaleUpScenario:
+class ScaleUpScenario(_FixedPopulation):
     """Network scale-up answers from a simulated network, with known hidden-population size.
 
     Respondents are a simple random sample of ``respondents`` people; each reports how many
@@ -182,13 +201,6 @@ class ScaleUpScenario:
     hidden_respondents: int = 0
     _population: NetworkPopulation | None = field(default=None, init=False, repr=False)
 
-    def population(self, rng: np.random.Generator | None = None) -> NetworkPopulation:
-        if self.population_seed is None:
-            return self._draw(rng if rng is not None else np.random.default_rng())
-        if self._population is None:
-            self._population = self._draw(np.random.default_rng(self.population_seed))
-        return self._population
-
     def _draw(self, rng: np.random.Generator) -> NetworkPopulation:
         return simulate_network(
             self.size,
@@ -223,7 +235,7 @@ class ScaleUpScenario:
 
 
 @dataclass
-class RDSScenario:
+class RDSScenario(_FixedPopulation):
     """A respondent-driven sample recruited through a simulated network.
 
     Seeds are drawn at random (with probability ∝ ``1 + seed_bias`` for members of the
@@ -271,13 +283,6 @@ class RDSScenario:
     seed_bias: float = 0.0
     population_seed: int | None = None
     _population: NetworkPopulation | None = field(default=None, init=False, repr=False)
-
-    def population(self, rng: np.random.Generator | None = None) -> NetworkPopulation:
-        if self.population_seed is None:
-            return self._draw(rng if rng is not None else np.random.default_rng())
-        if self._population is None:
-            self._population = self._draw(np.random.default_rng(self.population_seed))
-        return self._population
 
     def _draw(self, rng: np.random.Generator) -> NetworkPopulation:
         return simulate_network(
