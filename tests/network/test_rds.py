@@ -284,3 +284,14 @@ def test_convergence_bottleneck_and_tree_diagnostics():
     for plot in (plot_convergence, plot_bottleneck, plot_recruitment_tree):
         fig = plot(est, data)
         assert fig.axes
+
+
+def test_compare_two_rds_samples():
+    a = load_rds("fauxmadrona")
+    b = load_rds("fauxsycamore")
+    change = RDS("disease", population_size=1000, seed=1).compare(a, b)
+    ea = RDS("disease", population_size=1000).fit(a)
+    eb = RDS("disease", population_size=1000).fit(b)
+    assert change.difference.value == pytest.approx(eb.value - ea.value, rel=1e-12)
+    width = change.difference.upper - change.difference.lower
+    assert width == pytest.approx(2 * 1.96 * math.hypot(ea.std_error, eb.std_error), rel=0.1)

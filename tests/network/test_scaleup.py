@@ -210,3 +210,35 @@ def test_missing_rules():
     assert math.isnan(drop[0]) and drop[1] == pytest.approx(6 / 400 * 1000)
     assert known_population_degrees(answers, sizes, 1000.0, "available")[0] == pytest.approx(10.0)
     assert known_population_degrees(answers, sizes, 1000.0, "zero")[0] == pytest.approx(2.5)
+
+
+def test_a_stratum_with_one_psu_is_named():
+    df = pd.DataFrame(
+        {
+            "a": [1, 2, 3, 1, 2],
+            "h": [0, 1, 0, 1, 0],
+            "st": ["n", "n", "s", "s", "east"],
+            "psu": [1, 2, 3, 4, 5],
+            "w": 1.0,
+        }
+    )
+    design = SurveyDesign(df, weights="w", strata="st", clusters="psu")
+    with pytest.raises(DataError, match="stratum 'east' has one"):
+        ScaleUp("h", {"a": 10}, 1000).fit(design)
+
+
+def test_compare_two_surveys():
+    rng = np.random.default_rng(4)
+    sizes = {"k0": 5_000, "k1": 12_000, "k2": 20_000}
+
+    def survey(hidden: int) -> pd.DataFrame:
+        degree = rng.gamma(2.0, 150.0, 1500)
+        data = {k: rng.poisson(degree * s / 1_000_000) for k, s in sizes.items()}
+        data["hidden"] = rng.poisson(degree * hidden / 1_000_000)
+        return pd.DataFrame(data)
+
+    model = ScaleUp("hidden", sizes, 1_000_000, n_boot=500, seed=3)
+    change = model.compare(survey(8_000), survey(5_000))
+    assert change.difference.value < 0
+    assert change.ratio.lower < 5 / 8 * 1.3 and change.ratio.upper > 5 / 8 * 0.8
+    assert change.ratio.upper < 1

@@ -357,7 +357,10 @@ def replicate_factors(
             fh = float(fpc_factor[members[0]]) if has_fpc else 1.0
             if nh == 1 and fh != 0:
                 if design.lonely_psu == "fail":
-                    raise DataError(f"stratum {h} has only one PSU; choose another lonely_psu")
+                    label = design.stratum_label(0, int(first[members[0]]))
+                    raise DataError(
+                        f"stratum {label} has only one PSU; choose another lonely_psu"
+                    )
                 if design.lonely_psu == "adjust":
                     col = np.full(K, strata.size / (strata.size - 1))
                     col[members] = 0.0
@@ -416,8 +419,9 @@ def replicate_factors(
         nh = members.size
         if t == "subbootstrap":
             if nh < 2:
+                label = design.stratum_label(0, int(first[members[0]]))
                 raise DataError(
-                    f"the subsample bootstrap needs two PSUs per stratum; stratum {h} has one"
+                    f"the subsample bootstrap needs two PSUs per stratum; stratum {label} has one"
                 )
             counts = rng.multinomial(nh - 1, np.full(nh, 1.0 / nh), size=R)
             F[members] = (counts * nh / (nh - 1)).T
