@@ -358,9 +358,7 @@ def replicate_factors(
             if nh == 1 and fh != 0:
                 if design.lonely_psu == "fail":
                     label = design.stratum_label(0, int(first[members[0]]))
-                    raise DataError(
-                        f"stratum {label} has only one PSU; choose another lonely_psu"
-                    )
+                    raise DataError(f"stratum {label} has only one PSU; choose another lonely_psu")
                 if design.lonely_psu == "adjust":
                     col = np.full(K, strata.size / (strata.size - 1))
                     col[members] = 0.0
