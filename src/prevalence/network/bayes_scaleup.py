@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.checks import positive_number
+from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -111,8 +111,7 @@ class BayesianScaleUp(Estimator):
                 f"size_bounds must satisfy 0 < low < high <= total, got {size_bounds!r}"
             )
         for name, v in (("draws", draws), ("tune", tune), ("chains", chains)):
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, got {v!r}")
+            whole_number(name, v)
         self.hidden = hidden
         self.known = dict(known)
         self.total = total_value

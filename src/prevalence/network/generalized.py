@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.checks import positive_number
+from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, percentile_interval
@@ -84,8 +84,7 @@ class GeneralizedScaleUp(Estimator):
     ) -> None:
         size = positive_number("frame_size", frame_size)
         check_known_sizes(probes, size)
-        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
-            raise ValueError(f"n_boot must be a whole number of at least 2, got {n_boot!r}")
+        whole_number("n_boot", n_boot, 2)
         self.hidden = hidden
         self.probes = dict(probes)
         self.frame_size = size

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import whole_number
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, normal_quantile
@@ -123,15 +124,10 @@ class RDS(Estimator):
             )
         if interval == "gile" and estimator != "SS":
             raise ValueError("Gile's bootstrap is for the SS estimator (estimator='SS')")
-        if population_size is not None and (
-            isinstance(population_size, bool)
-            or not isinstance(population_size, int | np.integer)
-            or population_size < 1
-        ):
-            raise ValueError(f"population_size must be a whole number, got {population_size!r}")
-        for name, v, low in (("n_boot", n_boot, 2), ("ss_samples", ss_samples, 1)):
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
-                raise ValueError(f"{name} must be a whole number of at least {low}, got {v!r}")
+        if population_size is not None:
+            whole_number("population_size", population_size)
+        whole_number("n_boot", n_boot, 2)
+        whole_number("ss_samples", ss_samples)
         if missing_degree not in ("max", "error"):
             raise ValueError(f"missing_degree must be 'max' or 'error', got {missing_degree!r}")
         self.outcome = outcome

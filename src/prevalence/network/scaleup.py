@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.checks import positive_number
+from ..core.checks import positive_number, whole_number
 from ..core.compare import combine_independent
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
@@ -135,20 +135,15 @@ class ScaleUp(Estimator):
         names, _ = check_known_sizes(known, total_value)
         if hidden in names:
             raise ValueError(f"hidden column {hidden!r} is also listed as a known population")
-        if topcode is not None and (
-            isinstance(topcode, bool) or not isinstance(topcode, int | np.integer) or topcode < 1
-        ):
-            raise ValueError(
-                f"topcode must be a whole number of at least 1 or None, got {topcode!r}"
-            )
+        if topcode is not None:
+            whole_number("topcode", topcode)
         if missing not in MISSING_RULES:
             raise ValueError(f"missing must be one of {MISSING_RULES}, got {missing!r}")
         for name, factor in (("degree_ratio", degree_ratio), ("transmission", transmission)):
             _check_factor(name, factor)
         if interval is not None and interval not in SCALEUP_INTERVALS:
             raise ValueError(f"interval must be one of {SCALEUP_INTERVALS}, got {interval!r}")
-        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
-            raise ValueError(f"n_boot must be a whole number of at least 2, got {n_boot!r}")
+        whole_number("n_boot", n_boot, 2)
         self.hidden = hidden
         self.known = dict(known)
         self.total = total_value

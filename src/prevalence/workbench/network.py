@@ -25,15 +25,19 @@ SCALEUP_POPULATION = 20_000
 RDS_POPULATION = 3_000
 
 
+#: The network and sample every scale-up scenario shares.
+SCALEUP_BASE: dict[str, Any] = dict(
+    size=SCALEUP_POPULATION,
+    hidden_size=300,
+    known_sizes=KNOWN_SIZES,
+    respondents=1000,
+    mean_degree=60,
+    population_seed=11,
+)
+
+
 def _scaleup_scenarios() -> dict[str, tuple[ScaleUpScenario, dict[str, float]]]:
-    base: dict[str, Any] = dict(
-        size=SCALEUP_POPULATION,
-        hidden_size=300,
-        known_sizes=KNOWN_SIZES,
-        respondents=1000,
-        mean_degree=60,
-        population_seed=11,
-    )
+    base = SCALEUP_BASE
     out = {
         "random mixing": (ScaleUpScenario(**base), {}),
         "barrier (degree ratio 0.5)": (ScaleUpScenario(**base, degree_ratio=0.5), {}),
@@ -73,15 +77,7 @@ def scaleup_study(replicates: int, seed: int, n_boot: int = 400) -> pd.DataFrame
     # the generalized estimator needs no factor: a sample of the hidden population reports
     # its visibility
     both = ScaleUpScenario(
-        size=SCALEUP_POPULATION,
-        hidden_size=300,
-        known_sizes=KNOWN_SIZES,
-        respondents=1000,
-        mean_degree=60,
-        population_seed=11,
-        degree_ratio=0.5,
-        transmission=0.7,
-        hidden_respondents=150,
+        **SCALEUP_BASE, degree_ratio=0.5, transmission=0.7, hidden_respondents=150
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
