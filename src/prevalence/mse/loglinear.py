@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..core.bootstrap import Jackknife, bca_extreme_note
 from ..core.errors import DataError, EstimationError, EstimationWarning
@@ -23,6 +24,14 @@ from .existence import check_design
 from .glm import PoissonFit, fit_poisson
 from .models import HierarchicalModel, ModelSpec, canonical_string
 from .profile import profile_interval
+from .search import (
+    SearchResult,
+    aic_wald_terms,
+    check_exhaustive,
+    downhill_batch,
+    exhaustive_size,
+    multistart_batch,
+)
 from .selection import (
     ModelSet,
     bca_interval,
@@ -39,8 +48,11 @@ from .selection import (
 
 __all__ = ["LogLinearMSE", "as_captures"]
 
-INTERVALS = ("profile", "wald", "bootstrap", "percentile", "none")
-SELECTIONS = ("bic", "aic", "stepwise")
+INTERVALS = ("profile", "wald", "lognormal", "bootstrap", "percentile", "none")
+SELECTIONS = ("bic", "aic", "stepwise", "aic-wald")
+SEARCHES = ("exhaustive", "downhill", "multistart")
+# a downhill or multi-start result is compared with the exhaustive optimum up to this size
+CHECK_OPTIMUM_MODELS = 10_000
 BOOT_MODELS = ("top", "all")
 REPORTED_PROBS = (0.025, 0.1, 0.9, 0.975)
 
@@ -82,20 +94,36 @@ class LogLinearMSE(Estimator):
         A fixed model: ``"[12,23]"`` (R notation, lists numbered in column order),
         ``[("LA", "NG")]`` (generators of list names), or ``None`` for the independence model.
         Must be ``None`` when ``select`` is given.
-    select : {"bic", "aic", "stepwise"} or None
-        Choose the model from the data: exhaustive search over every hierarchical model with
-        interactions up to ``max_order`` by BIC or AIC (as ``estimate_population_bic``), or the
-        stepwise rule of Chan, Silverman and Vincent (2021) (as ``estimate_population_stepwise``).
+    select : {"bic", "aic", "stepwise", "aic-wald"} or None
+        Choose the model from the data: by BIC or AIC over the hierarchical models with
+        interactions up to ``max_order`` (the search is set by ``search``); the stepwise rule
+        of Chan, Silverman and Vincent (2021) (as ``estimate_population_stepwise``); or
+        ``"aic-wald"``, the rule of the first UK estimate (Silverman 2014; Bales, Hesketh and
+        Silverman 2015): add the interaction that most lowers AIC while its Wald p-value is
+        below ``p_threshold`` (see :func:`prevalence.mse.search.aic_wald_terms`).
+    search : {"exhaustive", "downhill", "multistart"}
+        How ``"bic"``/``"aic"`` search: every model (as ``estimate_population_bic``; refused
+        beyond 100,000 models, for example pairwise models of seven or more lists, with the
+        estimated time in the message); R's greedy ``downhill_fit`` from the independence
+        model (Silverman, Chan and Vincent 2024, section 5.2); or that search from the
+        independence model and from every single-interaction model, keeping the best. Up to
+        five lists a greedy result is compared with the exhaustive optimum
+        (``details["search"]["exhaustive_optimum"]``), with a warning when it missed it.
+        The bootstrap repeats the same search in every replicate.
     max_order : int, optional
         Highest interaction order searched. Default for ``"bic"``/``"aic"``: number of lists - 1
-        up to five lists, 2 from six on; for ``"stepwise"``: 2, as R. ``None`` with stepwise
-        means the default; pass the number of lists to allow every order.
-    p_threshold : float
-        Stepwise threshold (default 0.02).
-    interval : {"profile", "wald", "bootstrap", "percentile", "none"}, optional
+        up to five lists, 2 from six on; for ``"stepwise"`` and ``"aic-wald"``: 2, as R.
+        ``None`` with stepwise means the default; pass the number of lists to allow every order.
+    p_threshold : float, optional
+        Threshold of the stepwise rules: default 0.02 for ``"stepwise"`` (R's ``pthresh``),
+        0.05 for ``"aic-wald"`` (the UK analysis).
+    interval : {"profile", "wald", "lognormal", "bootstrap", "percentile", "none"}, optional
         ``"profile"``: multinomial profile likelihood of the (chosen) model, as Rcapture's
         ``closedpCI`` (ignores model-selection uncertainty); ``"wald"``: delta method on the
-        log scale of the unobserved count; ``"bootstrap"``: BCa limits from a multinomial
+        log scale of the unobserved count; ``"lognormal"``: the model-based interval of
+        SparseMSE's ``estimatepopulation.0``: ``n + exp(b0 +- z se(b0))`` from the intercept
+        ``b0`` and its standard error (Chan, Silverman and Vincent 2021); ``"bootstrap"``: BCa
+        limits from a multinomial
         bootstrap in which every replicate repeats the model selection, with jackknife
         acceleration (Silverman, Chan and Vincent 2024); ``"percentile"``: percentile limits
         of the same bootstrap. Default: ``"profile"`` for a fixed model, ``"bootstrap"`` when
@@ -132,8 +160,9 @@ class LogLinearMSE(Estimator):
         model: ModelSpec = None,
         *,
         select: str | None = None,
+        search: str = "exhaustive",
         max_order: int | None = None,
-        p_threshold: float = 0.02,
+        p_threshold: float | None = None,
         interval: str | None = None,
         n_boot: int = 1000,
         boot_models: str = "top",
@@ -158,12 +187,19 @@ class LogLinearMSE(Estimator):
             raise ValueError(f"n_top must be a positive whole number, got {n_top!r}")
         if max_order is not None and (int(max_order) != max_order or max_order < 1):
             raise ValueError(f"max_order must be a positive whole number, got {max_order!r}")
-        if not 0.0 <= float(p_threshold) <= 1.0:
+        if p_threshold is not None and not 0.0 <= float(p_threshold) <= 1.0:
             raise ValueError(f"p_threshold must lie in [0, 1], got {p_threshold!r}")
+        if search not in SEARCHES:
+            raise ValueError(f"search must be one of {SEARCHES}, got {search!r}")
+        if search != "exhaustive" and select not in ("bic", "aic"):
+            raise ValueError(
+                f'search="{search}" applies to select="bic" or "aic", not select={select!r}'
+            )
         self.model = model
         self.select = select
+        self.search = search
         self.max_order = max_order
-        self.p_threshold = float(p_threshold)
+        self.p_threshold = None if p_threshold is None else float(p_threshold)
         self.interval = interval
         self.n_boot = int(n_boot)
         self.boot_models = boot_models
@@ -180,19 +216,27 @@ class LogLinearMSE(Estimator):
         y = np.asarray(captures.cell_counts, dtype=float)
         notes: list[str] = []
         selection = None
+        search_record: dict[str, Any] | None = None
         if self.select is None:
             model = HierarchicalModel.parse(self.model, lists=captures.lists)
-        elif self.select == "stepwise":
+        elif self.select in ("stepwise", "aic-wald"):
             order = self._stepwise_order(t)
-            model = HierarchicalModel(stepwise_terms(y, t, self.p_threshold, order), t)
+            model = HierarchicalModel(self._rule(y, t, order), t)
         else:
-            order = self.max_order if self.max_order is not None else default_max_order(t)
-            if order > t - 1:
-                raise DataError(
-                    f"max_order {order} leaves no degree of freedom with {t} lists; use at most {t - 1}"
-                )
-            selection = select_exhaustive(captures, ModelSet.all(t, order), self.select)
-            model = HierarchicalModel(selection.best_terms, t)
+            order = self._search_order(t)
+            if self.search == "exhaustive":
+                check_exhaustive(t, order, self.select)
+                selection = select_exhaustive(captures, ModelSet.all(t, order), self.select)
+                model = HierarchicalModel(selection.best_terms, t)
+            else:
+                found = self._greedy(y, t, order)
+                if not found.terms:
+                    raise EstimationError(
+                        "the independence model has no finite, identifiable maximum likelihood "
+                        "estimate on these data, so the search cannot start"
+                    )
+                model = HierarchicalModel(found.terms, t)
+                search_record = self._search_record(captures, found, order, notes)
         design = self._design(captures, model)
         fit = fit_poisson(design.X, y[design.cells])
         if not fit.converged:
@@ -208,18 +252,30 @@ class LogLinearMSE(Estimator):
             details["models"] = selection.table
             details["n_models"] = len(selection.models) + selection.n_invalid
             details["n_models_skipped"] = selection.n_invalid
-        elif self.select == "stepwise":
-            details["selection"] = "stepwise"
-            details["p_threshold"] = self.p_threshold
+        elif search_record is not None:
+            details["selection"] = self.select
+            details["max_order"] = order
+            details["search"] = search_record
+            details["n_models"] = search_record["n_models"]
+        elif self.select in ("stepwise", "aic-wald"):
+            details["selection"] = self.select
+            details["p_threshold"] = self._threshold()
             details["max_order"] = order
         lower = upper = math.nan
         interval_method = None
-        how = {"bic": "BIC-selected", "aic": "AIC-selected", "stepwise": "stepwise-selected"}
+        how = {
+            "bic": "BIC-selected",
+            "aic": "AIC-selected",
+            "stepwise": "stepwise-selected",
+            "aic-wald": "AIC-Wald stepwise-selected",
+        }
         method = (
             f"log-linear MSE {design.model}"
             if self.select is None
             else (f"log-linear MSE, {how[self.select]} {design.model}")
         )
+        if self.search != "exhaustive":
+            method += f" ({self.search} search)"
         if self.interval == "profile":
             prof = self._profile(design, y, n, N)
             lower, upper = prof.lower, prof.upper
@@ -231,6 +287,14 @@ class LogLinearMSE(Estimator):
             lower, upper = log_transformed_interval(N, se, n, self.level)
             method += ", log-scale Wald interval"
             interval_method = "log-wald"
+        elif self.interval == "lognormal":
+            z = float(stats.norm.ppf(0.5 + self.level / 2.0))
+            # SparseMSE reads the intercept's variance from glm's last IRLS weights
+            r_fit = fit_poisson(design.X, y[design.cells], like_r=True)
+            b0, sd0 = float(r_fit.coef[0]), math.sqrt(float(r_fit.cov[0, 0]))
+            lower, upper = n + math.exp(b0 - z * sd0), n + math.exp(b0 + z * sd0)
+            method += ", log-normal interval on the intercept"
+            interval_method = "log-normal"
         draws = None
         if self.interval in ("bootstrap", "percentile"):
             boot = self._bootstrap(captures, N, model, selection)
@@ -269,6 +333,72 @@ class LogLinearMSE(Estimator):
     def _stepwise_order(self, t: int) -> int:
         return min(self.max_order if self.max_order is not None else 2, t)
 
+    def _candidate_bootstrap(self) -> bool:
+        """True when the bootstrap selects among candidate models of the original data."""
+        return self.select in ("bic", "aic") and self.search == "exhaustive"
+
+    def _search_order(self, t: int) -> int:
+        order = self.max_order if self.max_order is not None else default_max_order(t)
+        if order > t - 1:
+            raise DataError(
+                f"max_order {order} leaves no degree of freedom with {t} lists; use at most {t - 1}"
+            )
+        return order
+
+    def _threshold(self) -> float:
+        if self.p_threshold is not None:
+            return self.p_threshold
+        return 0.05 if self.select == "aic-wald" else 0.02
+
+    def _rule(self, y: np.ndarray, t: int, order: int) -> tuple[int, ...]:
+        """Terms chosen by a stepwise rule (``"stepwise"`` or ``"aic-wald"``)."""
+        if self.select == "aic-wald":
+            return aic_wald_terms(y, t, self._threshold(), order)
+        return stepwise_terms(y, t, self._threshold(), order)
+
+    def _greedy(self, y: np.ndarray, t: int, order: int) -> SearchResult:
+        return self._greedy_batch(np.asarray(y, dtype=float)[None, :], t, order)[0]
+
+    def _greedy_batch(
+        self, Y: np.ndarray, t: int, order: int, exact: bool = True
+    ) -> list[SearchResult]:
+        assert self.select in ("bic", "aic")
+        if self.search == "downhill":
+            return downhill_batch(Y, t, criterion=self.select, max_order=order, exact=exact)
+        return multistart_batch(Y, t, criterion=self.select, max_order=order, exact=exact)
+
+    def _search_record(
+        self, captures: CaptureHistories, found: SearchResult, order: int, notes: list[str]
+    ) -> dict[str, Any]:
+        """What a greedy search did, and whether it found the exhaustive optimum (<= 5 lists)."""
+        t = captures.n_lists
+        record: dict[str, Any] = {
+            "search": self.search,
+            "n_models": found.n_models,
+            "steps": found.steps,
+            "starts": found.starts,
+            "path": list(found.path),
+            "exhaustive_optimum": None,
+        }
+        if found.stopped_at_limit:
+            notes.append(
+                f"the {self.search} search stopped after its limit of 20 moves; the model may "
+                "not be a local optimum"
+            )
+        if exhaustive_size(t, order)[0] <= CHECK_OPTIMUM_MODELS:
+            best = select_exhaustive(captures, ModelSet.all(t, order), self.select)
+            found_it = bool(found.criterion <= float(best.criterion[0]) + 1e-7)
+            record["exhaustive_optimum"] = found_it
+            record["exhaustive_model"] = best.models.name(0)
+            record["exhaustive_N"] = float(best.N[0])
+            if not found_it:
+                notes.append(
+                    f"the {self.search} search stopped at a local optimum: the exhaustive search "
+                    f"finds {best.models.name(0)} with {self.select.upper()} lower by "
+                    f"{found.criterion - float(best.criterion[0]):.3g} (N = {float(best.N[0]):.6g})"
+                )
+        return record
+
     def _design(self, captures: CaptureHistories, model: HierarchicalModel) -> ReducedDesign:
         design = reduced_design(captures.cell_counts, model)
         check = check_design(design, captures.lists)
@@ -289,18 +419,27 @@ class LogLinearMSE(Estimator):
     def _procedure(self, captures: CaptureHistories, model: HierarchicalModel, selection):
         """Map a matrix of count vectors to (estimates, selected-model labels)."""
         t = captures.n_lists
-        if self.select == "stepwise":
-            order = self._stepwise_order(t)
+        if self.select in ("stepwise", "aic-wald") or self.search != "exhaustive":
+            rule = self.select in ("stepwise", "aic-wald")
+            order = self._stepwise_order(t) if rule else self._search_order(t)
             names: dict[tuple[int, ...], int] = {}
             labels: list[str] = []
 
             def procedure(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 N = np.empty(Y.shape[0])
                 idx = np.empty(Y.shape[0], dtype=np.int64)
+                found = None if rule else self._greedy_batch(Y, t, order, exact=False)
                 for b, yb in enumerate(Y):
-                    terms = stepwise_terms(yb, t, self.p_threshold, order)
-                    ms = ModelSet.from_terms(t, [terms])
-                    N[b] = candidate_procedure(ms, "bic", None)(yb[None, :])[0][0]
+                    if found is not None:
+                        terms, N[b] = found[b].terms, found[b].N
+                    else:
+                        terms = self._rule(yb, t, order)
+                    if not terms:  # no valid starting model in this replicate
+                        N[b], idx[b] = math.nan, -1
+                        continue
+                    if found is None:
+                        ms = ModelSet.from_terms(t, [terms])
+                        N[b] = candidate_procedure(ms, "bic", None)(yb[None, :])[0][0]
                     if terms not in names:
                         names[terms] = len(labels)
                         labels.append(canonical_string(terms, t))
@@ -351,9 +490,9 @@ class LogLinearMSE(Estimator):
             extreme = bca_extreme_note(z0, accel, self.level, int(usable.sum()), "estimate")
             if extreme:
                 notes.append(extreme)
-        freq = pd.Series([labels[k] for k in chosen[usable]], dtype=object).value_counts(
-            normalize=True
-        )
+        freq = pd.Series(
+            [labels[k] for k in chosen[usable & (chosen >= 0)]], dtype=object
+        ).value_counts(normalize=True)
         return {
             "draws": boot[usable],
             "notes": notes,
@@ -365,8 +504,8 @@ class LogLinearMSE(Estimator):
             "bca_quantiles": quantiles,
             "jackknife": jack,
             "jackknife_record": Jackknife.single(jack, weights),
-            "boot_models": self.boot_models if self.select in ("bic", "aic") else None,
-            "n_candidates": len(labels) if self.select in ("bic", "aic") else None,
+            "boot_models": self.boot_models if self._candidate_bootstrap() else None,
+            "n_candidates": len(labels) if self._candidate_bootstrap() else None,
             "model_frequencies": freq.to_dict(),
         }
 

@@ -1,0 +1,153 @@
+"""Published MSE analyses (issue #19): many-list searches, the UK rule, the log-normal interval.
+
+Reference values: ``tests/mse/r_published.json``, written by ``tests/mse/r_published.R`` (run
+by hand with Rcapture 1.4-4 and MultipleSystemsEstimation 1.2.0), and ../shared/reference.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from prevalence import LogLinearMSE
+from prevalence.core.errors import DataError
+from prevalence.mse.models import canonical_string
+from prevalence.mse.search import (
+    aic_wald_terms,
+    downhill_search,
+    exhaustive_size,
+    multistart_search,
+    neighbour_models,
+)
+from prevalence.mse.selection import ModelSet, select_exhaustive
+
+from ..conftest import load_reference_captures
+
+R = json.loads((Path(__file__).parent / "r_published.json").read_text())
+DOWNHILL = sorted(k for k in R if k.startswith("downhill_"))
+
+
+@pytest.mark.parametrize("key", DOWNHILL)
+def test_downhill_matches_r(key):
+    """R's downhill_fit: the same model, BIC, estimate and number of models considered."""
+    name, order = key[len("downhill_") :].rsplit("_", 1)
+    ref = R[key]
+    captures = load_reference_captures(name)
+    y = np.asarray(captures.cell_counts, dtype=float)
+    found = downhill_search(y, captures.n_lists, max_order=int(order))
+    assert canonical_string(found.terms, captures.n_lists) == ref["model"]
+    assert found.criterion == pytest.approx(ref["BIC"], rel=1e-9)
+    assert found.N == pytest.approx(ref["abundance"], rel=1e-8)
+    assert found.n_models == ref["n_considered"]
+
+
+def test_neighbours_as_r():
+    """find_neighbour_hierarchies("[12,23]"): drop 12 or 23, or add 13 (123 is not
+    admissible: 13 is missing)."""
+    terms = (0, 1, 2, 4, 3, 6)
+    got = sorted(canonical_string(m, 3) for m in neighbour_models(terms, 3, 2))
+    assert got == sorted(["[12,3]", "[23,1]", "[12,13,23]"])
+    got3 = sorted(canonical_string(m, 3) for m in neighbour_models((0, 1, 2, 4, 3, 5, 6), 3, 3))
+    assert "[123]" in got3 and len(got3) == 4
+
+
+def test_new_orleans_eight_lists_in_seconds():
+    """Silverman, Chan and Vincent (2024, Table 6): downhill BIC on the eight New Orleans lists
+    selects [45,1,2,3,6,7,8], 1,110 people."""
+    captures = load_reference_captures("NewOrl")
+    start = time.perf_counter()
+    est = LogLinearMSE(select="bic", search="downhill", interval="none").fit(captures)
+    elapsed = time.perf_counter() - start
+    assert est.details["model"] == "[45,1,2,3,6,7,8]"
+    assert round(est.value) == 1110
+    assert est.details["search"]["exhaustive_optimum"] is None  # eight lists: not checkable
+    assert elapsed < 30  # seconds, not hours (generous for a loaded CI machine)
+
+
+def test_exhaustive_refused_quickly_with_cost():
+    captures = load_reference_captures("NewOrl")
+    start = time.perf_counter()
+    with pytest.raises(DataError, match=r"268,435,456 models.*hours.*downhill"):
+        LogLinearMSE(select="bic").fit(captures)
+    assert time.perf_counter() - start < 1.0
+    assert exhaustive_size(7, 2)[0] == 2**21
+    assert exhaustive_size(6, 2)[0] == 32768
+    with pytest.raises(DataError, match="3,702,013 models"):
+        LogLinearMSE(select="aic", max_order=3).fit(load_reference_captures("UKdat"))
+
+
+def test_multistart_finds_the_exhaustive_optimum_where_downhill_does_not():
+    """UK five lists: R's downhill start stops at 12,262; the exhaustive optimum (Table 6:
+    all-model estimate 22,991 with pairwise models, 25,311 with all orders) is found by the
+    multi-start search, and the downhill result says it missed it."""
+    captures = load_reference_captures("UKdat_5")
+    y = np.asarray(captures.cell_counts, dtype=float)
+    for order, expected in ((2, 22991), (4, 25311)):
+        best = select_exhaustive(captures, ModelSet.all(5, order), "bic")
+        found = multistart_search(y, 5, max_order=order)
+        assert found.criterion == pytest.approx(float(best.criterion[0]), rel=1e-9)
+        assert round(found.N) == expected
+    with pytest.warns(Warning, match="local optimum"):
+        est = LogLinearMSE(select="bic", search="downhill", max_order=2, interval="none").fit(
+            captures
+        )
+    assert est.details["search"]["exhaustive_optimum"] is False
+    assert round(est.details["search"]["exhaustive_N"]) == 22991
+    est = LogLinearMSE(select="bic", search="multistart", max_order=2, interval="none").fit(
+        captures
+    )
+    assert est.details["search"]["exhaustive_optimum"] is True
+
+
+def test_downhill_bca_korea_near_r():
+    """R (seed 1234, 1000 replicates): 157.17 [128.3, 349.7], acceleration -0.008783628.
+    The acceleration is deterministic; the limits carry Monte Carlo noise."""
+    captures = load_reference_captures("Korea")
+    est = LogLinearMSE(select="bic", search="downhill", max_order=2, seed=7).fit(captures)
+    assert est.details["bca"]["acceleration"] == pytest.approx(-0.008783628, abs=1e-9)
+    assert est.lower == pytest.approx(128.3, rel=0.03)
+    assert est.upper == pytest.approx(349.7, rel=0.12)
+
+
+def test_uk_rule_reproduces_the_published_range(mse_reference):
+    """Bales, Hesketh and Silverman (2015): 'between 10,000 and 13,000' on UKdat."""
+    captures = load_reference_captures("UKdat")
+    est = LogLinearMSE(select="aic-wald", interval="profile").fit(captures)
+    assert est.details["model"] == "[12,13,24,25,35,36,45]"
+    assert est.details["p_threshold"] == 0.05
+    assert round(est.lower, -3) == 10000 and round(est.upper, -3) == 13000
+    # the same model as Chan, Silverman and Vincent's stepwise rule here
+    assert est.value == pytest.approx(mse_reference["UKdat"]["stepwise_popest"], rel=1e-8)
+    # a stricter threshold stops one step earlier: the pairwise BIC optimum
+    y = np.asarray(captures.cell_counts, dtype=float)
+    assert canonical_string(aic_wald_terms(y, 6, 0.01), 6) == "[12,13,25,35,36,45]"
+
+
+def test_aic_wald_bootstrap_repeats_the_rule():
+    captures = load_reference_captures("Korea")
+    est = LogLinearMSE(select="aic-wald", interval="percentile", n_boot=200, seed=3).fit(captures)
+    assert est.lower < est.value < est.upper
+    assert sum(est.details["bootstrap"]["model_frequencies"].values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["UKdat", "NewOrl_5", "Korea"])
+def test_lognormal_interval_as_sparsemse(name):
+    ref = R[f"lognormal_main_{name}"]
+    est = LogLinearMSE(interval="lognormal").fit(load_reference_captures(name))
+    assert est.value == pytest.approx(ref["estimate"], rel=1e-9)
+    assert est.lower == pytest.approx(ref["lower"], rel=1e-9)
+    assert est.upper == pytest.approx(ref["upper"], rel=1e-9)
+    assert est.interval_method == "log-normal"
+
+
+def test_search_arguments_refused():
+    with pytest.raises(ValueError, match="search must be one of"):
+        LogLinearMSE(select="bic", search="greedy")
+    with pytest.raises(ValueError, match='applies to select="bic" or "aic"'):
+        LogLinearMSE(select="stepwise", search="downhill")
+    with pytest.raises(ValueError, match='applies to select="bic" or "aic"'):
+        LogLinearMSE(search="downhill")
