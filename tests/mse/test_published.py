@@ -13,8 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from prevalence import LogLinearMSE
+from prevalence import CaptureHistories, LogLinearMSE
 from prevalence.core.errors import DataError
+from prevalence.mse import (
+    ClosedPopulationMSE,
+    capture_patterns,
+    closed_population_models,
+)
 from prevalence.mse.models import canonical_string
 from prevalence.mse.search import (
     aic_wald_terms,
@@ -151,3 +156,96 @@ def test_search_arguments_refused():
         LogLinearMSE(select="stepwise", search="downhill")
     with pytest.raises(ValueError, match='applies to select="bic" or "aic"'):
         LogLinearMSE(search="downhill")
+
+
+# ---------------------------------------------------------------------------- Rcapture mX / h
+def _close(got: float, want: float) -> None:
+    assert got == pytest.approx(want, rel=1e-6, abs=1e-9)
+
+
+def _check_ci(est, ref: dict) -> None:
+    _close(est.value, ref["abundance"])
+    _close(est.details["std_error"], ref["stderr"])
+    _close(est.details["deviance"], ref["deviance"])
+    assert est.details["df"] == ref["df"]
+    _close(est.details["AIC"], ref["AIC"])
+    _close(est.details["BIC"], ref["BIC"])
+    _close(est.lower, ref["lower"])
+    if not isinstance(ref["upper"], str):  # R prints ">2418.4" when the limit is off its grid
+        _close(est.upper, ref["upper"])
+    _close(est.details["multinomial_estimate"], ref["ci_abundance"])
+
+
+def test_rcapture_hare_mt_without_111111():
+    """Rcapture's hare example: N = 76.8 (s.e. 3.9), AIC 146, to every printed digit."""
+    hare = load_reference_captures("hare")
+    patterns = capture_patterns(6)
+    col = (patterns.sum(axis=1) == 6).astype(float).to_numpy()
+    design = np.column_stack([patterns.to_numpy(), col])
+    est = ClosedPopulationMSE(design=design, name="Mt without 111111").fit(hare)
+    _check_ci(est, R["hare_mt_without_111111"])
+    assert (round(est.value, 1), round(est.details["std_error"], 1)) == (76.8, 3.9)
+    assert est.details["model"] == "Mt without 111111"
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "kwargs"),
+    [
+        ("hare_mth_poisson2", "hare", {"h": "Poisson", "theta": 2}),
+        ("hare_mh_gamma2", "hare", {"model": "M0", "h": "Gamma", "theta": 2}),
+        ("hiv_mt_12", "rcapture_HIV", {"design": "[12,3,4]"}),
+        ("hiv_mt_12_darroch", "rcapture_HIV", {"design": "[12,3,4]", "h": "Darroch"}),
+        ("hiv_mt_12_chao", "rcapture_HIV", {"design": "[12,3,4]", "h": "Chao"}),
+        ("lesbian_best_darroch", "rcapture_lesbian", {"design": "[12,13,14]", "h": "Darroch"}),
+    ],
+)
+def test_rcapture_design_and_heterogeneity(key, data, kwargs):
+    _check_ci(ClosedPopulationMSE(**kwargs).fit(load_reference_captures(data)), R[key])
+
+
+def test_rcapture_user_heterogeneity_function():
+    """closedpCI.t(period3, m = "Mh", h = function(x) 0.5^x - 1) on the mvole data."""
+    import pandas as pd
+
+    from ..conftest import REFERENCE
+
+    mv = pd.read_csv(REFERENCE / "data" / "rcapture_mvole.csv").iloc[:, 10:15]
+    mv = mv[mv.sum(axis=1) > 0]  # Rcapture ignores animals not caught in this period
+    captures = CaptureHistories.from_records(mv, lists=list(mv.columns))
+    est = ClosedPopulationMSE(model="M0", h=lambda k: 0.5**k - 1).fit(captures)
+    _check_ci(est, R["mvole_p3_psi"])
+
+
+@pytest.mark.parametrize(
+    ("key", "h", "max_order"),
+    [
+        ("lesbian_ms_none", None, None),
+        ("lesbian_ms_Darroch", "Darroch", None),
+        ("lesbian_ms_Poisson", "Poisson", None),
+        ("lesbian_ms_Chao", "Chao", None),
+        ("lesbian_ms_darroch_order2", "Darroch", 2),
+    ],
+)
+def test_closedpms_table(key, h, max_order):
+    """Every row of Rcapture's closedpMS.t table (113 models, or 64 pairwise)."""
+    captures = load_reference_captures("rcapture_lesbian")
+    table = closed_population_models(captures, h=h, max_order=max_order).set_index("model")
+    assert len(table) == len(R[key])
+    for row in R[key]:
+        got = table.loc[row["model"]]
+        for col in ("abundance", "stderr", "deviance", "AIC", "BIC"):
+            _close(float(got[col]), float(row[col]))
+        assert int(got["df"]) == row["df"]
+    best = min(R[key], key=lambda r: r["BIC"])["model"]
+    assert table.index[0] == best  # "[12,13,14]" with Darroch, as the lesbian help page says
+
+
+def test_closed_custom_refusals():
+    with pytest.raises(ValueError, match="either a named model or design"):
+        ClosedPopulationMSE("Mh Chao", design="[12]")
+    with pytest.raises(ValueError, match="h must be one of"):
+        ClosedPopulationMSE(h="Weibull")
+    with pytest.raises(ValueError, match="theta applies"):
+        ClosedPopulationMSE(h="Darroch", theta=2)
+    with pytest.raises(ValueError, match="one row per observable capture pattern"):
+        ClosedPopulationMSE(design=np.ones((5, 2))).fit(load_reference_captures("Korea"))

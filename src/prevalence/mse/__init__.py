@@ -2,18 +2,27 @@
 
 from .bayes_threshold import BayesThresholdMSE
 from .captures import CaptureHistories
-from .closed import CLOSED_MODELS, ClosedPopulationMSE, closed_population_table
+from .closed import (
+    CLOSED_MODELS,
+    ClosedPopulationMSE,
+    capture_patterns,
+    closed_population_models,
+    closed_population_table,
+)
 from .decomposable_bma import DecomposableBMA
 from .existence import ModelCheck, check_model
 from .graphs import DecomposableGraph, decomposable_graphs
 from .latent_class import LatentClassMSE
 from .loglinear import LogLinearMSE
 from .models import HierarchicalModel, hierarchical_models
+from .search import downhill_search, multistart_search
 
 __all__ = [
     "BayesThresholdMSE",
     "CLOSED_MODELS",
     "ClosedPopulationMSE",
+    "capture_patterns",
+    "closed_population_models",
     "closed_population_table",
     "CaptureHistories",
     "DecomposableBMA",
@@ -24,5 +33,7 @@ __all__ = [
     "ModelCheck",
     "check_model",
     "decomposable_graphs",
+    "downhill_search",
+    "multistart_search",
     "hierarchical_models",
 ]

@@ -23,6 +23,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,9 +36,16 @@ from ..core.results import Estimate
 from .captures import CaptureHistories
 from .glm import PoissonFit, fit_poisson
 from .loglinear import as_captures
+from .models import HierarchicalModel, hierarchical_models
 from .profile import profile_interval
 
-__all__ = ["ClosedPopulationMSE", "closed_population_table", "CLOSED_MODELS"]
+__all__ = [
+    "ClosedPopulationMSE",
+    "closed_population_models",
+    "closed_population_table",
+    "capture_patterns",
+    "CLOSED_MODELS",
+]
 
 CLOSED_MODELS: tuple[str, ...] = (
     "M0",
@@ -122,6 +130,96 @@ def _design(name: str, lay: _Layout) -> tuple[np.ndarray, int | None]:
     else:  # Gamma3.5
         col = -np.log(3.5 + k) + np.log(3.5)
     return np.column_stack([base, col]), None
+
+
+HETEROGENEITY = ("Chao", "LB", "Poisson", "Darroch", "Gamma")
+_DEFAULT_THETA = {"Poisson": 2.0, "Gamma": 3.5}
+
+
+def capture_patterns(n_lists: int) -> pd.DataFrame:
+    """The observable capture patterns in Rcapture's ``histpos.t`` order (rows of a user design).
+
+    Row ``i`` is the binary number ``2**t - 1 - i`` with the first list as its highest digit:
+    ``(1, 1, ..., 1)`` first, ``(0, ..., 0, 1)`` last. Build user design columns for
+    :class:`ClosedPopulationMSE` (``design=``) on these rows, as with Rcapture's ``mX``.
+
+    Examples
+    --------
+    >>> capture_patterns(2).values.tolist()
+    [[1, 1], [1, 0], [0, 1]]
+    """
+    t = int(n_lists)
+    values = 2**t - 1 - np.arange(2**t - 1)
+    bits = (values[:, None] >> np.arange(t - 1, -1, -1)[None, :]) & 1
+    return pd.DataFrame(bits, columns=[f"c{j + 1}" for j in range(t)])
+
+
+def _histpos_to_codes(t: int) -> np.ndarray:
+    """Our cell code (bit j = list j) of each row of :func:`capture_patterns`."""
+    bits = capture_patterns(t).to_numpy()
+    return (bits << np.arange(t)[None, :]).sum(axis=1)
+
+
+def _heterogeneity_columns(
+    h: str | Callable[[np.ndarray], np.ndarray], theta: float | None, lay: _Layout
+) -> tuple[np.ndarray, bool, str]:
+    """Columns of a heterogeneity term as Rcapture: (columns, is_chao, label)."""
+    k = lay.k
+    if callable(h):
+        col = np.asarray(h(k.copy()), dtype=float).reshape(-1)
+        if col.shape != k.shape or not np.all(np.isfinite(col)):
+            raise ValueError(
+                "h as a function must map the numbers of captures to finite values, one per "
+                f"capture pattern ({k.size})"
+            )
+        return col[:, None], False, getattr(h, "__name__", "h")
+    if h in ("Chao", "LB"):
+        etas = np.column_stack([np.maximum(k - j + 1, 0) for j in range(3, lay.t + 1)])
+        return etas, True, "Chao (LB)"
+    if h == "Poisson":
+        th = _DEFAULT_THETA["Poisson"] if theta is None else float(theta)
+        return (th**k - 1)[:, None], False, f"Poisson{th:g}"
+    if h == "Darroch":
+        return (k**2 / 2)[:, None], False, "Darroch"
+    th = _DEFAULT_THETA["Gamma"] if theta is None else float(theta)
+    return (-np.log(th + k) + np.log(th))[:, None], False, f"Gamma{th:g}"
+
+
+def _user_design(design: Any, lay: _Layout, lists: tuple[str, ...]) -> tuple[np.ndarray, str]:
+    """Columns (without intercept) of a user design: a hierarchical model or a matrix."""
+    t = lay.t
+    if isinstance(design, str) or isinstance(design, HierarchicalModel):
+        model = HierarchicalModel.parse(design, lists=lists)
+        terms = np.array([u for u in model.terms if u != 0], dtype=np.int64)
+        cols = ((lay.codes[:, None] & terms[None, :]) == terms[None, :]).astype(float)
+        return cols, str(model)
+    mat = np.asarray(design.to_numpy() if isinstance(design, pd.DataFrame) else design)
+    if mat.ndim == 1:
+        mat = mat[:, None]
+    if mat.ndim != 2 or mat.shape[0] != lay.codes.size:
+        raise ValueError(
+            f"design must have one row per observable capture pattern ({lay.codes.size} for "
+            f"{t} lists, in the order of capture_patterns({t})), got shape {mat.shape}"
+        )
+    try:
+        mat = mat.astype(float)
+    except (TypeError, ValueError):
+        raise ValueError("design must be numeric") from None
+    if not np.all(np.isfinite(mat)):
+        raise ValueError("design has missing or infinite values")
+    out = np.empty_like(mat)
+    out[_histpos_to_codes(t) - 1] = mat  # rows into our cell order (code c at row c - 1)
+    return out, "user design"
+
+
+def _keep_estimable(X: np.ndarray) -> np.ndarray:
+    """Columns kept by R's pivoted QR: each kept column adds to the rank of those before."""
+    keep: list[int] = []
+    for j in range(X.shape[1]):
+        trial = keep + [j]
+        if np.linalg.matrix_rank(X[:, trial]) == len(trial):
+            keep = trial
+    return np.array(keep, dtype=np.int64)
 
 
 def _fit_with_chao(
@@ -216,6 +314,134 @@ def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
     return _ClosedFit(name, N, se, fit, X, first_eta, cols, n, y, tuple(notes))
 
 
+def _fit_custom(
+    captures: CaptureHistories,
+    design: Any,
+    h: str | Callable[[np.ndarray], np.ndarray] | None,
+    theta: float | None,
+    label: str | None = None,
+    base_model: str = "Mt",
+) -> _ClosedFit:
+    """A closed-population model from user design columns and a heterogeneity term, as
+    Rcapture's ``closedpCI.t(mX = ..., h = ...)``; aliased columns are dropped as R's glm."""
+    t = captures.n_lists
+    lay = _layout(t)
+    y = captures.cell_counts[lay.codes]
+    n = float(y.sum())
+    if design is not None:
+        base, base_label = _user_design(design, lay, captures.lists)
+    elif base_model == "M0":  # M0 plus heterogeneity is Rcapture's Mh
+        base, base_label = lay.k[:, None], "Mh"
+    else:
+        base, base_label = lay.x, "Mth" if h is not None else "Mt"
+    X = np.hstack([np.ones((lay.codes.size, 1)), base])
+    first_eta = None
+    name = base_label
+    if h is not None:
+        cols, is_chao, h_label = _heterogeneity_columns(h, theta, lay)
+        if is_chao:
+            first_eta = X.shape[1]
+        X = np.hstack([X, cols])
+        name = f"{base_label} {h_label}"
+    notes: list[str] = []
+    # As Rcapture with R's glm: aliased columns are dropped (pivoted QR keeps the earlier
+    # column), and for Chao's etas the first negative estimate is removed and the whole
+    # model refitted, aliasing decided afresh, until none is negative.
+    columns = np.arange(X.shape[1])
+    while True:
+        used = columns[_keep_estimable(X[:, columns])]
+        fit = fit_poisson(X[:, used], y, check_rank=False, like_r=True)
+        if first_eta is None:
+            break
+        eta_pos = np.flatnonzero(used >= first_eta)
+        negative = eta_pos[fit.coef[eta_pos] < 0]
+        if negative.size == 0:
+            break
+        columns = columns[columns != used[negative[0]]]
+    if used.size < columns.size:
+        notes.append(
+            f"model {label or name}: {columns.size - used.size} design column(s) are linear "
+            "combinations of the others and were dropped (as R's glm)"
+        )
+    X = X[:, used]
+    first_eta = int((used < first_eta).sum()) if first_eta is not None else None
+    if first_eta is not None and first_eta >= X.shape[1]:
+        first_eta = None
+    cols_kept = np.arange(X.shape[1])
+    if not fit.converged:
+        notes.append(f"model {label or name}: the Poisson fit did not converge")
+    u = math.exp(float(fit.coef[0]))
+    var = u + u**2 * float(fit.cov[0, 0])
+    se = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
+    return _ClosedFit(label or name, n + u, se, fit, X, first_eta, cols_kept, n, y, tuple(notes))
+
+
+def closed_population_models(
+    data: CaptureHistories | pd.DataFrame,
+    *,
+    h: str | Callable[[np.ndarray], np.ndarray] | None = None,
+    theta: float | None = None,
+    max_order: int | None = None,
+) -> pd.DataFrame:
+    """Every hierarchical log-linear model with an optional heterogeneity term, as Rcapture's
+    ``closedpMS.t``.
+
+    Parameters
+    ----------
+    data : CaptureHistories or DataFrame
+    h : {"Chao", "LB", "Poisson", "Darroch", "Gamma"}, callable or None
+        Heterogeneity term added to every model (a function maps the number of captures to
+        a column).
+    theta : float, optional
+        Parameter of the Poisson (default 2) and Gamma (default 3.5) forms.
+    max_order : int, optional
+        Highest interaction order (default: number of lists - 1).
+
+    Returns
+    -------
+    DataFrame with one row per model: ``model, abundance, stderr, deviance, df, AIC, BIC,
+    warnings``, sorted by BIC as Rcapture prints it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from prevalence import CaptureHistories
+    >>> df = pd.DataFrame({"A": [1, 0, 1, 0, 1, 0, 1], "B": [0, 1, 1, 0, 0, 1, 1],
+    ...                    "C": [0, 0, 0, 1, 1, 1, 1], "count": [30, 40, 20, 50, 10, 12, 4]})
+    >>> len(closed_population_models(CaptureHistories.from_counts(df)))
+    8
+    """
+    captures = as_captures(data)
+    _check_h(h)
+    t = captures.n_lists
+    rows = []
+    for model in hierarchical_models(t, max_order):
+        try:
+            f = _fit_custom(captures, model, h, theta)
+        except EstimationError as exc:
+            rows.append({"model": str(model), "abundance": math.nan, "warnings": str(exc)})
+            continue
+        rows.append(
+            {
+                "model": str(model),
+                "abundance": f.abundance,
+                "stderr": f.stderr,
+                "deviance": f.fit.deviance,
+                "df": f.fit.df_residual,
+                "AIC": f.aic,
+                "BIC": f.bic,
+                "warnings": "; ".join(f.warnings),
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table.sort_values("BIC", kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _check_h(h: Any) -> None:
+    if h is not None and not callable(h) and h not in HETEROGENEITY:
+        raise ValueError(f"h must be one of {HETEROGENEITY}, a function or None, got {h!r}")
+
+
 def closed_population_table(data: CaptureHistories | pd.DataFrame) -> pd.DataFrame:
     """Every closed-population model at once, as Rcapture's ``closedp.t``.
 
@@ -283,6 +509,22 @@ class ClosedPopulationMSE(Estimator):
         ``"profile"``: multinomial profile likelihood as ``closedpCI.t`` (not available for
         Mb and Mbh); ``"wald"``: Chao's log-transformed interval from the standard error.
         ``None`` (default) chooses profile where available, else wald.
+    design : str, array or DataFrame, optional
+        A model of one's own, as Rcapture's ``closedpCI.t(mX = ...)``: a hierarchical
+        log-linear model (``"[12,13,14]"``, as ``closedpMS.t`` names them) or design columns
+        with one row per observable capture pattern in the order of
+        :func:`capture_patterns` (Rcapture's ``histpos.t``); an intercept is added. An
+        indicator column of one pattern fits that cell exactly (a structural zero for the
+        rest of the model), as Rcapture's "Mt without 111111" on the hare data. ``model``
+        must keep its default when ``design`` is given.
+    h : {"Chao", "LB", "Poisson", "Darroch", "Gamma"} or callable, optional
+        A heterogeneity term added to ``design``, or to ``model`` "M0" (giving Mh) or "Mt"
+        (giving Mth), as Rcapture's ``h=``; a function maps the number of captures to a
+        column (Rcapture's user ``h``).
+    theta : float, optional
+        Parameter of the Poisson (default 2) and Gamma (default 3.5) heterogeneity forms.
+    name : str, optional
+        A label for a ``design`` model in the results.
     level : float
         Interval level.
     seed : int or Generator, optional
@@ -303,11 +545,34 @@ class ClosedPopulationMSE(Estimator):
         self,
         model: str = "Mt",
         *,
+        design: Any = None,
+        h: str | Callable[[np.ndarray], np.ndarray] | None = None,
+        theta: float | None = None,
+        name: str | None = None,
         interval: str | None = None,
         level: float = 0.95,
         seed: SeedLike = None,
     ) -> None:
         self.model = _normalise_name(model)
+        if design is not None and self.model != "Mt":
+            raise ValueError(
+                "give either a named model or design=, not both (model must keep its "
+                f"default 'Mt'; got {model!r})"
+            )
+        if h is not None and self.model not in ("M0", "Mt"):
+            raise ValueError(
+                f"h= adds heterogeneity to M0 (giving Mh), Mt (giving Mth) or a design; got "
+                f"model={model!r}"
+            )
+        _check_h(h)
+        if theta is not None and h not in ("Poisson", "Gamma"):
+            raise ValueError("theta applies to h='Poisson' or h='Gamma'")
+        if theta is not None and not (math.isfinite(float(theta)) and float(theta) > 0):
+            raise ValueError(f"theta must be a positive number, got {theta!r}")
+        self.design = design
+        self.h = h
+        self.theta = theta
+        self.name = name
         if interval not in (None, "profile", "wald", "none"):
             raise ValueError(
                 f"interval must be 'profile', 'wald', 'none' or None, got {interval!r}"
@@ -323,11 +588,14 @@ class ClosedPopulationMSE(Estimator):
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
         """Fit the model and estimate the population size."""
         captures = as_captures(data)
-        f = _fit_closed(self.model, captures)
+        if self.design is not None or self.h is not None:
+            f = _fit_custom(captures, self.design, self.h, self.theta, self.name, self.model)
+        else:
+            f = _fit_closed(self.model, captures)
         notes = list(f.warnings)
         interval = self.interval or ("wald" if self.model in ("Mb", "Mbh") else "profile")
         details = {
-            "model": self.model,
+            "model": f.name,
             "lists": captures.lists,
             "n_observed": int(f.n),
             "std_error": f.stderr,
@@ -340,7 +608,7 @@ class ClosedPopulationMSE(Estimator):
             "interval": interval,
         }
         lower = upper = math.nan
-        method = f"closed population {self.model}"
+        method = f"closed population {f.name}"
         if interval == "profile":
             prof = profile_interval(self._deviance_function(f), f.n, f.abundance, self.level)
             lower, upper = prof.lower, prof.upper
