@@ -68,6 +68,15 @@ for (nm in c("UKdat", "NewOrl_5", "Korea")) {
   out[[paste0("lognormal_main_", nm)]] <- list(estimate = sum(d[, nl + 1]) + exp(b),
     lower = sum(d[, nl + 1]) + exp(qnorm(0.025, b, se)), upper = sum(d[, nl + 1]) + exp(qnorm(0.975, b, se)))
 }
+# degree-2 ("neighbourhood") ranking of vary_ntop_bca (Silverman, Chan and Vincent 2024, 5.1)
+ns <- asNamespace("MultipleSystemsEstimation")
+for (case in list(list("Kosovo", 3), list("Kosovo", 2), list("UKdat_5", 2), list("NewOrl_5", 4))) {
+  d <- rd(case[[1]]); nl <- ncol(d) - 1
+  z <- ns$assemble_bic(d, maxorder = case[[2]])
+  models <- rownames(z$res)
+  ord2 <- ns$.degree2_order(models, nlists = nl, maxorder = case[[2]])
+  out[[paste0("degree2_", case[[1]], "_", case[[2]])]] <- list(bic_order = models, degree2_order = models[ord2])
+}
 out$versions <- list(Rcapture = as.character(packageVersion("Rcapture")),
   MultipleSystemsEstimation = as.character(packageVersion("MultipleSystemsEstimation")),
   R = R.version.string)

@@ -28,7 +28,7 @@ from prevalence.mse.search import (
     multistart_search,
     neighbour_models,
 )
-from prevalence.mse.selection import ModelSet, select_exhaustive
+from prevalence.mse.selection import ModelSet, degree2_order, select_exhaustive, vary_n_top
 
 from ..conftest import load_reference_captures
 
@@ -249,3 +249,44 @@ def test_closed_custom_refusals():
         ClosedPopulationMSE(h="Darroch", theta=2)
     with pytest.raises(ValueError, match="one row per observable capture pattern"):
         ClosedPopulationMSE(design=np.ones((5, 2))).fit(load_reference_captures("Korea"))
+
+
+# ---------------------------------------------------------------------------- degree-2 ranking
+@pytest.mark.parametrize("key", ["degree2_Kosovo_3", "degree2_Kosovo_2", "degree2_UKdat_5_2"])
+def test_degree2_order_as_r(key):
+    name, order = key[len("degree2_") :].rsplit("_", 1)
+    captures = load_reference_captures(name)
+    sel = select_exhaustive(captures, ModelSet.all(captures.n_lists, int(order)), "bic")
+    names = [sel.models.name(i) for i in range(len(sel.models))]
+    assert names == R[key]["bic_order"]
+    assert [names[i] for i in degree2_order(sel.models, int(order))] == R[key]["degree2_order"]
+
+
+def test_degree2_order_from_r_bic_ranking():
+    """NewOrl_5 (6,327 valid models): some models tie in BIC to 1e-13, and R orders the ties
+    by its own catalogue, so the degree-2 order is checked from R's BIC ranking."""
+    from prevalence.mse.models import HierarchicalModel
+
+    ref = R["degree2_NewOrl_5_4"]
+    terms = [HierarchicalModel.parse(m, lists=tuple("ABCDE")).terms for m in ref["bic_order"]]
+    models = ModelSet.from_terms(5, terms)
+    got = [ref["bic_order"][i] for i in degree2_order(models, 4)]
+    assert got == ref["degree2_order"]
+
+
+def test_vary_n_top_degree2_kosovo_table5():
+    """Silverman, Chan and Vincent (2024, Table 5), 1000 replicates: degree 2 narrows the
+    n_top = 5 interval to [8000, 13500] (degree 1: [7900, 17400]); all models [6900, 18000]."""
+    captures = load_reference_captures("Kosovo")
+    kw = {"n_top_max": 200, "max_order": 3, "n_boot": 1000, "seed": 1234, "probs": (0.025, 0.975)}
+    d1 = vary_n_top(captures, degree=1, **kw).set_index("n_top")
+    d2 = vary_n_top(captures, degree=2, **kw).set_index("n_top")
+    assert list(d2["model"][:8]) == R["degree2_Kosovo_3"]["degree2_order"][:8]
+    assert d2.loc[5, 0.975] == pytest.approx(13500, rel=0.06)
+    assert d1.loc[5, 0.975] == pytest.approx(17400, rel=0.06)
+    assert d2.loc[5, 0.025] == pytest.approx(8000, rel=0.08)
+    assert d1.loc[113, 0.975] == pytest.approx(18000, rel=0.06)
+    assert d1.loc[113, 0.025] == pytest.approx(6900, rel=0.08)
+    assert d2.loc[113, 0.025] == pytest.approx(d1.loc[113, 0.025], rel=1e-12)  # same models
+    with pytest.raises(ValueError, match="degree must be 1 or 2"):
+        vary_n_top(captures, degree=3)

@@ -34,6 +34,7 @@ from .design import reduced_design
 from .engine import FitStatus, best_fit, cell_margins, fit_models, pack_models
 from .existence import check_design
 from .models import HierarchicalModel, canonical_string, enumerate_model_terms
+from .search import neighbour_models
 
 __all__ = [
     "ModelSet",
@@ -333,12 +334,34 @@ def candidate_procedure(
     return procedure
 
 
+def degree2_order(models: ModelSet, max_order: int) -> np.ndarray:
+    """Indices of ``models`` (ranked best first) in R's degree-2 neighbourhood order.
+
+    A model's degree-2 rank is the smallest rank among itself and its neighbours in the set
+    (:func:`prevalence.mse.search.neighbour_models`); ties keep the original rank, as
+    MultipleSystemsEstimation's ``.degree2_order``.
+    """
+
+    def key(terms: Sequence[int]) -> frozenset[int]:
+        return frozenset(int(u) for u in terms)
+
+    rank = {key(m): i for i, m in enumerate(models.terms)}
+    d2 = np.empty(len(models), dtype=np.int64)
+    for i, m in enumerate(models.terms):
+        near = [
+            rank[key(n)] for n in neighbour_models(m, models.n_lists, max_order) if key(n) in rank
+        ]
+        d2[i] = min([i, *near])
+    return np.lexsort((np.arange(len(models)), d2))
+
+
 def vary_n_top(
     captures: CaptureHistories,
     n_top_max: int = 20,
     *,
     criterion: str = "bic",
     max_order: int | None = None,
+    degree: int = 1,
     n_boot: int = 1000,
     seed: int | np.random.Generator | None = None,
     probs: Sequence[float] = (0.025, 0.1, 0.9, 0.975),
@@ -351,14 +374,24 @@ def vary_n_top(
     replicate's estimate comes from the best of the first ``n_top`` of them. All rows share one
     set of bootstrap replicates.
 
+    ``degree=2`` ranks the models by R's neighbourhood ordering (section 5.1 of the paper,
+    ``vary_ntop_bca(degree = 2)``): a model's degree-2 rank is the best BIC rank among itself
+    and its neighbours (one term added or one generator removed, main effects kept), ties
+    broken by its own BIC rank. The point estimate stays the BIC-best model's.
+
     Returns a DataFrame with columns ``n_top``, ``model`` (the model added at that rank) and one
     column per probability in ``probs``.
     """
+    if degree not in (1, 2):
+        raise ValueError(f"degree must be 1 or 2, got {degree!r}")
     t = captures.n_lists
     order = default_max_order(t) if max_order is None else int(max_order)
     sel = select_exhaustive(captures, ModelSet.all(t, order), criterion)
+    ranking = np.arange(len(sel.models))
+    if degree == 2:
+        ranking = degree2_order(sel.models, order)
     K = min(int(n_top_max), len(sel.models))
-    models, starts = sel.models.subset(np.arange(K)), sel.betas[:K]
+    models, starts = sel.models.subset(ranking[:K]), sel.betas[ranking[:K]]
     y = np.asarray(captures.cell_counts, dtype=float)
     rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
     Y = bootstrap_counts(y, n_boot, rng)
