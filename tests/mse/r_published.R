@@ -30,6 +30,11 @@ hiv <- rd("rcapture_HIV")
 out$hiv_mt_12 <- ci_row(closedpCI.t(hiv, dfreq = TRUE, mX = ~ . + c1:c2, mname = "Mt interaction 1,2"))
 out$hiv_mt_12_darroch <- ci_row(closedpCI.t(hiv, dfreq = TRUE, mX = ~ . + c1:c2, h = "Darroch"))
 out$hiv_mt_12_chao <- ci_row(closedpCI.t(hiv, dfreq = TRUE, mX = ~ . + c1:c2, h = "Chao"))
+# structural zeros as Rcapture fits them: an indicator column per impossible pattern
+mat <- histpos.t(4); key <- apply(mat, 1, paste, collapse = "")
+out$hiv_mt_zero_1111 <- ci_row(closedpCI.t(hiv, dfreq = TRUE, mX = cbind(mat, as.numeric(key == "1111"))))
+out$hiv_mt_zero_1111_1101 <- ci_row(closedpCI.t(hiv, dfreq = TRUE,
+  mX = cbind(mat, as.numeric(key == "1111"), as.numeric(key == "1101")), h = "Darroch"))
 # lesbian: closedpMS.t model-selection tables
 les <- rd("rcapture_lesbian")
 for (h in c("none", "Darroch", "Poisson", "Chao")) {

@@ -8,10 +8,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from prevalence import CaptureHistories, ClosedPopulationMSE, EstimationError, LogLinearMSE
+from prevalence import (
+    CaptureHistories,
+    ClosedPopulationMSE,
+    DataError,
+    EstimationError,
+    LogLinearMSE,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::prevalence.EstimationWarning")
 
@@ -155,3 +161,40 @@ def test_bootstrap_is_reproducible_for_any_seed(df, seed):
     b = LogLinearMSE(select="bic", n_boot=50, seed=seed).fit(ch)
     np.testing.assert_array_equal(a.draws, b.draws)
     assert _same(("ok", a.lower, a.upper), ("ok", b.lower, b.upper), rel=0)
+
+
+@SETTINGS
+@given(count_tables(min_lists=3, max_lists=4))
+def test_greedy_searches_against_the_exhaustive_optimum(df):
+    """Downhill ends at a local optimum no better than the exhaustive one; the multi-start
+    search is never worse than the downhill search (it includes its start)."""
+    from prevalence.mse.search import downhill_search, multistart_search, neighbour_models
+    from prevalence.mse.selection import ModelSet, select_exhaustive
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            captures = CaptureHistories.from_counts(df)
+        except DataError:  # a table that is not capture data (nobody observed, say)
+            assume(False)
+    t = captures.n_lists
+    assume(t >= 3)
+    y = np.asarray(captures.cell_counts, dtype=float)
+    order = t - 1
+    down = downhill_search(y, t, max_order=order)
+    multi = multistart_search(y, t, max_order=order)
+    if not down.terms:
+        return
+    assert multi.criterion <= down.criterion + 1e-9
+    try:
+        best = select_exhaustive(captures, ModelSet.all(t, order), "bic")
+    except EstimationError:
+        return
+    assert float(best.criterion[0]) <= multi.criterion + 1e-7
+    if not down.stopped_at_limit:
+        # no unvisited neighbour of the final model is better
+        from prevalence.mse.search import evaluate_models
+
+        nbrs = neighbour_models(down.terms, t, order)
+        crit, _, _ = evaluate_models(y, nbrs, t, math.log(y[1:].sum()))
+        assert np.all(crit[:, 0] >= down.criterion - 1e-9)

@@ -7,7 +7,6 @@ by hand with Rcapture 1.4-4 and MultipleSystemsEstimation 1.2.0), and ../shared/
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -64,21 +63,20 @@ def test_new_orleans_eight_lists_in_seconds():
     """Silverman, Chan and Vincent (2024, Table 6): downhill BIC on the eight New Orleans lists
     selects [45,1,2,3,6,7,8], 1,110 people."""
     captures = load_reference_captures("NewOrl")
-    start = time.perf_counter()
     est = LogLinearMSE(select="bic", search="downhill", interval="none").fit(captures)
-    elapsed = time.perf_counter() - start
     assert est.details["model"] == "[45,1,2,3,6,7,8]"
     assert round(est.value) == 1110
     assert est.details["search"]["exhaustive_optimum"] is None  # eight lists: not checkable
-    assert elapsed < 30  # seconds, not hours (generous for a loaded CI machine)
+    assert est.details["n_models"] == 56  # the time is in benchmarks/bench_search.py
 
 
 def test_exhaustive_refused_quickly_with_cost():
     captures = load_reference_captures("NewOrl")
-    start = time.perf_counter()
+    # refused before any model is enumerated or fitted (benchmarks/bench_search.py: ~2 ms)
     with pytest.raises(DataError, match=r"268,435,456 models.*hours.*downhill"):
         LogLinearMSE(select="bic").fit(captures)
-    assert time.perf_counter() - start < 1.0
+    with pytest.raises(DataError, match=r"2,097,152 models"):
+        LogLinearMSE(select="bic").fit(captures.omit("H"))
     assert exhaustive_size(7, 2)[0] == 2**21
     assert exhaustive_size(6, 2)[0] == 32768
     with pytest.raises(DataError, match="3,702,013 models"):
@@ -186,6 +184,9 @@ def test_rcapture_hare_mt_without_111111():
     _check_ci(est, R["hare_mt_without_111111"])
     assert (round(est.value, 1), round(est.details["std_error"], 1)) == (76.8, 3.9)
     assert est.details["model"] == "Mt without 111111"
+    same = ClosedPopulationMSE(exclude_patterns=["111111"]).fit(hare)
+    _check_ci(same, R["hare_mt_without_111111"])
+    assert same.details["model"] == "Mt without 1 pattern(s)"
 
 
 @pytest.mark.parametrize(
@@ -290,3 +291,25 @@ def test_vary_n_top_degree2_kosovo_table5():
     assert d2.loc[113, 0.025] == pytest.approx(d1.loc[113, 0.025], rel=1e-12)  # same models
     with pytest.raises(ValueError, match="degree must be 1 or 2"):
         vary_n_top(captures, degree=3)
+
+
+def test_excluded_patterns_as_rcapture_fits_them():
+    """Rcapture: closedpCI.t(HIV, mX = cbind(histpos.t(4), indicator of 1111)) (a structural
+    zero: nobody has that pattern), and 1111 and 1101 (one person) excluded with Darroch
+    heterogeneity."""
+    hiv = load_reference_captures("rcapture_HIV")
+    est = ClosedPopulationMSE(exclude_patterns=["1111"]).fit(hiv)
+    _check_ci(est, R["hiv_mt_zero_1111"])
+    names = hiv.lists
+    est = ClosedPopulationMSE(
+        exclude_patterns=["1111", (names[0], names[1], names[3])], h="Darroch"
+    ).fit(hiv)
+    _check_ci(est, R["hiv_mt_zero_1111_1101"])
+    with pytest.raises(DataError, match="unknown"):
+        ClosedPopulationMSE(exclude_patterns=[("c1", "zz")]).fit(hiv)
+    with pytest.raises(DataError, match="twice"):
+        ClosedPopulationMSE(exclude_patterns=["1111", "1111"]).fit(hiv)
+    with pytest.raises(ValueError, match="not a single string"):
+        ClosedPopulationMSE(exclude_patterns="1111")
+    with pytest.raises(ValueError, match="apply to M0, Mt"):
+        ClosedPopulationMSE("Mb", exclude_patterns=["1111"])

@@ -21,14 +21,14 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..core.errors import EstimationError, EstimationWarning
+from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval
 from ..core.random import SeedLike
@@ -212,6 +212,35 @@ def _user_design(design: Any, lay: _Layout, lists: tuple[str, ...]) -> tuple[np.
     return out, "user design"
 
 
+def _pattern_code(pattern: Any, lists: tuple[str, ...]) -> int:
+    """Cell code of a pattern given as a 0/1 string in list order or as list names."""
+    t = len(lists)
+    if isinstance(pattern, str) and set(pattern) <= {"0", "1"} and len(pattern) == t:
+        code = sum(1 << j for j, ch in enumerate(pattern) if ch == "1")
+    else:
+        names = [pattern] if isinstance(pattern, str) else list(pattern)
+        unknown = [nm for nm in names if nm not in lists]
+        if unknown:
+            raise DataError(
+                f"excluded pattern {pattern!r}: give a 0/1 string of length {t} in list order "
+                f"or names of lists among {list(lists)} (unknown: {unknown})"
+            )
+        code = sum(1 << lists.index(nm) for nm in names)
+    if code == 0:
+        raise DataError("an excluded pattern must be on at least one list")
+    return code
+
+
+def _excluded_columns(
+    patterns: Sequence[Any], captures: CaptureHistories, lay: _Layout
+) -> np.ndarray:
+    """Indicator columns of excluded patterns (Rcapture users' way to remove a cell)."""
+    codes = [_pattern_code(pattern, captures.lists) for pattern in patterns]
+    if len(set(codes)) < len(codes):
+        raise DataError(f"exclude_patterns names a pattern twice: {list(patterns)}")
+    return np.column_stack([(lay.codes == code).astype(float) for code in codes])
+
+
 def _keep_estimable(X: np.ndarray) -> np.ndarray:
     """Columns kept by R's pivoted QR: each kept column adds to the rank of those before."""
     keep: list[int] = []
@@ -321,6 +350,7 @@ def _fit_custom(
     theta: float | None,
     label: str | None = None,
     base_model: str = "Mt",
+    exclude_patterns: Sequence[Any] = (),
 ) -> _ClosedFit:
     """A closed-population model from user design columns and a heterogeneity term, as
     Rcapture's ``closedpCI.t(mX = ..., h = ...)``; aliased columns are dropped as R's glm."""
@@ -331,12 +361,15 @@ def _fit_custom(
     if design is not None:
         base, base_label = _user_design(design, lay, captures.lists)
     elif base_model == "M0":  # M0 plus heterogeneity is Rcapture's Mh
-        base, base_label = lay.k[:, None], "Mh"
+        base, base_label = lay.k[:, None], "Mh" if h is not None else "M0"
     else:
         base, base_label = lay.x, "Mth" if h is not None else "Mt"
     X = np.hstack([np.ones((lay.codes.size, 1)), base])
-    first_eta = None
     name = base_label
+    if len(exclude_patterns):
+        X = np.hstack([X, _excluded_columns(exclude_patterns, captures, lay)])
+        name += f" without {len(exclude_patterns)} pattern(s)"
+    first_eta = None
     if h is not None:
         cols, is_chao, h_label = _heterogeneity_columns(h, theta, lay)
         if is_chao:
@@ -523,6 +556,13 @@ class ClosedPopulationMSE(Estimator):
         column (Rcapture's user ``h``).
     theta : float, optional
         Parameter of the Poisson (default 2) and Gamma (default 3.5) heterogeneity forms.
+    exclude_patterns : sequence, optional
+        Capture patterns the model should not describe, as 0/1 strings in list order
+        (``"1101"``) or tuples of list names: structural zeros (patterns that cannot occur,
+        for example a list that only records people already on another; they are empty) or
+        outlying cells (the hare data's two animals caught six times). Each gets an indicator
+        column, which fits its cell exactly: the way Rcapture users do it (``mX`` with such
+        columns), so estimates, deviance, df and AIC are Rcapture's.
     name : str, optional
         A label for a ``design`` model in the results.
     level : float
@@ -548,6 +588,7 @@ class ClosedPopulationMSE(Estimator):
         design: Any = None,
         h: str | Callable[[np.ndarray], np.ndarray] | None = None,
         theta: float | None = None,
+        exclude_patterns: Sequence[Any] = (),
         name: str | None = None,
         interval: str | None = None,
         level: float = 0.95,
@@ -569,9 +610,19 @@ class ClosedPopulationMSE(Estimator):
             raise ValueError("theta applies to h='Poisson' or h='Gamma'")
         if theta is not None and not (math.isfinite(float(theta)) and float(theta) > 0):
             raise ValueError(f"theta must be a positive number, got {theta!r}")
+        if isinstance(exclude_patterns, str):
+            raise ValueError(
+                "exclude_patterns must be a list of patterns (for example ['1101']), not a "
+                "single string"
+            )
+        if len(exclude_patterns) and self.model not in ("M0", "Mt"):
+            raise ValueError(
+                f"exclude_patterns apply to M0, Mt, a design or h=, not to {self.model}"
+            )
         self.design = design
         self.h = h
         self.theta = theta
+        self.exclude_patterns = exclude_patterns
         self.name = name
         if interval not in (None, "profile", "wald", "none"):
             raise ValueError(
@@ -588,8 +639,16 @@ class ClosedPopulationMSE(Estimator):
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
         """Fit the model and estimate the population size."""
         captures = as_captures(data)
-        if self.design is not None or self.h is not None:
-            f = _fit_custom(captures, self.design, self.h, self.theta, self.name, self.model)
+        if self.design is not None or self.h is not None or len(self.exclude_patterns):
+            f = _fit_custom(
+                captures,
+                self.design,
+                self.h,
+                self.theta,
+                self.name,
+                self.model,
+                tuple(self.exclude_patterns),
+            )
         else:
             f = _fit_closed(self.model, captures)
         notes = list(f.warnings)
