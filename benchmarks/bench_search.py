@@ -33,27 +33,35 @@ def main() -> None:
     t0 = time.perf_counter()
     est = LogLinearMSE(select="bic", search="downhill", interval="none").fit(captures)
     t_point = time.perf_counter() - t0
-    print(f"downhill, 8 lists: {est.value:.2f} {est.details['model']} in {t_point:.3f} s "
-          f"(R {R_SECONDS['point']} s, x{R_SECONDS['point'] / t_point:.0f})")  # fmt: skip
+    print(
+        f"downhill, 8 lists: {est.value:.2f} {est.details['model']} in {t_point:.3f} s "
+        f"(R {R_SECONDS['point']} s, x{R_SECONDS['point'] / t_point:.0f})"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
         est = LogLinearMSE(select="bic", search="downhill", seed=1234, progress=False).fit(captures)
         t_bca = time.perf_counter() - t0
-    print(f"  + BCa, 1000 replicates: [{est.lower:.0f}, {est.upper:.0f}] in {t_bca:.1f} s "
-          f"(R {R_SECONDS['bca']:.0f} s, x{R_SECONDS['bca'] / t_bca:.0f})")  # fmt: skip
+    print(
+        f"  + BCa, 1000 replicates: [{est.lower:.0f}, {est.upper:.0f}] in {t_bca:.1f} s "
+        f"(R {R_SECONDS['bca']:.0f} s, x{R_SECONDS['bca'] / t_bca:.0f})"
+    )
     t0 = time.perf_counter()
     est = LogLinearMSE(select="bic", search="multistart", interval="none").fit(captures)
-    print(f"multi-start ({est.details['search']['starts']} starts): {est.value:.2f} in "
-          f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
+    print(
+        f"multi-start ({est.details['search']['starts']} starts): {est.value:.2f} in "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
     for data in (captures, captures.omit("H")):
         t0 = time.perf_counter()
         try:
             LogLinearMSE(select="bic").fit(data)
         except DataError:
             pass
-        print(f"exhaustive search on {data.n_lists} lists refused in "
-              f"{1000 * (time.perf_counter() - t0):.1f} ms")  # fmt: skip
+        print(
+            f"exhaustive search on {data.n_lists} lists refused in "
+            f"{1000 * (time.perf_counter() - t0):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

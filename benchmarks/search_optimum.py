@@ -25,8 +25,18 @@ from prevalence.mse.selection import ModelSet, bootstrap_counts, penalty
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "reference" / "data"
-SETS = [("UKdat_5", 4), ("NewOrl_5", 4), ("Ned_5", 4), ("Western", 4), ("Kosovo", 3),
-        ("UKdat_5", 2), ("NewOrl_5", 2), ("Ned_5", 2), ("UKdat", 2), ("Ned", 2)]  # fmt: skip
+SETS = [
+    ("UKdat_5", 4),
+    ("NewOrl_5", 4),
+    ("Ned_5", 4),
+    ("Western", 4),
+    ("Kosovo", 3),
+    ("UKdat_5", 2),
+    ("NewOrl_5", 2),
+    ("Ned_5", 2),
+    ("UKdat", 2),
+    ("Ned", 2),
+]
 
 
 def main(n_rep: int = 200, seed: int = 19) -> None:

@@ -289,6 +289,20 @@ class _ClosedFit:
     def bic(self) -> float:
         return self.aic + (math.log(self.n) - 2.0) * self.columns.size
 
+    def row(self) -> dict[str, Any]:
+        """The fit as a row of Rcapture's results table."""
+        return {
+            "model": self.name,
+            "abundance": self.abundance,
+            "stderr": self.stderr,
+            "deviance": self.fit.deviance,
+            "df": self.fit.df_residual,
+            "AIC": self.aic,
+            "BIC": self.bic,
+            "converged": self.fit.converged,
+            "warnings": "; ".join(self.warnings),
+        }
+
 
 def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
     t = captures.n_lists
@@ -454,18 +468,9 @@ def closed_population_models(
         except EstimationError as exc:
             rows.append({"model": str(model), "abundance": math.nan, "warnings": str(exc)})
             continue
-        rows.append(
-            {
-                "model": str(model),
-                "abundance": f.abundance,
-                "stderr": f.stderr,
-                "deviance": f.fit.deviance,
-                "df": f.fit.df_residual,
-                "AIC": f.aic,
-                "BIC": f.bic,
-                "warnings": "; ".join(f.warnings),
-            }
-        )
+        row = f.row()
+        del row["converged"]
+        rows.append({**row, "model": str(model)})
     table = pd.DataFrame(rows)
     return table.sort_values("BIC", kind="stable", na_position="last").reset_index(drop=True)
 
@@ -512,19 +517,7 @@ def closed_population_table(data: CaptureHistories | pd.DataFrame) -> pd.DataFra
                 }
             )
             continue
-        rows.append(
-            {
-                "model": name,
-                "abundance": f.abundance,
-                "stderr": f.stderr,
-                "deviance": f.fit.deviance,
-                "df": f.fit.df_residual,
-                "AIC": f.aic,
-                "BIC": f.bic,
-                "converged": f.fit.converged,
-                "warnings": "; ".join(f.warnings),
-            }
-        )
+        rows.append(f.row())
     return pd.DataFrame(rows)
 
 

@@ -54,8 +54,14 @@ MAX_EXHAUSTIVE_MODELS = 100_000
 _SECONDS_PER_MODEL_CELL = 5.3e-7
 # Model counts with interactions above order two, computed once by enumeration (the
 # pairwise counts are 2**(t choose 2)).
-_KNOWN_COUNTS = {(3, 2): 8, (4, 3): 113, (5, 3): 6212, (5, 4): 6893, (6, 3): 3_702_013,
-                 (6, 4): 7_741_776}  # fmt: skip
+_KNOWN_COUNTS = {
+    (3, 2): 8,
+    (4, 3): 113,
+    (5, 3): 6212,
+    (5, 4): 6893,
+    (6, 3): 3_702_013,
+    (6, 4): 7_741_776,
+}
 
 
 def exhaustive_size(n_lists: int, max_order: int) -> tuple[int, bool, float]:
@@ -195,9 +201,13 @@ def evaluate_models(
     for k, b in zip(*np.nonzero(status == FitStatus.NOT_CONVERGED), strict=True):
         if _exact_ok(Y[b], tuple(models[k]), t):
             again = fit_models(
-                table[k : k + 1], lengths[k : k + 1], Y[b : b + 1], t, max_iter=2000,
+                table[k : k + 1],
+                lengths[k : k + 1],
+                Y[b : b + 1],
+                t,
+                max_iter=2000,
                 return_betas=True,
-            )  # fmt: skip
+            )
             for key in ("N", "loglik", "status"):
                 res[key][k, b] = again[key][0, 0]
             res["beta"][k, b] = again["beta"][0, 0]
@@ -301,16 +311,23 @@ def downhill_batch(
         next_groups = []
         for rows, path, seen in groups:
             current = path[-1]
-            cands = [] if step == max_steps else [
-                m for m in neighbour_models(current, t, max_order) if m not in seen
-            ]  # fmt: skip
+            cands = (
+                []
+                if step == max_steps
+                else [m for m in neighbour_models(current, t, max_order) if m not in seen]
+            )
             if not cands:
                 for b in rows:
                     out[b] = SearchResult(
-                        current, float(best_crit[b]), float(best_N[b]), int(n_models[b]),
-                        len(path) - 1, step == max_steps, 1,
+                        current,
+                        float(best_crit[b]),
+                        float(best_N[b]),
+                        int(n_models[b]),
+                        len(path) - 1,
+                        step == max_steps,
+                        1,
                         tuple(canonical_string(m, t) for m in path),
-                    )  # fmt: skip
+                    )
                 continue
             crit, N, _ = evaluate_models(Y[rows], cands, t, pen[rows])
             n_models[rows] += len(cands)
@@ -326,9 +343,15 @@ def downhill_batch(
                         break
                 if chosen < 0:
                     out[b] = SearchResult(
-                        current, float(best_crit[b]), float(best_N[b]), int(n_models[b]),
-                        len(path) - 1, False, 1, tuple(canonical_string(m, t) for m in path),
-                    )  # fmt: skip
+                        current,
+                        float(best_crit[b]),
+                        float(best_N[b]),
+                        int(n_models[b]),
+                        len(path) - 1,
+                        False,
+                        1,
+                        tuple(canonical_string(m, t) for m in path),
+                    )
                     continue
                 best_crit[b], best_N[b] = crit[chosen, i], N[chosen, i]
                 moves.setdefault(chosen, []).append(int(b))
@@ -372,9 +395,13 @@ def downhill_search(
     '[1,2,3]'
     """
     return downhill_batch(
-        np.asarray(y, dtype=float)[None, :], t, criterion=criterion, max_order=max_order,
-        start=start, max_steps=max_steps,
-    )[0]  # fmt: skip
+        np.asarray(y, dtype=float)[None, :],
+        t,
+        criterion=criterion,
+        max_order=max_order,
+        start=start,
+        max_steps=max_steps,
+    )[0]
 
 
 def _starts(t: int) -> list[tuple[int, ...]]:
@@ -406,7 +433,7 @@ def multistart_batch(
             start=s,
             max_steps=max_steps,
             exact=exact,
-        )  # fmt: skip
+        )
         for s in starts
     ]
     out = []
@@ -432,7 +459,7 @@ def multistart_batch(
                     at_limit,
                     len(starts),
                     best.path,
-                )  # fmt: skip
+                )
             )
     return out
 
@@ -458,9 +485,12 @@ def multistart_search(
     4
     """
     return multistart_batch(
-        np.asarray(y, dtype=float)[None, :], t, criterion=criterion, max_order=max_order,
+        np.asarray(y, dtype=float)[None, :],
+        t,
+        criterion=criterion,
+        max_order=max_order,
         max_steps=max_steps,
-    )[0]  # fmt: skip
+    )[0]
 
 
 # ---------------------------------------------------------------------------- the UK rule
