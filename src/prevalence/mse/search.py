@@ -52,8 +52,8 @@ MAX_EXHAUSTIVE_MODELS = 100_000
 # reference machine (32,768 six-list models in 1.1 s), used only to state the cost of a
 # refused search.
 _SECONDS_PER_MODEL_CELL = 5.3e-7
-# Model counts with interactions above order two, computed once by enumeration (the
-# pairwise counts are 2**(t choose 2)).
+# Model counts with interactions above order two, computed once by enumeration with
+# prevalence.mse.models.enumerate_model_terms (the pairwise counts are 2**(t choose 2)).
 _KNOWN_COUNTS = {
     (3, 2): 8,
     (4, 3): 113,
@@ -61,6 +61,7 @@ _KNOWN_COUNTS = {
     (5, 4): 6893,
     (6, 3): 3_702_013,
     (6, 4): 7_741_776,
+    (6, 5): 7_785_061,
 }
 
 
@@ -88,7 +89,9 @@ def exhaustive_size(n_lists: int, max_order: int) -> tuple[int, bool, float]:
     elif t <= 5:
         count, exact = _KNOWN_COUNTS[(t, min(k, t - 1))], True
     else:
-        count, exact = max(pairwise, _KNOWN_COUNTS.get((6, 4), 0)), False
+        # seven or more lists beyond pairs: more than the pairwise models and more than the
+        # models of six of the lists
+        count, exact = max(pairwise, _KNOWN_COUNTS[(6, 5)]), False
     seconds = count * (2**t - 1) * _SECONDS_PER_MODEL_CELL
     return count, exact, seconds
 
