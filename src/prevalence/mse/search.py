@@ -150,7 +150,7 @@ def neighbour_models(terms: Sequence[int], t: int, max_order: int) -> list[tuple
     Examples
     --------
     >>> [canonical_string(m, 3) for m in neighbour_models((0, 1, 2, 4), 3, 2)]
-    ['[12,3]', '[13,2]', '[1,23]']
+    ['[12,3]', '[13,2]', '[23,1]']
     """
     cur = set(int(u) for u in terms)
     out: list[tuple[int, ...]] = []
@@ -512,8 +512,8 @@ def aic_wald_terms(
     --------
     >>> import numpy as np
     >>> y = np.zeros(8); y[[1, 2, 3, 4, 5, 6, 7]] = [30, 40, 20, 50, 10, 12, 4]
-    >>> canonical_string(aic_wald_terms(y, 3), 3)
-    '[1,2,3]'
+    >>> canonical_string(aic_wald_terms(y, 3), 3)  # 12: AIC 48.33 -> 43.78, p = 0.010
+    '[12,3]'
     """
     y = np.asarray(y, dtype=float)
     current = _independence(t)
