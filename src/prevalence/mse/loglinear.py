@@ -123,9 +123,8 @@ class LogLinearMSE(Estimator):
         log scale of the unobserved count; ``"lognormal"``: the model-based interval of
         SparseMSE's ``estimatepopulation.0``: ``n + exp(b0 +- z se(b0))`` from the intercept
         ``b0`` and its standard error (Chan, Silverman and Vincent 2021); ``"bootstrap"``: BCa
-        limits from a multinomial
-        bootstrap in which every replicate repeats the model selection, with jackknife
-        acceleration (Silverman, Chan and Vincent 2024); ``"percentile"``: percentile limits
+        limits from a multinomial bootstrap in which every replicate repeats the model
+        selection, with jackknife acceleration (Silverman, Chan and Vincent 2024); ``"percentile"``: percentile limits
         of the same bootstrap. Default: ``"profile"`` for a fixed model, ``"bootstrap"`` when
         the model is selected.
     n_boot : int
