@@ -124,9 +124,9 @@ class LogLinearMSE(Estimator):
         SparseMSE's ``estimatepopulation.0``: ``n + exp(b0 +- z se(b0))`` from the intercept
         ``b0`` and its standard error (Chan, Silverman and Vincent 2021); ``"bootstrap"``: BCa
         limits from a multinomial bootstrap in which every replicate repeats the model
-        selection, with jackknife acceleration (Silverman, Chan and Vincent 2024); ``"percentile"``: percentile limits
-        of the same bootstrap. Default: ``"profile"`` for a fixed model, ``"bootstrap"`` when
-        the model is selected.
+        selection, with jackknife acceleration (Silverman, Chan and Vincent 2024);
+        ``"percentile"``: percentile limits of the same bootstrap. Default: ``"profile"`` for
+        a fixed model, ``"bootstrap"`` when the model is selected.
     n_boot : int
         Bootstrap replicates (default 1000).
     boot_models : {"top", "all"}
