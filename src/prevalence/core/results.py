@@ -228,6 +228,19 @@ class Estimate:
         object.__setattr__(self, "details", _freeze_mapping(self.details))
         object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
 
+    # Pickling and deep copies: the read-only views are rebuilt on load (a mappingproxy
+    # cannot be pickled, and unpickled arrays would come back writable).
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["details"] = dict(self.details)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "details", _freeze_mapping(state.get("details")))
+        object.__setattr__(self, "draws", _freeze_draws(state.get("draws")))
+
     @property
     def interval(self) -> tuple[float, float]:
         """The interval ``(lower, upper)`` at :attr:`level`."""
