@@ -22,6 +22,7 @@ lists (32,768 pairwise models; 2**28 for eight). The searches here fit a few hun
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -43,6 +44,7 @@ __all__ = [
     "exhaustive_size",
     "multistart_search",
     "neighbour_models",
+    "penalty",
     "MAX_EXHAUSTIVE_MODELS",
 ]
 
@@ -129,15 +131,27 @@ def _sorted_terms(terms: set[int]) -> tuple[int, ...]:
     return tuple(sorted(terms, key=lambda u: (bin(u).count("1"), u)))
 
 
-def _generators(terms: set[int], t: int) -> list[int]:
-    """Maximal terms (not a facet of another term), excluding the intercept."""
-    covered = set()
-    for u in terms:
-        if bin(u).count("1") > 1:
-            covered.update(u & ~(1 << j) for j in range(t) if u >> j & 1)
-    return sorted(
-        (u for u in terms if u and u not in covered), key=lambda u: (-bin(u).count("1"), u)
-    )
+def boundary_terms(current: Sequence[int], t: int) -> list[int]:
+    """Terms not in ``current`` whose facets all are, in MultipleSystemsEstimation's order.
+
+    Adding any of them keeps a model hierarchical (R's ``boundary_captures``); candidates are
+    met in the order of ``current``, each term's lists in increasing order.
+    """
+    cur = set(current)
+    seen: list[int] = []
+    seen_set: set[int] = set()
+    for u in current:
+        for j in range(t):
+            if not u >> j & 1:
+                c = u | (1 << j)
+                if c not in seen_set:
+                    seen_set.add(c)
+                    seen.append(c)
+    return [
+        c
+        for c in seen
+        if c not in cur and all((c & ~(1 << j)) in cur for j in range(t) if c >> j & 1)
+    ]
 
 
 def neighbour_models(terms: Sequence[int], t: int, max_order: int) -> list[tuple[int, ...]]:
@@ -153,22 +167,17 @@ def neighbour_models(terms: Sequence[int], t: int, max_order: int) -> list[tuple
     ['[12,3]', '[13,2]', '[23,1]']
     """
     cur = set(int(u) for u in terms)
-    out: list[tuple[int, ...]] = []
-    for g in _generators(cur, t):
-        if bin(g).count("1") >= 2:
-            out.append(_sorted_terms(cur - {g}))
-    seen: set[int] = set()
-    for u in sorted(cur, key=lambda u: (bin(u).count("1"), u)):
-        for j in range(t):
-            c = u | (1 << j)
-            if c == u or c in cur or c in seen:
-                continue
-            seen.add(c)
-            if bin(c).count("1") > max_order:
-                continue
-            if all((c & ~(1 << i)) in cur for i in range(t) if c >> i & 1):
-                out.append(_sorted_terms(cur | {c}))
-    return out
+    removals = [
+        _sorted_terms(cur - {g})
+        for g in HierarchicalModel(tuple(cur), t).generators  # R's canonical order
+        if bin(g).count("1") >= 2
+    ]
+    additions = [
+        _sorted_terms(cur | {c})
+        for c in boundary_terms(_sorted_terms(cur), t)
+        if bin(c).count("1") <= max_order
+    ]
+    return removals + additions
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -187,6 +196,34 @@ def _exact_ok(y: np.ndarray, terms: tuple[int, ...], t: int) -> bool:
     return _exact_ok_cached(tuple(int(u) for u in terms), t, (np.asarray(y) == 0).tobytes())
 
 
+def fit_checked(
+    models: Sequence[tuple[int, ...]],
+    Y: np.ndarray,
+    t: int,
+    packed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Fit every model to every count vector with the batched engine, deciding the pairs that
+    hit the iteration limit exactly (R's linear-programming check) and refitting those that
+    pass with a patient iteration limit. ``packed`` is the models' (table, lengths) when
+    already packed. Returns the engine's (K, B) results (with coefficients) and the lengths."""
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    table, lengths = pack_models(list(models)) if packed is None else packed
+    res = fit_models(table, lengths, Y, t, return_betas=True)
+    for k, b in zip(*np.nonzero(res["status"] == FitStatus.NOT_CONVERGED), strict=True):
+        if _exact_ok(Y[b], tuple(models[k]), t):
+            again = fit_models(
+                table[k : k + 1],
+                lengths[k : k + 1],
+                Y[b : b + 1],
+                t,
+                max_iter=2000,
+                return_betas=True,
+            )
+            for key, value in again.items():
+                res[key][k, b] = value[0, 0]
+    return res, lengths
+
+
 def evaluate_models(
     Y: np.ndarray, models: Sequence[tuple[int, ...]], t: int, penalty: np.ndarray | float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -198,22 +235,7 @@ def evaluate_models(
     refitted patiently, as in the exhaustive search.
     """
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
-    table, lengths = pack_models(list(models))
-    res = fit_models(table, lengths, Y, t, return_betas=True)
-    status = res["status"]
-    for k, b in zip(*np.nonzero(status == FitStatus.NOT_CONVERGED), strict=True):
-        if _exact_ok(Y[b], tuple(models[k]), t):
-            again = fit_models(
-                table[k : k + 1],
-                lengths[k : k + 1],
-                Y[b : b + 1],
-                t,
-                max_iter=2000,
-                return_betas=True,
-            )
-            for key in ("N", "loglik", "status"):
-                res[key][k, b] = again[key][0, 0]
-            res["beta"][k, b] = again["beta"][0, 0]
+    res, lengths = fit_checked(models, Y, t)
     valid = res["status"] == FitStatus.OK
     pen = np.broadcast_to(np.asarray(penalty, dtype=float), (Y.shape[0],))
     crit = np.where(valid, pen[None, :] * lengths[:, None] - 2.0 * res["loglik"], np.inf)
@@ -255,12 +277,13 @@ class SearchResult:
     path: tuple[str, ...] = field(default=())
 
 
-def _penalty(criterion: str, Y: np.ndarray) -> np.ndarray:
-    n = np.atleast_2d(Y)[:, 1:].sum(axis=1)
+def penalty(criterion: str, n: np.ndarray | float) -> np.ndarray:
+    """Per-parameter penalty: ``log n`` for BIC, 2 for AIC (``n`` the number observed)."""
+    n = np.asarray(n, dtype=float)
     if criterion == "bic":
         return np.log(n)
     if criterion == "aic":
-        return np.full(n.shape, 2.0)
+        return np.full_like(n, 2.0)
     raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
 
 
@@ -293,7 +316,7 @@ def downhill_batch(
     """
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     B = Y.shape[0]
-    pen = _penalty(criterion, Y)
+    pen = penalty(criterion, Y[:, 1:].sum(axis=1))
     first = _independence(t, start or ())
     crit0, N0, _ = evaluate_models(Y, [first], t, pen)
     out: list[SearchResult | None] = [None] * B
@@ -314,6 +337,20 @@ def downhill_batch(
         next_groups = []
         for rows, path, seen in groups:
             current = path[-1]
+            path_names = tuple(canonical_string(m, t) for m in path)
+
+            def finish(b: int, at_limit: bool, current=current, path_names=path_names) -> None:
+                out[b] = SearchResult(
+                    current,
+                    float(best_crit[b]),
+                    float(best_N[b]),
+                    int(n_models[b]),
+                    len(path_names) - 1,
+                    at_limit,
+                    1,
+                    path_names,
+                )
+
             cands = (
                 []
                 if step == max_steps
@@ -321,16 +358,7 @@ def downhill_batch(
             )
             if not cands:
                 for b in rows:
-                    out[b] = SearchResult(
-                        current,
-                        float(best_crit[b]),
-                        float(best_N[b]),
-                        int(n_models[b]),
-                        len(path) - 1,
-                        step == max_steps,
-                        1,
-                        tuple(canonical_string(m, t) for m in path),
-                    )
+                    finish(b, step == max_steps)
                 continue
             crit, N, _ = evaluate_models(Y[rows], cands, t, pen[rows])
             n_models[rows] += len(cands)
@@ -345,16 +373,7 @@ def downhill_batch(
                         chosen = int(k)
                         break
                 if chosen < 0:
-                    out[b] = SearchResult(
-                        current,
-                        float(best_crit[b]),
-                        float(best_N[b]),
-                        int(n_models[b]),
-                        len(path) - 1,
-                        False,
-                        1,
-                        tuple(canonical_string(m, t) for m in path),
-                    )
+                    finish(b, False)
                     continue
                 best_crit[b], best_N[b] = crit[chosen, i], N[chosen, i]
                 moves.setdefault(chosen, []).append(int(b))
@@ -446,24 +465,15 @@ def multistart_batch(
             r = run[b]
             if r.terms and (best is None or r.criterion < best.criterion - 1e-9):
                 best = r
-        n_models = sum(run[b].n_models for run in runs)
-        steps = sum(run[b].steps for run in runs)
-        at_limit = any(run[b].stopped_at_limit for run in runs)
+        totals = {
+            "n_models": sum(run[b].n_models for run in runs),
+            "steps": sum(run[b].steps for run in runs),
+            "stopped_at_limit": any(run[b].stopped_at_limit for run in runs),
+            "starts": len(starts),
+        }
         if best is None:
-            out.append(SearchResult((), math.inf, math.nan, n_models, steps, at_limit, len(starts)))
-        else:
-            out.append(
-                SearchResult(
-                    best.terms,
-                    best.criterion,
-                    best.N,
-                    n_models,
-                    steps,
-                    at_limit,
-                    len(starts),
-                    best.path,
-                )
-            )
+            best = SearchResult((), math.inf, math.nan, 0, 0, False)
+        out.append(dataclasses.replace(best, **totals))
     return out
 
 

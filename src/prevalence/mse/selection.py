@@ -30,11 +30,9 @@ from ..core.bootstrap import bca_interval, jackknife_acceleration
 from ..core.errors import EstimationError
 from ..core.progress import Progress
 from .captures import CaptureHistories
-from .design import reduced_design
 from .engine import FitStatus, best_fit, cell_margins, fit_models, pack_models
-from .existence import check_design
-from .models import HierarchicalModel, canonical_string, enumerate_model_terms
-from .search import neighbour_models
+from .models import canonical_string, enumerate_model_terms
+from .search import _exact_ok, boundary_terms, fit_checked, neighbour_models, penalty
 
 __all__ = [
     "ModelSet",
@@ -65,16 +63,6 @@ def default_n_top(n_lists: int) -> int | None:
     if n_lists <= 3:
         return None
     return 20 if n_lists == 4 else 100
-
-
-def penalty(criterion: str, n: np.ndarray | float) -> np.ndarray:
-    """Per-parameter penalty: ``log n`` for BIC, 2 for AIC."""
-    n = np.asarray(n, dtype=float)
-    if criterion == "bic":
-        return np.log(n)
-    if criterion == "aic":
-        return np.full_like(n, 2.0)
-    raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
 
 
 @dataclass(frozen=True)
@@ -125,11 +113,6 @@ class SelectionResult:
         return self.models.terms[0]
 
 
-def _exact_ok(y: np.ndarray, terms: tuple[int, ...], lists: tuple[str, ...]) -> bool:
-    model = HierarchicalModel(terms, len(lists))
-    return check_design(reduced_design(y, model), lists).ok
-
-
 def select_exhaustive(
     captures: CaptureHistories,
     models: ModelSet,
@@ -139,24 +122,9 @@ def select_exhaustive(
     t = captures.n_lists
     y = np.asarray(captures.cell_counts, dtype=float)
     n = float(captures.n_observed)
-    res = fit_models(models.table, models.lengths, y[None, :], t, return_betas=True)
-    status = res["status"][:, 0]
-    valid = status == FitStatus.OK
-    # pairs that hit the iteration limit without a verdict: decide exactly, refit patiently
-    for k in np.flatnonzero(status == FitStatus.NOT_CONVERGED):
-        if _exact_ok(y, models.terms[k], captures.lists):
-            again = fit_models(
-                models.table[k : k + 1],
-                models.lengths[k : k + 1],
-                y[None, :],
-                t,
-                max_iter=2000,
-                return_betas=True,
-            )
-            for key in ("N", "deviance", "loglik", "n_estimated", "status", "n_cells"):
-                res[key][k] = again[key][0]
-            res["beta"][k] = again["beta"][0]
-            valid[k] = again["status"][0, 0] == FitStatus.OK
+    # pairs that hit the iteration limit without a verdict are decided exactly, refitted
+    res, _ = fit_checked(models.terms, y, t, packed=(models.table, models.lengths))
+    valid = res["status"][:, 0] == FitStatus.OK
     loglik = res["loglik"][:, 0]
     k_all = models.lengths.astype(float)
     bic = k_all * math.log(n) - 2.0 * loglik
@@ -165,7 +133,7 @@ def select_exhaustive(
     idx = np.flatnonzero(valid)
     idx = idx[np.argsort(crit[idx], kind="stable")]
     # the chosen model must also pass the exact linear-programming check (as R requires)
-    while idx.size and not _exact_ok(y, models.terms[idx[0]], captures.lists):
+    while idx.size and not _exact_ok(y, models.terms[idx[0]], t):
         idx = idx[1:]
     if idx.size == 0:
         raise EstimationError(
@@ -194,27 +162,6 @@ def select_exhaustive(
 
 
 # ---------------------------------------------------------------------------- stepwise
-def _boundary_terms(current: Sequence[int], t: int) -> list[int]:
-    """Terms not in ``current`` whose facets all are, in MultipleSystemsEstimation's order."""
-    cur = set(current)
-    seen: list[int] = []
-    seen_set: set[int] = set()
-    for u in current:
-        for j in range(t):
-            if not u >> j & 1:
-                c = u | (1 << j)
-                if c not in seen_set:
-                    seen_set.add(c)
-                    seen.append(c)
-    out = []
-    for c in seen:
-        if c in cur:
-            continue
-        if all((c & ~(1 << j)) in cur for j in range(t) if c >> j & 1):
-            out.append(c)
-    return out
-
-
 def _fitted_cells(terms: Sequence[int], beta: np.ndarray, t: int) -> np.ndarray:
     """Fitted values of every cell (0 for the unobserved cell and for removed cells)."""
     n_cells = 1 << t
@@ -261,7 +208,7 @@ def stepwise_terms(
     res = fit([current])
     ymarg = cell_margins(y[None, :], t)[0]
     for _ in range(len(eligible)):
-        cands = [c for c in _boundary_terms(current, t) if c in eligible]
+        cands = [c for c in boundary_terms(current, t) if c in eligible]
         if not cands:
             break
         mu = _fitted_cells(current, res["beta"][0, 0, : len(current)], t)
