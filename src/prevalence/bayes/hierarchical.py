@@ -14,7 +14,7 @@ import pandas as pd
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import MIN_ESS, RHAT_LIMIT, sample_pymc
+from ..core.mcmc import MIN_ESS, RHAT_LIMIT, check_sampler, sample_pymc
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .data import AreaData, prepare
@@ -49,7 +49,13 @@ class HierarchicalPrevalence(Estimator):
     scale : {"logit", "log"}
         Scale of the linear predictor for direct estimates.
     draws, tune, chains, cores, target_accept, max_treedepth : sampler settings
-        Passed to ``pymc.sample`` (``cores`` defaults to the number of CPUs, at most ``chains``).
+        NUTS settings (``cores`` defaults to the number of CPUs, at most ``chains``).
+    sampler : {"auto", "nutpie", "pymc"}
+        ``"nutpie"`` compiles the model with numba and samples with nutpie (a compiled NUTS,
+        several times faster; a refit of data of the same shape in the same session reuses
+        the compilation); ``"pymc"`` is PyMC's own NUTS; ``"auto"`` takes nutpie when it is
+        installed. A seed gives identical draws within each route
+        (:func:`~prevalence.core.mcmc.sample_pymc`).
     seed : int or Generator
         The same seed gives identical draws.
     priors : mapping, optional
@@ -102,6 +108,7 @@ class HierarchicalPrevalence(Estimator):
         level: float = 0.95,
         progress: bool | None = None,
         programme: str | None = None,
+        sampler: str = "auto",
     ) -> None:
         if scale not in ("logit", "log"):
             raise ValueError(f"scale must be 'logit' or 'log', got {scale!r}")
@@ -130,6 +137,7 @@ class HierarchicalPrevalence(Estimator):
         self.level = check_level(level)
         self.progress = progress
         self.programme = programme
+        self.sampler = check_sampler(sampler)
 
     # ------------------------------------------------------------------ fitting
     def _prepare(self, frame: pd.DataFrame, period: str | None = None) -> AreaData:
@@ -160,6 +168,8 @@ class HierarchicalPrevalence(Estimator):
             target_accept=self.target_accept,
             max_treedepth=self.max_treedepth,
             cores=self.cores,
+            sampler=self.sampler,
+            compile_key=_compile_key(d, self.priors),
         )
 
     def fit(self, data: pd.DataFrame) -> Estimate:
@@ -290,6 +300,7 @@ class HierarchicalPrevalence(Estimator):
             "weights": how,
             "idata": idata,
             "diagnostics": diagnostics,
+            "sampler": idata.posterior.attrs.get("sampler", "pymc"),
             "priors": dict(self.priors),
             "model": "Fay-Herriot (direct estimates)" if d.kind == "direct" else "binomial counts",
             "n_areas": d.n_areas,
@@ -443,6 +454,22 @@ class HierarchicalPrevalence(Estimator):
             scale="ratio",
         )
         return Comparison(b, e, difference, ratio_est)
+
+
+def _compile_key(d: AreaData, priors: Mapping[str, float]) -> tuple:
+    """Everything :func:`~prevalence.bayes.model.build_model` bakes into the graph besides
+    its data variables: a compiled model is reused only for data that agree on all of it."""
+    return (
+        "HierarchicalPrevalence",
+        d.kind,
+        d.scale,
+        d.n_areas,
+        d.n_periods,
+        len(d.area),
+        d.X.shape[1],
+        d.programme is not None,
+        tuple(sorted(priors.items())),
+    )
 
 
 def _programme_indicator(d: AreaData, column: str) -> np.ndarray:
