@@ -14,7 +14,7 @@ import pandas as pd
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import MIN_ESS, RHAT_LIMIT, check_sampler, sample_pymc
+from ..core.mcmc import MIN_ESS, RHAT_LIMIT, check_sampler, rank_diagnostics, sample_pymc
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .data import AreaData, prepare
@@ -239,15 +239,12 @@ class HierarchicalPrevalence(Estimator):
 
     # ------------------------------------------------------------------ summaries
     def _summarise(self, d: AreaData, idata) -> Estimate:
-        import arviz as az
-
         p = idata.posterior["p"].to_numpy()  # (chains, draws, rows)
         flat = p.reshape(-1, p.shape[-1])
         a = (1.0 - self.level) / 2.0
         q = np.quantile(flat, [a, 0.5, 1 - a], axis=0)
-        rhat = az.rhat(idata, var_names=["p"])["p"].to_numpy()
-        ess_bulk = az.ess(idata, var_names=["p"], method="bulk")["p"].to_numpy()
-        ess_tail = az.ess(idata, var_names=["p"], method="tail")["p"].to_numpy()
+        diag = rank_diagnostics(p)  # ArviZ's rank R-hat and ESS, vectorised over the rows
+        rhat, ess_bulk, ess_tail = diag["rhat"], diag["ess_bulk"], diag["ess_tail"]
         areas = pd.DataFrame(
             {
                 "area": [d.area_labels[i] for i in d.area],

@@ -20,6 +20,7 @@ __all__ = [
     "MIN_ESS",
     "REPORTED_PROBS",
     "chain_diagnostics",
+    "rank_diagnostics",
     "convergence_warnings",
     "posterior_summary",
 ]
@@ -238,6 +239,110 @@ def chain_diagnostics(draws: np.ndarray) -> dict[str, float]:
         "ess_bulk": float(az.ess(x, method="bulk")),
         "ess_tail": float(az.ess(x, method="tail")),
     }
+
+
+def rank_diagnostics(draws: np.ndarray, *, block: int = 500) -> dict[str, np.ndarray]:
+    """Rank-normalised split R-hat and bulk and tail ESS of many quantities at once.
+
+    ``draws`` is ``(chains, draws, quantities)``; returns arrays ``rhat``, ``ess_bulk`` and
+    ``ess_tail``, one value per quantity, equal to ArviZ's ``az.rhat(method="rank")`` and
+    ``az.ess(method="bulk"/"tail")`` (Vehtari et al. 2021) to rounding. Written out here,
+    vectorised over the quantities with a compiled Geyer step, because ArviZ loops over them
+    one by one in Python: 8,000 area prevalences take it about 25 s, this well under a
+    second. Quantities are processed ``block`` at a time to bound memory. A constant
+    quantity gets R-hat NaN and the number of draws as its ESS, as ArviZ gives. With one
+    chain ArviZ gives no R-hat; this gives the split R-hat of the chain's two halves.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(4, 500, 3))
+    >>> d = rank_diagnostics(x)
+    >>> bool(np.all(d["rhat"] < 1.01)), d["ess_bulk"].shape
+    (True, (3,))
+    """
+    x = np.asarray(draws, dtype=float)
+    if x.ndim != 3:
+        raise DataError(f"draws must be shaped (chains, draws, quantities), got {x.shape}")
+    if x.shape[1] < 4:
+        raise DataError(f"rank diagnostics need at least 4 draws per chain, got {x.shape[1]}")
+    out = {k: np.empty(x.shape[2]) for k in ("rhat", "ess_bulk", "ess_tail")}
+    for start in range(0, x.shape[2], block):
+        part = x[:, :, start : start + block]
+        for key, values in _rank_block(part).items():
+            out[key][start : start + block] = values
+    return out
+
+
+def _rank_block(x: np.ndarray) -> dict[str, np.ndarray]:
+    from scipy.special import ndtri
+
+    from ._kernels import average_ranks_sorted
+
+    chains, n_draws, n = x.shape
+    half = n_draws // 2
+    # quantity first, draws last and contiguous: sorting and FFTs along the last axis
+    y = np.ascontiguousarray(np.moveaxis(x, 2, 0))  # (n, chains, draws)
+    split = np.concatenate([y[:, :, :half], y[:, :, n_draws - half :]], axis=1)  # (n, 2c, half)
+
+    def z_scale(a: np.ndarray) -> np.ndarray:
+        flat = a.reshape(n, -1)
+        rank = average_ranks_sorted(flat, np.argsort(flat, axis=1))  # = scipy's rankdata
+        return ndtri((rank - 0.375) / (flat.shape[1] + 0.25)).reshape(a.shape)
+
+    def rhat(a: np.ndarray) -> np.ndarray:
+        m = a.shape[2]
+        between = m * a.mean(axis=2).var(axis=1, ddof=1)
+        within = a.var(axis=2, ddof=1).mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt((between / within + m - 1) / m)
+
+    flat = y.reshape(n, -1)
+    constant = (flat.max(axis=1) - flat.min(axis=1)) < np.finfo(float).resolution
+    z = z_scale(split)
+    folded = np.abs(split - np.median(split.reshape(n, -1), axis=1)[:, None, None])
+    r = np.maximum(rhat(z), rhat(z_scale(folded)))
+    r[constant] = np.nan
+    bulk = _ess_many(z)
+    quantiles = np.quantile(flat, [0.05, 0.95], axis=1)  # (2, n)
+    tails = []
+    for q in quantiles:
+        indicator = (y <= q[:, None, None]).astype(float)
+        tails.append(
+            _ess_many(
+                np.concatenate([indicator[:, :, :half], indicator[:, :, n_draws - half :]], axis=1)
+            )
+        )
+    return {"rhat": r, "ess_bulk": bulk, "ess_tail": np.minimum(*tails)}
+
+
+def _ess_many(a: np.ndarray) -> np.ndarray:
+    """ArviZ's ``_ess`` of every quantity of ``a`` (quantities, chains, draws)."""
+    from scipy.fft import irfft, next_fast_len, rfft
+
+    n, chains, n_draws = a.shape
+    m = next_fast_len(2 * n_draws)
+    centred = a - a.mean(axis=2, keepdims=True)
+    spectrum = rfft(centred, n=m, axis=2)
+    acov = irfft(spectrum * np.conjugate(spectrum), n=m, axis=2)[:, :, :n_draws] / n_draws
+    mean_acov = np.ascontiguousarray(acov.mean(axis=1))  # (n, draws)
+    mean_var = mean_acov[:, 0] * n_draws / (n_draws - 1.0)
+    var_plus = mean_var * (n_draws - 1.0) / n_draws
+    if chains > 1:
+        var_plus = var_plus + a.mean(axis=2).var(axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ess = _geyer(mean_acov, mean_var, var_plus, chains * n_draws)
+    flat = a.reshape(n, -1)
+    constant = (flat.max(axis=1) - flat.min(axis=1)) < np.finfo(float).resolution
+    ess[constant] = chains * n_draws
+    return ess
+
+
+def _geyer(
+    mean_acov: np.ndarray, mean_var: np.ndarray, var_plus: np.ndarray, size: int
+) -> np.ndarray:
+    from ._kernels import geyer_ess
+
+    return geyer_ess(mean_acov, mean_var, var_plus, float(size))
 
 
 def convergence_warnings(diag: dict[str, float], what: str, advice: str) -> list[str]:
