@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "DecomposableBMA": "prevalence.mse.decomposable_bma",
     "LatentClassMSE": "prevalence.mse.latent_class",
     "LogLinearMSE": "prevalence.mse.loglinear",
+    "PooledStratifiedMSE": "prevalence.mse.pooled",
     "BayesianScaleUp": "prevalence.network.bayes_scaleup",
     "GeneralizedScaleUp": "prevalence.network.generalized",
     "RDS": "prevalence.network.rds",
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .mse.decomposable_bma import DecomposableBMA
     from .mse.latent_class import LatentClassMSE
     from .mse.loglinear import LogLinearMSE
+    from .mse.pooled import PooledStratifiedMSE
     from .network.bayes_scaleup import BayesianScaleUp
     from .network.generalized import GeneralizedScaleUp
     from .network.rds import RDS
@@ -101,6 +103,7 @@ __all__ = [
     "HierarchicalPrevalence",
     "LatentClassMSE",
     "LogLinearMSE",
+    "PooledStratifiedMSE",
     "RDS",
     "ReplicateDesign",
     "ScaleUp",

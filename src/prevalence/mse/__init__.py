@@ -15,6 +15,7 @@ from .graphs import DecomposableGraph, decomposable_graphs
 from .latent_class import LatentClassMSE
 from .loglinear import LogLinearMSE
 from .models import HierarchicalModel, hierarchical_models
+from .pooled import PooledStratifiedMSE
 from .search import downhill_search, multistart_search
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "LatentClassMSE",
     "LogLinearMSE",
     "ModelCheck",
+    "PooledStratifiedMSE",
     "check_model",
     "decomposable_graphs",
     "downhill_search",

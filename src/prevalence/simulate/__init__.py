@@ -10,6 +10,7 @@ from .programme import (
     simulate_programme_survey,
 )
 from .scenarios import CaptureScenario, SurveyScenario
+from .stratified import StratifiedCaptureScenario
 
 __all__ = [
     "AreaPopulation",
@@ -21,6 +22,7 @@ __all__ = [
     "ProgrammeLists",
     "ProgrammeSurvey",
     "SurveyScenario",
+    "StratifiedCaptureScenario",
     "simulate_areas",
     "simulate_captures",
     "simulate_network",
