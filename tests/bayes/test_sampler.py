@@ -115,3 +115,11 @@ def test_both_routes_sample_the_same_posterior():
     for est in (a, b):
         d = est.details["diagnostics"]
         assert d["max_rhat"] < 1.01 and d["divergences"] == 0
+
+
+def test_without_nutpie_auto_falls_back_to_pymc(monkeypatch):
+    monkeypatch.setattr(mcmc, "nutpie_available", lambda: False)
+    assert mcmc.resolve_sampler("auto") == "pymc"
+    assert mcmc.resolve_sampler("pymc") == "pymc"
+    with pytest.raises(DataError, match="sampler='nutpie' needs the packages nutpie and numba"):
+        mcmc.resolve_sampler("nutpie")

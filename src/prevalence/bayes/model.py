@@ -108,7 +108,7 @@ def build_model(d: AreaData, priors: Mapping[str, float]):
             # and it takes the non-integer effective counts of a survey design as they are
             trials = pm.Data("trials", np.asarray(d.trials, dtype=np.float64))
             cases = pm.Data("cases_observed", np.asarray(d.cases, dtype=np.float64))
-            loglik = cases * -pt.softplus(-eta) + (trials - cases) * -pt.softplus(eta)
+            loglik = cases * eta - trials * pt.softplus(eta)  # log p = eta - softplus(eta)
             pm.Potential("cases", loglik.sum())
         else:
             se = pm.Data("theta_se", d.theta_se)

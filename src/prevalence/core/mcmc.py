@@ -248,8 +248,8 @@ def rank_diagnostics(draws: np.ndarray, *, block: int = 500) -> dict[str, np.nda
     ``ess_tail``, one value per quantity, equal to ArviZ's ``az.rhat(method="rank")`` and
     ``az.ess(method="bulk"/"tail")`` (Vehtari et al. 2021) to rounding. Written out here,
     vectorised over the quantities with a compiled Geyer step, because ArviZ loops over them
-    one by one in Python: 8,000 area prevalences take it about 25 s, this well under a
-    second. Quantities are processed ``block`` at a time to bound memory. A constant
+    one by one in Python: 8,000 area prevalences of 4 chains x 1000 draws take it about 24 s,
+    this about 7 s (most of it sorting for the ranks). Quantities are processed ``block`` at a time to bound memory. A constant
     quantity gets R-hat NaN and the number of draws as its ESS, as ArviZ gives. With one
     chain ArviZ gives no R-hat; this gives the split R-hat of the chain's two halves.
 

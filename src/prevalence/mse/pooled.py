@@ -16,9 +16,11 @@ the pairwise list interactions are shrunk towards shared values::
 where ``f`` runs over the ``structure`` columns (strata crossed by year and sex share year and
 sex effects on the lists' catch). Priors: ``lambda[s] ~ Normal(log n[s], missing_sd)``,
 ``beta ~ Normal(0, list_sd)``, ``gamma ~ Normal(0, interaction_sd)``, ``sigma_b ~
-HalfNormal(list_spread)``, ``sigma_g ~ HalfNormal(interaction_spread)``, every ``z`` standard
-normal (non-centred); ``u_f[k, :] ~ ZeroSumNormal(structure_sd)`` over the levels of ``f``
-(fixed effects that sum to zero: the handful of years or sexes cannot estimate a spread).
+HalfNormal(list_spread)``, ``sigma_g ~ HalfNormal(interaction_spread)``; the stratum
+deviations ``z_b[:, k]`` and ``z_g[:, jk]`` are standard normal constrained to sum to zero over
+the strata (``ZeroSumNormal``, non-centred: the shared value is then their exact centre);
+``z_missing`` standard normal; ``u_f[k, :] ~ ZeroSumNormal(structure_sd)`` over the levels of
+``f`` (fixed effects that sum to zero: the handful of years or sexes cannot estimate a spread).
 
 A list that did not operate in a stratum is a structural zero there: the patterns that put
 anyone on it are left out of that stratum's likelihood, and its effects in that stratum are
@@ -360,8 +362,11 @@ class PooledStratifiedMSE(Estimator):
             )
             beta = pm.Normal("list_effect", 0.0, pr["list_sd"], dims="list")
             sigma_b = pm.HalfNormal("list_spread", pr["list_spread"], dims="list")
-            z_b = pm.Normal("z_list", 0.0, 1.0, dims=("stratum", "list"))
-            b = beta[None, :] + sigma_b[None, :] * z_b
+            # deviations that sum to zero over the strata: the shared effect is then their
+            # exact centre rather than a direction the sampler must find (a non-centred
+            # hierarchy with informative strata otherwise mixes slowly along it)
+            z_b = pm.ZeroSumNormal("z_list", 1.0, dims=("list", "stratum"))
+            b = beta[None, :] + sigma_b[None, :] * z_b.T
             for col in self.structure:
                 codes = pd.Categorical(data.levels[col]).codes.astype(np.int64)
                 n_levels = int(codes.max()) + 1
@@ -378,8 +383,8 @@ class PooledStratifiedMSE(Estimator):
                 pair_design = np.column_stack([pats[:, a] * pats[:, c] for a, c in pairs])
                 gamma = pm.Normal("interaction", 0.0, pr["interaction_sd"], dims="pair")
                 sigma_g = pm.HalfNormal("interaction_spread", pr["interaction_spread"])
-                z_g = pm.Normal("z_interaction", 0.0, 1.0, dims=("stratum", "pair"))
-                g = gamma[None, :] + sigma_g * z_g
+                z_g = pm.ZeroSumNormal("z_interaction", 1.0, dims=("pair", "stratum"))
+                g = gamma[None, :] + sigma_g * z_g.T
                 log_mu = log_mu + pt.dot(g, pair_design.T)
             # Poisson log likelihood of the observed patterns (without log y!), structural
             # zeros left out
