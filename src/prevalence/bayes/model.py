@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.errors import DataError
+from ..core.mcmc import prior_scales
 from .data import AreaData
 
 __all__ = ["DEFAULT_PRIORS", "build_model"]
@@ -45,14 +45,8 @@ DEFAULT_PRIORS: dict[str, float] = {
 
 
 def resolve_priors(priors: Mapping[str, float] | None) -> dict[str, float]:
-    out = dict(DEFAULT_PRIORS)
-    for key, value in (priors or {}).items():
-        if key not in DEFAULT_PRIORS:
-            raise DataError(f"unknown prior {key!r}; the priors are {sorted(DEFAULT_PRIORS)}")
-        if not float(value) > 0:
-            raise DataError(f"prior scale {key!r} must be positive, got {value!r}")
-        out[key] = float(value)
-    return out
+    """:data:`DEFAULT_PRIORS` with the user's overrides (checked by name and sign)."""
+    return prior_scales(priors, DEFAULT_PRIORS)
 
 
 def _pooled_centre(d: AreaData) -> float:

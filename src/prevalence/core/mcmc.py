@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ from .errors import DataError
 
 __all__ = [
     "sample_pymc",
+    "prior_scales",
     "SAMPLERS",
     "check_sampler",
     "resolve_sampler",
@@ -59,6 +60,35 @@ def resolve_sampler(sampler: str) -> str:
             "sampler='pymc' uses PyMC's own NUTS"
         )
     return sampler
+
+
+def prior_scales(
+    priors: Mapping[str, float] | None, defaults: Mapping[str, float]
+) -> dict[str, float]:
+    """The prior scales of a Bayesian model: ``defaults`` with the user's overrides.
+
+    Unknown names and scales that are not positive finite numbers are refused by name.
+
+    Examples
+    --------
+    >>> prior_scales({"b": 2}, {"a": 1.0, "b": 0.5})
+    {'a': 1.0, 'b': 2.0}
+    """
+    import math
+
+    out = dict(defaults)
+    for key, value in (priors or {}).items():
+        if key not in out:
+            raise DataError(f"unknown prior {key!r}; the priors are {sorted(out)}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.integer, np.floating))
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise DataError(f"prior scale {key!r} must be a positive number, got {value!r}")
+        out[key] = float(value)
+    return out
 
 
 def sample_pymc(

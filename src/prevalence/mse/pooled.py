@@ -38,7 +38,6 @@ then pulled towards the other strata's dependence).
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +50,13 @@ import pandas as pd
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, check_sampler, convergence_warnings, sample_pymc
+from ..core.mcmc import (
+    chain_diagnostics,
+    check_sampler,
+    convergence_warnings,
+    prior_scales,
+    sample_pymc,
+)
 from ..core.random import SeedLike, as_generator, independent_seed
 from ..core.results import Comparison, Estimate
 from .captures import _as_binary, _plain, _row_label
@@ -211,7 +216,7 @@ class PooledStratifiedMSE(Estimator):
         self.cores = cores
         self.target_accept = float(target_accept)
         self.sampler = check_sampler(sampler)
-        self.priors = _resolve_priors(priors)
+        self.priors = prior_scales(priors, DEFAULT_POOLED_PRIORS)
         self.level = check_level(level)
         self.seed = seed
         self.progress = progress
@@ -600,14 +605,3 @@ def _names(arg: str, value: Any, *, allow_empty: bool = False) -> tuple[str, ...
     if len(set(names)) != len(names):
         raise DataError(f"{arg} names a column twice: {list(names)}")
     return names
-
-
-def _resolve_priors(priors: Mapping[str, float] | None) -> dict[str, float]:
-    out = dict(DEFAULT_POOLED_PRIORS)
-    for key, value in (priors or {}).items():
-        if key not in out:
-            raise DataError(f"unknown prior {key!r}; the priors are {sorted(out)}")
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise DataError(f"prior scale {key!r} must be a positive number, got {value!r}")
-        out[key] = float(value)
-    return out
