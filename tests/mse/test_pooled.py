@@ -246,3 +246,28 @@ def test_structured_strata_share_zero_sum_shifts(scenario, records):
     assert est.details["diagnostics"]["divergences"] == 0
     truth = scenario.sizes.sum()
     assert est.lower <= truth <= est.upper
+
+
+def test_strata_pair_their_draws_in_compare_and_did(fitted):
+    """Strata of one fit are draws of one posterior: compare_estimates and the DiD pair them
+    draw by draw (the same as compare_strata), rather than treating them as independent."""
+    from prevalence.core.compare import compare_estimates
+    from prevalence.impact import DifferenceInDifferences
+
+    s = fitted.details["by_stratum"]
+    c = compare_estimates(s[("n", 2023)], s[("n", 2024)], seed=1)
+    np.testing.assert_allclose(c.difference.draws, s[("n", 2024)].draws - s[("n", 2023)].draws)
+    cells = {
+        ("n", "before"): s[("n", 2023)],
+        ("n", "after"): s[("n", 2024)],
+        ("s", "before"): s[("s", 2023)],
+        ("s", "after"): s[("s", 2024)],
+    }
+    did = DifferenceInDifferences(
+        None, group="region", period="year", treated="n", baseline="before", endline="after"
+    ).from_estimates(cells)
+    expected = (s[("n", 2024)].draws - s[("n", 2023)].draws) - (
+        s[("s", 2024)].draws - s[("s", 2023)].draws
+    )
+    assert did.did.value == pytest.approx(np.median(expected))
+    assert "one joint posterior" in did.method

@@ -53,6 +53,7 @@ from .results import Comparison, Estimate
 
 __all__ = [
     "compare_estimates",
+    "one_posterior",
     "compare_correlated",
     "combine_independent",
     "Combination",
@@ -380,6 +381,24 @@ def _ratio(b: Any, e: Any) -> Any:
     return np.where(b > 0, e / np.where(b > 0, b, 1.0), np.nan)
 
 
+def one_posterior(estimates: Sequence[Estimate]) -> bool:
+    """Whether ``estimates`` are draws of one joint posterior, to be paired draw by draw.
+
+    Estimators that return several estimates from one posterior (the strata of
+    :class:`~prevalence.mse.PooledStratifiedMSE`) mark them with the same
+    ``details["posterior_id"]``; equal numbers of draws are required as well.
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> one_posterior([Estimate(1.0, method="x"), Estimate(2.0, method="y")])
+    False
+    """
+    ids = {est.details.get("posterior_id") for est in estimates}
+    sizes = {None if est.draws is None else len(est.draws) for est in estimates}
+    return len(ids) == 1 and None not in ids and len(sizes) == 1 and None not in sizes
+
+
 def compare_estimates(
     baseline: Estimate,
     endline: Estimate,
@@ -393,12 +412,13 @@ def compare_estimates(
     The intervals follow the estimates' own method (see the module text): the percentile
     interval of draws matched to each estimate's interval (BCa bootstraps enter with their
     BCa correction, posterior draws as they are); with ``bootstrap="bca"`` and two BCa
-    bootstraps, a two-sample BCa interval instead.
+    bootstraps, a two-sample BCa interval instead. Two estimates from one joint posterior
+    (:func:`one_posterior`) are not independent: their draws are paired index by index.
 
     Parameters
     ----------
     baseline, endline : Estimate
-        The two estimates (treated as independent).
+        The two estimates (treated as independent unless from one joint posterior).
     seed : int, Generator or None
         Seed for resampling draws of unequal length and for the matched draws.
     n_draws : int, optional
@@ -425,6 +445,7 @@ def compare_estimates(
         rng=as_generator(seed),
         n_draws=n_draws,
         bootstrap=bootstrap,
+        paired=one_posterior([baseline, endline]),
     )
     d, r = out["difference"], out["ratio"]
     difference = d.estimate(

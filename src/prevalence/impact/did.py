@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..bayes.hierarchical import HierarchicalPrevalence
+from ..core.compare import one_posterior
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -165,13 +166,29 @@ class DifferenceInDifferences:
         return {v: self._from_table(table, comparison, {by: v}, level) for v in levels}
 
     def from_estimates(self, cells: Mapping[tuple[Any, Any], Estimate]) -> DiDResult:
-        """The DiD from four estimates made elsewhere, keyed by ``(group value, period value)``."""
+        """The DiD from four estimates made elsewhere, keyed by ``(group value, period value)``.
+
+        The cells are independent estimates, unless all four come from one joint posterior
+        (the strata of one :class:`~prevalence.mse.PooledStratifiedMSE` fit, which mark their
+        draws with the same ``details["posterior_id"]``): their draws are then combined
+        index by index, keeping the correlation between the cells.
+        """
         level = check_level(self.level)
         comparison = self._comparison_value([g for g, _ in cells])
         named = self._named(cells, comparison, "estimate")
         for key, est in named.items():
             if not isinstance(est, Estimate):
                 raise DataError(f"the cell {key} is a {type(est).__name__}, not an Estimate")
+        if one_posterior(list(named.values())):
+            did, ror, changes = from_independent(named, level, seed=self.seed, joint=True)
+            return DiDResult(
+                did,
+                ror,
+                dict(named),
+                changes,
+                self._labels(comparison),
+                f"{did.method}; cells: estimates given, one joint posterior",
+            )
         return self._independent(named, comparison, level, "estimates given")
 
     # ------------------------------------------------------------------ the three data forms

@@ -38,6 +38,7 @@ then pulled towards the other strata's dependence).
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -486,6 +487,8 @@ class PooledStratifiedMSE(Estimator):
             f"{', structure ' + '+'.join(self.structure) if self.structure else ''}), "
             "posterior median and equal-tailed interval"
         )
+        # marks the strata's draws as one joint posterior (DiD and comparisons pair them)
+        posterior_id = f"PooledStratifiedMSE:{uuid.uuid4().hex}"
         by_stratum = {
             label: Estimate(
                 value=float(q[1, s]),
@@ -494,7 +497,12 @@ class PooledStratifiedMSE(Estimator):
                 level=self.level,
                 method=f"{method}; stratum {label!r}",
                 draws=flat[:, s].astype(float),
-                details={"stratum": label, "n_observed": int(data.n_observed[s]), **diags[s]},
+                details={
+                    "stratum": label,
+                    "n_observed": int(data.n_observed[s]),
+                    "posterior_id": posterior_id,
+                    **diags[s],
+                },
                 warnings=tuple(notes),
                 draws_kind="posterior",
                 interval_method="credible",
@@ -510,6 +518,7 @@ class PooledStratifiedMSE(Estimator):
             "by_stratum": by_stratum,
             "stratum_draws": flat.astype(float),
             "labels": list(data.labels),
+            "posterior_id": posterior_id,
             "n_observed": int(data.n_observed.sum()),
             "diagnostics": {
                 "max_rhat": float(max(d["rhat"] for d in diags)),
