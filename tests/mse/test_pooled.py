@@ -271,3 +271,20 @@ def test_strata_pair_their_draws_in_compare_and_did(fitted):
     )
     assert did.did.value == pytest.approx(np.median(expected))
     assert "one joint posterior" in did.method
+
+
+def test_profits_take_the_strata_of_one_fit(fitted):
+    """Victims by stratum from one pooled fit enter the profits module as they are: with as
+    many simulation draws as the posterior has, each stratum's column is its own draws in
+    order (times a profit per victim of 999-1001); tests/profits/test_joint_strata.py checks
+    that resampled draws stay paired."""
+    from prevalence.profits import IllicitProfits, ProfitAssumption
+
+    s = fitted.details["by_stratum"]
+    keys = [("n", 2023), ("n", 2024)]
+    per = {k[1]: ProfitAssumption(1000.0, 999.0, 1001.0) for k in keys}
+    res = IllicitProfits(per, by="year", n_draws=len(s[keys[0]].draws), seed=1).fit(
+        {k[1]: s[k] for k in keys}
+    )
+    ratio = res.draws.to_numpy() / np.column_stack([s[k].draws for k in keys])
+    assert np.all(np.abs(ratio / 1000.0 - 1) < 0.005)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.compare import compare_estimates, matched_draws
+from ..core.compare import compare_estimates, matched_draws, one_posterior
 from ..core.errors import DataError, EstimationError
 from ..core.intervals import check_level, percentile_interval
 from ..core.random import SeedLike, as_generator
@@ -290,13 +290,22 @@ class IllicitProfits:
                     f"victims of stratum {k!r} must be a non-negative number, got {e.value}"
                 )
         n = self.n_draws
-        columns = []
-        for k in keys:
-            try:
-                columns.append(matched_draws(est[k], n, rng)[0])
-            except EstimationError as err:
-                raise EstimationError(f"victims of stratum {k!r}: {err}") from None
-        victims_draws = np.column_stack(columns)
+        if one_posterior([est[k] for k in keys]):
+            # strata of one joint posterior (PooledStratifiedMSE): the same posterior draws
+            # for every stratum, so the total keeps their correlation
+            m = len(est[keys[0]].draws)
+            pick = np.arange(m) if m == n else rng.integers(m, size=n)
+            victims_draws = np.column_stack(
+                [np.asarray(est[k].draws, dtype=float)[pick] for k in keys]
+            )
+        else:
+            columns = []
+            for k in keys:
+                try:
+                    columns.append(matched_draws(est[k], n, rng)[0])
+                except EstimationError as err:
+                    raise EstimationError(f"victims of stratum {k!r}: {err}") from None
+            victims_draws = np.column_stack(columns)
         if profit_draws is None:
             profit_draws = table.draws(n, rng)
         v_hat = np.array([est[k].value for k in keys])
