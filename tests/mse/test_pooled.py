@@ -288,3 +288,46 @@ def test_profits_take_the_strata_of_one_fit(fitted):
     )
     ratio = res.draws.to_numpy() / np.column_stack([s[k].draws for k in keys])
     assert np.all(np.abs(ratio / 1000.0 - 1) < 0.005)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["x", "y", "z"]), st.integers(1, 7), st.integers(0, 3)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_counting_is_exact_and_order_free(rows, shuffle):
+    """Any records: the pattern counts add up to the records of each stratum, and shuffling
+    the records changes nothing."""
+    frame = pd.DataFrame(
+        [(g, code & 1, code >> 1 & 1, code >> 2 & 1, w) for g, code, w in rows],
+        columns=["g", "A", "B", "C", "w"],
+    )
+    frame = frame[frame[["A", "B", "C"]].sum(axis=1) > 0]
+    model = PooledStratifiedMSE(["A", "B", "C"], by="g", absent="none")
+    if frame.empty or frame[["A", "B", "C"]].sum().min() == 0:
+        return  # refused inputs are tested above
+    prepared = model.prepare(frame)
+    assert prepared.n_observed.tolist() == frame.groupby("g").size().sort_index().tolist()
+    order = list(frame.index)
+    shuffle.shuffle(order)
+    again = model.prepare(frame.loc[order])
+    np.testing.assert_array_equal(again.counts, prepared.counts)
+    weighted = PooledStratifiedMSE(["A", "B", "C"], by="g", absent="none", count="w")
+    on_lists = frame[["A", "B", "C"]].mul(frame["w"], axis=0).sum()
+    if frame["w"].groupby(frame["g"]).sum().min() == 0:
+        with pytest.raises(DataError, match="has no observed people"):
+            weighted.prepare(frame)
+    elif on_lists.min() == 0:
+        with pytest.raises(DataError, match="record nobody in any stratum"):
+            weighted.prepare(frame)
+    else:
+        counts = weighted.prepare(frame).counts
+        assert counts.sum() == frame["w"].sum()
