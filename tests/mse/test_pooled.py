@@ -63,6 +63,7 @@ def model(**kw):
         ({"draws": 0}, "draws must be a whole number of at least 1"),
         ({"target_accept": 1.5}, r"target_accept must lie in \(0, 1\)"),
         ({"sampler": "gibbs"}, "sampler must be one of"),
+        ({"cores": 0}, "cores must be a whole number of at least 1"),
     ],
 )
 def test_bad_settings(kwargs, message):
@@ -111,6 +112,7 @@ def test_stratum_with_nobody_observed_is_refused():
         (lambda f: f.assign(A=f.A.where(f.index != 4, 2)), "list column 'A' must hold 0/1 values"),
         (lambda f: f.assign(A=0, B=0, C=0, D=f.D.where(f.index != 2, 0)), "on none of the lists"),
         (lambda f: f.iloc[:0], "no rows"),
+        (lambda f: pd.concat([f, f[["A"]]], axis=1), r"columns \['A'\] appear more than once"),
     ],
 )
 def test_bad_records(records, change, message):

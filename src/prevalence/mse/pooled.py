@@ -214,6 +214,8 @@ class PooledStratifiedMSE(Estimator):
         if not 0 < target_accept < 1:
             raise DataError(f"target_accept must lie in (0, 1), got {target_accept!r}")
         self.draws, self.tune, self.chains = int(draws), int(tune), int(chains)
+        if cores is not None and (isinstance(cores, bool) or int(cores) != cores or cores < 1):
+            raise DataError(f"cores must be a whole number of at least 1 or None, got {cores!r}")
         self.cores = cores
         self.target_accept = float(target_accept)
         self.sampler = check_sampler(sampler)
@@ -236,6 +238,9 @@ class PooledStratifiedMSE(Estimator):
             raise DataError(
                 f"columns {missing} are not in the data (columns: {[str(c) for c in data.columns]})"
             )
+        doubled = sorted({str(c) for c in needed if (data.columns == c).sum() > 1})
+        if doubled:
+            raise DataError(f"columns {doubled} appear more than once in the data")
         if len(data) == 0:
             raise DataError("the data have no rows")
         for col in self.by:
