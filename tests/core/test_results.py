@@ -147,3 +147,9 @@ def test_summaries_describe_estimates_and_comparisons():
     s = compare_estimates(b, e, seed=1).summary()
     assert list(s.tables["estimates"]["quantity"]) == ["baseline", "endline", "difference", "ratio"]
     assert "warning (endline)" in s.as_text() and "thin lists" in s.as_text()
+
+
+def test_an_interval_upside_down_is_refused():
+    with pytest.raises(ValueError, match="lower limit 5 exceeds its upper limit 3"):
+        Estimate(4.0, 5.0, 3.0, method="x")
+    assert math.isnan(Estimate(4.0, method="no interval").lower)  # no interval: allowed

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -84,6 +85,12 @@ def test_run_writes_everything_and_is_reproducible(tmp_path):
     a = (first.directory / "estimates.csv").read_bytes()
     b = (second.directory / "estimates.csv").read_bytes()
     assert a == b
+
+    def refuse(token):
+        raise AssertionError(f"{token} is not JSON")
+
+    for name in ("estimates.json", "manifest.json"):  # strict JSON: no NaN or Infinity tokens
+        json.loads((first.directory / name).read_text(), parse_constant=refuse)
     manifest = json.loads((first.directory / "manifest.json").read_text())
     for entry in manifest["inputs"]:
         assert entry["sha256"] == hashlib.sha256(Path(entry["path"]).read_bytes()).hexdigest()
@@ -256,3 +263,57 @@ def test_bayesian_mse_estimators_run_from_a_config_reproducibly(tmp_path):
     assert (first.directory / "estimates.csv").read_bytes() == (
         second.directory / "estimates.csv"
     ).read_bytes()
+
+
+SURVEY_COMPARE = """
+[run]
+name = "zero"
+seed = 2
+
+[[inputs]]
+name = "baseline"
+path = "{baseline}"
+kind = "survey"
+weights = "weight"
+strata = "stratum"
+clusters = "village"
+
+[[inputs]]
+name = "endline"
+path = "{endline}"
+kind = "survey"
+weights = "weight"
+strata = "stratum"
+clusters = "village"
+
+[[estimators]]
+name = "prevalence"
+type = "SurveyPrevalence"
+settings = {{ args = ["victim"] }}
+
+[compare]
+baseline = "baseline"
+endline = "endline"
+"""
+
+
+def test_estimates_json_is_strict_json_when_a_value_is_undefined(tmp_path):
+    """No victim at baseline: the ratio endline / baseline is undefined. estimates.json says
+    null there (strict JSON), not Python's NaN token, which most JSON parsers reject."""
+    frame = pd.read_csv(SYNTH / "programme_survey.csv")
+    frame[frame.period == "baseline"].assign(victim=0).to_csv(tmp_path / "b.csv", index=False)
+    frame[frame.period == "endline"].to_csv(tmp_path / "e.csv", index=False)
+    config = tmp_path / "zero.toml"
+    config.write_text(
+        SURVEY_COMPARE.format(baseline=tmp_path / "b.csv", endline=tmp_path / "e.csv")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run(config, tmp_path / "runs", quiet=True)
+
+    def refuse(token):
+        raise AssertionError(f"{token} is not JSON")
+
+    records = json.loads((result.directory / "estimates.json").read_text(), parse_constant=refuse)
+    ratio = [r for r in records if r.get("quantity") == "ratio"]
+    assert ratio and ratio[0]["value"] is None

@@ -9,6 +9,7 @@ method (model, deviance, df, AIC, BIC, coefficients, fitted counts, standard err
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -91,6 +92,28 @@ def _jsonable(value: Any) -> Any:
     if callable(getattr(value, "to_dict", None)):
         return _jsonable(value.to_dict())
     return repr(value)
+
+
+def strict_json(value: Any, **kwargs: Any) -> str:
+    """``value`` as strict JSON: NaN and infinities become ``null`` (JSON has no token for
+    them; Python's ``NaN`` is read by few other parsers), NumPy and pandas values plain.
+
+    Examples
+    --------
+    >>> strict_json({"lower": float("nan"), "n": np.int64(3), "upper": [np.inf, 1.5]})
+    '{"lower": null, "n": 3, "upper": [null, 1.5]}'
+    """
+
+    def finite(v: Any) -> Any:
+        if isinstance(v, float):
+            return v if math.isfinite(v) else None
+        if isinstance(v, dict):
+            return {k: finite(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [finite(x) for x in v]
+        return v
+
+    return json.dumps(finite(_jsonable(value)), allow_nan=False, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -219,6 +242,10 @@ class Estimate:
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "lower", float(self.lower))
         object.__setattr__(self, "upper", float(self.upper))
+        if self.lower > self.upper:  # NaN limits (no interval) compare False and pass
+            raise ValueError(
+                f"the interval's lower limit {self.lower:g} exceeds its upper limit {self.upper:g}"
+            )
         level = float(self.level)
         if not 0.0 < level < 1.0:
             raise ValueError(f"level must lie strictly between 0 and 1, got {self.level!r}")

@@ -20,7 +20,6 @@ import base64
 import copy
 import hashlib
 import html
-import json
 import math
 import platform
 import shutil
@@ -37,7 +36,7 @@ from ..core.compare import compare_estimates
 from ..core.estimator import Estimator
 from ..core.progress import Progress
 from ..core.random import independent_seed
-from ..core.results import Comparison, Estimate, _jsonable
+from ..core.results import Comparison, Estimate, strict_json
 from .config import (
     ConfigProblem,
     RunConfig,
@@ -325,9 +324,7 @@ def run(
                 d = getattr(c, q).to_dict()
                 d["details"] = {}
                 records.append({"estimator": est_name, "input": "comparison", "quantity": q, **d})
-        (staging / "estimates.json").write_text(
-            json.dumps(_jsonable(records), indent=1, allow_nan=True)
-        )
+        (staging / "estimates.json").write_text(strict_json(records, indent=1))
         images = _plots(staging, config, inputs, fitted, comparisons, scorecard)
         ended = datetime.now(UTC)
         manifest = {
@@ -359,7 +356,7 @@ def run(
             "ended": ended.isoformat(),
             "seconds": round(time.perf_counter() - t0, 3),
         }
-        (staging / "manifest.json").write_text(json.dumps(_jsonable(manifest), indent=1))
+        (staging / "manifest.json").write_text(strict_json(manifest, indent=1))
         report = _report(
             staging, config, estimates, inputs, fitted, comparisons, images, manifest, scorecard
         )
