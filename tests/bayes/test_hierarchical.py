@@ -181,3 +181,10 @@ def test_compare_from_the_joint_posterior(sim):
     np.testing.assert_allclose(c.difference.draws, c.endline.draws - c.baseline.draws)
     assert c.difference.lower < c.difference.value < c.difference.upper
     assert 0 <= c.difference.details["probability_decrease"] <= 1
+
+
+def test_covariates_as_one_string_is_refused():
+    with pytest.raises(
+        DataError, match="covariates must be a list of names, got the single string 'xy'"
+    ):
+        HierarchicalPrevalence(area="area", cases="c", trials="t", covariates="xy")

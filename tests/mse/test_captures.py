@@ -178,5 +178,21 @@ def test_record_on_no_list_is_an_error():
 def test_not_a_dataframe():
     with pytest.raises(DataError, match="DataFrame"):
         CaptureHistories.from_counts([[1, 0, 3]])  # type: ignore[arg-type]
-    with pytest.raises(DataError, match="sequence of column names"):
+    with pytest.raises(
+        DataError, match="lists must be a list of names, got the single string 'AB'"
+    ):
         CaptureHistories.from_records(pd.DataFrame({"AB": [1]}), lists="AB")
+
+
+def test_a_string_is_never_split_into_list_names():
+    """'AB' as lists is refused everywhere, never read as the lists 'A' and 'B'."""
+    counts = pd.DataFrame({"A": [1, 0, 1], "B": [0, 1, 1], "count": [3, 4, 5]})
+    ch = CaptureHistories.from_counts(counts)
+    calls = [
+        lambda: CaptureHistories.from_counts(counts, lists="AB"),
+        lambda: ch.reorder("BA"),
+        lambda: CaptureHistories([0, 1, 2, 3], "AB"),
+    ]
+    for call in calls:
+        with pytest.raises(DataError, match="single string"):
+            call()

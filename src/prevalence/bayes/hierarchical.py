@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import column_names
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -124,7 +125,7 @@ class HierarchicalPrevalence(Estimator):
         self.estimate = estimate
         self.std_error = std_error
         self.population = population
-        self.covariates = tuple(covariates)
+        self.covariates = column_names("covariates", covariates)
         self.scale = scale
         self.draws = int(draws)
         self.tune = int(tune)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-__all__ = ["whole_number", "positive_number"]
+from .errors import DataError
+
+__all__ = ["whole_number", "positive_number", "column_names"]
 
 
 def whole_number(name: str, value: object, minimum: int = 1) -> int:
@@ -37,3 +40,37 @@ def positive_number(name: str, value: object) -> float:
     if not (math.isfinite(out) and out > 0):
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return out
+
+
+def column_names(
+    name: str, value: Any, *, single: bool = False, allow_empty: bool = True
+) -> tuple[Any, ...]:
+    """A sequence of column (or list) names as a tuple, refused by ``name`` when it is not one.
+
+    A single string is not split into its characters: ``covariates="xy"`` is refused (or,
+    with ``single=True``, taken as the one name ``"xy"``). Repeated names are refused.
+
+    Examples
+    --------
+    >>> column_names("covariates", ["x", "y"])
+    ('x', 'y')
+    >>> column_names("by", "region", single=True)
+    ('region',)
+    """
+    if isinstance(value, str | bytes):
+        if single:
+            return (value,)
+        raise DataError(
+            f"{name} must be a list of names, got the single string {value!r} "
+            f"(write [{value!r}] for one name)"
+        )
+    try:
+        names = tuple(value)
+    except TypeError:
+        raise DataError(f"{name} must be a list of names, got {value!r}") from None
+    if not names and not allow_empty:
+        raise DataError(f"{name} needs at least one name")
+    seen = [n for i, n in enumerate(names) if n in names[:i]]
+    if seen:
+        raise DataError(f"{name} names {seen[0]!r} more than once: {list(names)}")
+    return names

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import column_names
 from ..core.errors import DataError, DataWarning
 
 __all__ = ["CaptureHistories"]
@@ -99,7 +100,7 @@ class CaptureHistories:
 
         Prefer :meth:`from_counts` or :meth:`from_records`, which validate their input.
         """
-        names = tuple(str(x) for x in lists)
+        names = tuple(str(x) for x in column_names("lists", lists))
         y = np.asarray(cell_counts, dtype=float).copy()
         t = len(names)
         if y.shape != (2**t,):
@@ -173,7 +174,11 @@ class CaptureHistories:
         if not isinstance(df, pd.DataFrame):
             raise DataError(f"from_counts expects a pandas DataFrame, got {type(df).__name__}")
         _check_columns(df, [count], "count")
-        list_cols = [c for c in df.columns if c != count] if lists is None else list(lists)
+        list_cols = (
+            [c for c in df.columns if c != count]
+            if lists is None
+            else list(column_names("lists", lists))
+        )
         _check_columns(df, list_cols, "list")
         if count in list_cols:
             raise DataError(f"column {count!r} cannot be both the count and a list")
@@ -245,9 +250,7 @@ class CaptureHistories:
         """
         if not isinstance(df, pd.DataFrame):
             raise DataError(f"from_records expects a pandas DataFrame, got {type(df).__name__}")
-        if isinstance(lists, str):
-            raise DataError("lists must be a sequence of column names, not a single string")
-        list_cols = list(lists)
+        list_cols = list(column_names("lists", lists))
         _check_columns(df, list_cols, "list")
         if len(set(list_cols)) != len(list_cols):
             raise DataError(f"list columns must be distinct, got {list_cols}")
@@ -371,6 +374,7 @@ class CaptureHistories:
 
     def reorder(self, lists: Sequence[str]) -> CaptureHistories:
         """The same data with the lists in another order (a permutation of :attr:`lists`)."""
+        lists = column_names("lists", lists)
         idx = [self._index_of(x) for x in lists]
         if sorted(idx) != list(range(self.n_lists)):
             raise DataError(

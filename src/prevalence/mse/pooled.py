@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import column_names
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -176,19 +177,19 @@ class PooledStratifiedMSE(Estimator):
         seed: SeedLike = None,
         progress: bool | None = None,
     ) -> None:
-        self.lists = _names("lists", lists)
+        self.lists = column_names("lists", lists, single=True)
         if len(self.lists) < 3:
             raise DataError(
                 f"lists needs at least three list columns for a pooled model with list "
                 f"interactions, got {list(self.lists)}"
             )
-        self.by = _names("by", by)
+        self.by = column_names("by", by, single=True, allow_empty=False)
         if set(self.by) & set(self.lists):
             raise DataError(
                 f"a column cannot be both a list and a stratum: {sorted(set(self.by) & set(self.lists))}"
             )
         self.count = count
-        self.structure = _names("structure", structure, allow_empty=True)
+        self.structure = column_names("structure", structure, single=True)
         unknown = [c for c in self.structure if c not in self.by]
         if unknown:
             raise DataError(f"structure columns must be among by={list(self.by)}, got {unknown}")
@@ -603,19 +604,3 @@ class PooledStratifiedMSE(Estimator):
             ),
             summary(ratio, "ratio endline / baseline (joint posterior)", "ratio", {}),
         )
-
-
-def _names(arg: str, value: Any, *, allow_empty: bool = False) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    try:
-        names = tuple(value)
-    except TypeError:
-        raise DataError(
-            f"{arg} must be a column name or a list of column names, got {value!r}"
-        ) from None
-    if not names and not allow_empty:
-        raise DataError(f"{arg} needs at least one column name")
-    if len(set(names)) != len(names):
-        raise DataError(f"{arg} names a column twice: {list(names)}")
-    return names
