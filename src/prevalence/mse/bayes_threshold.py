@@ -163,6 +163,14 @@ class BayesThresholdMSE(Estimator):
         stage_seeds = np.random.SeedSequence(root).spawn(3)
         start = time.perf_counter()
         pairs = interaction_terms(t, 2)
+        # with no overlap the lists say nothing about the people on none of them, under any
+        # model: the posterior is the prior's (estimates of 1e17 under the default priors)
+        independence = check_design(reduced_design(y, HierarchicalModel([], t)), lists)
+        if not independence.exists:
+            raise EstimationError(
+                "Bayesian thresholding cannot estimate N from these data: even the model "
+                f"without interactions fails: {independence.reason} (no one is on two lists?)"
+            )
         if self.prior == "improper":
             check = check_design(reduced_design(y, HierarchicalModel(pairs, t)), lists)
             if not check.ok:

@@ -34,6 +34,7 @@ from ..core.intervals import check_level, log_transformed_interval
 from ..core.random import SeedLike
 from ..core.results import Estimate
 from .captures import CaptureHistories
+from .existence import mle_exists
 from .glm import PoissonFit, fit_poisson
 from .loglinear import as_captures
 from .models import HierarchicalModel, hierarchical_models
@@ -316,6 +317,17 @@ def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
     X, first_eta = _design(name, lay)
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise EstimationError(f"model {name}: design matrix not of full rank")
+    if name not in ("Mb", "Mbh"):
+        # M0's or Mt's design is inside every other non-behavioural model's: without an
+        # estimate there (no one on two lists), N runs off to infinity in all of them.
+        # Behavioural models estimate N from the fall in first captures and need no overlap.
+        base = X[:, :2] if name == "M0" or name.startswith("Mh") else X[:, : t + 1]
+        if not mle_exists(base, y):
+            raise EstimationError(
+                f"model {name} cannot be fitted to these data: the maximum likelihood estimate "
+                "does not exist (no overlap between the lists to estimate N from: its "
+                "estimate runs off to infinity)"
+            )
     fit, cols = _fit_with_chao(X, y, first_eta)
     notes = []
     if not fit.converged:

@@ -64,9 +64,32 @@ def _term_name(term: int, lists: tuple[str, ...]) -> str:
     return "*".join(lists[j] for j in range(len(lists)) if term >> j & 1)
 
 
+def mle_exists(X: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the Poisson maximum likelihood estimate of a log-linear design exists.
+
+    Any design ``X`` (cells x columns, intercept included) and counts ``y``: the estimate
+    exists exactly when strictly positive cell values can match the sufficient statistics
+    ``X'y`` (Haberman 1974; the linear program of :func:`check_design`).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 1.0], [1.0, 2.0]])  # intercept, number of captures
+    >>> mle_exists(X, np.array([5.0, 0.0])), mle_exists(X, np.array([5.0, 1.0]))
+    (False, True)
+    """
+    X = np.asarray(X, dtype=float)
+    margins = X.T @ np.asarray(y, dtype=float)
+    s = _min_positive_cell_of(X, margins)
+    return s > _LP_TOL * max(1.0, float(np.asarray(y, dtype=float).sum()))
+
+
 def _min_positive_cell(design: ReducedDesign) -> float:
     """Largest s such that some x >= s matches the margins: positive when the MLE exists."""
-    A = design.X.T  # (terms, cells)
+    return _min_positive_cell_of(design.X, design.margins)
+
+
+def _min_positive_cell_of(X: np.ndarray, margins: np.ndarray) -> float:
+    A = X.T  # (terms, cells)
     p, m = A.shape
     c = np.zeros(m + 1)
     c[-1] = -1.0
@@ -77,7 +100,7 @@ def _min_positive_cell(design: ReducedDesign) -> float:
         A_ub=A_ub,
         b_ub=np.zeros(m),
         A_eq=A_eq,
-        b_eq=design.margins,
+        b_eq=margins,
         bounds=[(0, None)] * (m + 1),
         method="highs",
     )
