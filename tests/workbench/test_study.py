@@ -189,6 +189,10 @@ def test_stratified_totals_and_comparison():
     assert c.difference.upper < 0
     with_draws = Stratified(ClosedPopulationMSE("Mt"), "stratum", prepare=prep, seed=2).fit(base)
     assert isinstance(with_draws, Estimate)
+    # records without a stratum label are reported, not dropped by the grouping
+    unlabelled = base.assign(stratum=base["stratum"].where(base.index != base.index[3]))
+    with pytest.raises(DataError, match=r"stratum column 'stratum' has 1 missing value\(s\) \(row"):
+        est.fit(unlabelled)
 
 
 # ------------------------------------------------------------------ plots

@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import DataError
 
-__all__ = ["whole_number", "positive_number", "column_names"]
+__all__ = ["whole_number", "positive_number", "column_names", "labels_present"]
 
 
 def whole_number(name: str, value: object, minimum: int = 1) -> int:
@@ -74,3 +74,31 @@ def column_names(
     if seen:
         raise DataError(f"{name} names {seen[0]!r} more than once: {list(names)}")
     return names
+
+
+def labels_present(data: Any, columns: Any, role: str = "stratum") -> None:
+    """Refuse missing values in label columns (strata, groups), naming the column and rows.
+
+    Grouping drops rows whose label is missing without a word; an estimate by stratum
+    would then silently leave those people out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels_present(pd.DataFrame({"region": ["n", None]}), ["region"])
+    Traceback (most recent call last):
+    ...
+    prevalence.core.errors.DataError: stratum column 'region' has 1 missing value(s) (row 1): give those records a stratum or drop them
+    """
+    for col in columns:
+        na = data[col].isna().to_numpy()
+        if na.any():
+            where = np.flatnonzero(na)
+            labels = [data.index[p] for p in where[:5]]
+            rows = ", ".join(
+                f"row {v.item() if isinstance(v, np.generic) else v!r}" for v in labels
+            )
+            raise DataError(
+                f"{role} column {col!r} has {int(na.sum())} missing value(s) ({rows}"
+                f"{', ...' if na.sum() > 5 else ''}): give those records a {role} or drop them"
+            )

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.checks import column_names
+from ..core.checks import column_names, labels_present
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
@@ -244,14 +244,7 @@ class PooledStratifiedMSE(Estimator):
             raise DataError(f"columns {doubled} appear more than once in the data")
         if len(data) == 0:
             raise DataError("the data have no rows")
-        for col in self.by:
-            na = data[col].isna().to_numpy()
-            if na.any():
-                rows = [_row_label(data.index, int(p)) for p in np.flatnonzero(na)[:5]]
-                raise DataError(
-                    f"stratum column {col!r} has {int(na.sum())} missing value(s) ({', '.join(rows)}"
-                    f"{', ...' if na.sum() > 5 else ''}): give those records a stratum or drop them"
-                )
+        labels_present(data, self.by)
         what = "pattern counts" if self.count else "one row per person"
         bits = np.column_stack([_as_binary(data, c, what) for c in self.lists])
         if self.count:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.checks import labels_present
 from ..core.compare import combine_independent, compare_estimates, same_scale
 from ..core.errors import DataError
 from ..core.estimator import Estimator
@@ -91,6 +92,7 @@ class Stratified(Estimator):
         missing = [c for c in self.by if c not in data.columns]
         if missing:
             raise DataError(f"unknown stratum column(s) {missing}")
+        labels_present(data, self.by)  # grouping would drop those records without a word
         out = {}
         inner_seed = getattr(self.estimator, "seed", None)
         period_seed = independent_seed(inner_seed, period) if period else inner_seed
