@@ -219,3 +219,20 @@ def test_priors_that_exclude_everything_are_refused():
         DecomposableBMA(n_prior=lambda n: np.full(n.shape, -np.inf)).fit(
             CaptureHistories.from_counts(df)
         )
+
+
+def test_a_grid_too_large_for_memory_is_refused_before_it_is_built():
+    """Five lists of 3.4 million people: the default grid (15 x n values of N) would take
+    about 15 GB; refused with the figures and the setting that bounds it."""
+    counts = pd.DataFrame(
+        {
+            "A": [1, 0, 1, 0, 1, 0, 1, 0],
+            "B": [0, 1, 1, 0, 0, 1, 1, 0],
+            "C": [0, 0, 0, 1, 1, 1, 1, 0],
+            "D": [0, 0, 0, 0, 0, 0, 0, 1],
+            "E": [1, 0, 0, 0, 0, 0, 0, 1],
+            "count": [3_000_000, 200_000, 50_000, 100_000, 20_000, 30_000, 5_000, 4_000],
+        }
+    )
+    with pytest.raises(DataError, match=r"grid of 51,135,001 values of N .* give max_missing"):
+        DecomposableBMA().fit(CaptureHistories.from_counts(counts))

@@ -39,6 +39,9 @@ N_PRIORS = ("inverse", "uniform")
 POINTS = ("median", "mean")
 _NEGLIGIBLE = 60.0  # graphs whose weight stays below exp(-60) of the largest count as 0
 _CHUNKS = 64  # grid chunks accumulated in parallel
+# the largest grid x margins table a fit allocates: a guard against a memory blow-up with very
+# large lists, where the default grid of 15 n values of N is tens of millions long
+MAX_GRID_BYTES = 2_000_000_000
 
 
 def grid_quantile(values: np.ndarray, probs: np.ndarray, q: float) -> float:
@@ -144,6 +147,14 @@ class DecomposableBMA(Estimator):
         n = float(captures.n_observed)
         delta = self.delta if self.delta is not None else 2.0**-t
         top = self.max_missing if self.max_missing is not None else int(15 * n)
+        need = (top + 1) * (2**t + 4) * 8  # the grid x margins table and a few grid vectors
+        if need > MAX_GRID_BYTES:
+            raise DataError(
+                f"DecomposableBMA would hold a grid of {top + 1:,} values of N for {2**t} "
+                f"margins (about {need / 1e9:.1f} GB, limit {MAX_GRID_BYTES / 1e9:.0f} GB): give "
+                "max_missing, the largest number of unobserved people worth considering "
+                f"(default 15 x the {n:,.0f} observed)"
+            )
         missing = np.arange(top + 1, dtype=float)
         N = n + missing
         graphs = decomposable_graphs(t)
