@@ -133,6 +133,12 @@ def _validate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("study", "run", "demo"):
+        # a batch job writes its figures to files: the file backend, in this process only
+        # (the library itself never switches a user's backend)
+        import matplotlib
+
+        matplotlib.use("Agg")
     if args.command == "study":
         return _study(args)
     if args.command == "run":

@@ -1,7 +1,9 @@
 """Plots a methodologist expects (matplotlib): study summaries, forest plots, list overlaps.
 
 Every function returns the matplotlib ``Figure`` and draws nothing on screen by itself, so it
-works in notebooks, scripts and reports alike.
+works in notebooks, scripts and reports alike. Each takes ``ax=`` (``axes=`` for the
+two-panel plots) to draw into axes of the caller's own figure, and none changes matplotlib's
+backend: that is the caller's choice (the command line uses Agg).
 """
 
 from __future__ import annotations
@@ -12,33 +14,42 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .core.errors import DataError
 from .core.results import Comparison, Estimate
 
 __all__ = ["study_summary", "forest", "list_overlap", "scorecard"]
 
 
 def _pyplot():
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        try:
-            matplotlib.use("Agg", force=False)
-        except Exception:  # pragma: no cover - an interactive backend already in use
-            pass
     import matplotlib.pyplot as plt
 
     return plt
 
 
-def study_summary(summary: pd.DataFrame, nominal: float = 0.95):
+def _figure(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any, bool]:
+    """The caller's axes and their figure, or a new figure with one axes (``own`` True)."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, new = _pyplot().subplots(figsize=figsize)
+    return fig, new, True
+
+
+def study_summary(summary: pd.DataFrame, nominal: float = 0.95, *, axes: Any = None):
     """Coverage and relative bias by scenario (panels) and estimator (bars).
 
-    ``summary`` is :attr:`prevalence.StudyResult.summary`.
+    ``summary`` is :attr:`prevalence.StudyResult.summary`; ``axes``, two axes of your own
+    figure to draw the two panels into.
     """
-    plt = _pyplot()
     scenarios = list(dict.fromkeys(summary["scenario"]))
     estimators = list(dict.fromkeys(summary["estimator"]))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.6 * len(scenarios) * len(estimators) / 2 + 2.5))
+    own = axes is None
+    if own:
+        fig, axes = _pyplot().subplots(
+            1, 2, figsize=(11, 0.6 * len(scenarios) * len(estimators) / 2 + 2.5)
+        )
+    else:
+        axes = _two_axes(axes)
+        fig = axes[0].figure
     y = np.arange(len(scenarios))
     h = 0.8 / max(len(estimators), 1)
     for k, est in enumerate(estimators):
@@ -54,13 +65,25 @@ def study_summary(summary: pd.DataFrame, nominal: float = 0.95):
         ax.set_yticks(y + 0.4 - h / 2)
         ax.set_yticklabels(scenarios)
     axes[1].legend(loc="best", fontsize="small")
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
-def forest(estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estimate"):
-    """Estimates with their intervals; for a :class:`Comparison`, baseline and endline side by side."""
-    plt = _pyplot()
+def _two_axes(axes: Any) -> list[Any]:
+    pair = list(np.ravel(axes)) if not hasattr(axes, "figure") else [axes]
+    if len(pair) != 2:
+        raise DataError(f"axes must be two matplotlib axes, got {len(pair)}")
+    return pair
+
+
+def forest(
+    estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estimate", *, ax: Any = None
+):
+    """Estimates with their intervals; for a :class:`Comparison`, baseline and endline side by side.
+
+    ``ax``: axes of your own figure to draw into (default: a new figure).
+    """
     labels, rows = [], []
     for name, e in estimates.items():
         if isinstance(e, Comparison):
@@ -68,7 +91,7 @@ def forest(estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estima
             rows.append((f"{name} (endline)", e.endline, "tab:orange"))
         else:
             rows.append((name, e, "tab:blue"))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
+    fig, ax, own = _figure(ax, (7, 0.45 * len(rows) + 1.2))
     for i, (label, e, colour) in enumerate(rows[::-1]):
         ax.plot([e.lower, e.upper], [i, i], color=colour, linewidth=2)
         ax.plot([e.value], [i], "o", color=colour)
@@ -76,16 +99,17 @@ def forest(estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estima
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels)
     ax.set_xlabel(xlabel)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
-def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1):
+def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1, *, axes: Any = None):
     """UpSet-style chart: people per capture pattern (bars) and the lists in it (dots below).
 
     Patterns with fewer than ``min_count`` people are left out (statistical disclosure control).
+    ``axes``: two axes of your own figure (bars, then lists) to draw into.
     """
-    plt = _pyplot()
     counts = captures.counts
     counts = (
         counts[counts["count"] >= max(min_count, 1)]
@@ -93,13 +117,18 @@ def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1):
         .head(max_patterns)
     )
     lists = list(captures.lists)
-    fig, (top, bottom) = plt.subplots(
-        2,
-        1,
-        figsize=(max(6, 0.35 * len(counts) + 2), 5),
-        gridspec_kw={"height_ratios": [3, 1.2]},
-        sharex=True,
-    )
+    own = axes is None
+    if own:
+        fig, (top, bottom) = _pyplot().subplots(
+            2,
+            1,
+            figsize=(max(6, 0.35 * len(counts) + 2), 5),
+            gridspec_kw={"height_ratios": [3, 1.2]},
+            sharex=True,
+        )
+    else:
+        top, bottom = _two_axes(axes)
+        fig = top.figure
     x = np.arange(len(counts))
     top.bar(x, counts["count"], color="tab:gray")
     top.set_ylabel("people")
@@ -114,24 +143,24 @@ def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1):
     bottom.set_yticks(range(len(lists)))
     bottom.set_yticklabels(lists)
     bottom.set_xticks([])
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
-def scorecard(card: pd.DataFrame, xlabel: str = "change endline - baseline"):
+def scorecard(card: pd.DataFrame, xlabel: str = "change endline - baseline", *, ax: Any = None):
     """Change with its interval per area (and the difference in differences where there is one),
     with each area's target (a relative fall, drawn at ``-target x baseline``) as a red tick.
 
     ``card`` is a scorecard as a run writes it (``scorecard.csv``: columns ``area``,
     ``baseline``, ``change``, ``change_lower``, ``change_upper``, optional ``did``,
-    ``did_lower``, ``did_upper``, ``target``, ``impact``).
+    ``did_lower``, ``did_upper``, ``target``, ``impact``). ``ax``: axes of your own figure.
     """
-    plt = _pyplot()
     rows = card.reset_index(drop=True)
     labels = [
         f"{r.impact}: {r.area}" if "impact" in rows else str(r.area) for r in rows.itertuples()
     ]
-    fig, ax = plt.subplots(figsize=(7, 0.55 * len(rows) + 1.8))
+    fig, ax, own = _figure(ax, (7, 0.55 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1].astype(float)
     ax.errorbar(
         rows["change"],
@@ -162,5 +191,6 @@ def scorecard(card: pd.DataFrame, xlabel: str = "change endline - baseline"):
     ax.set_yticklabels(labels)
     ax.set_xlabel(xlabel)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize="small")
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig

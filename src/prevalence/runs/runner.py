@@ -377,10 +377,7 @@ def _plots(
     comparisons: dict,
     scorecard: pd.DataFrame | None = None,
 ) -> dict:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the backend is the caller's (the CLI picks Agg)
 
     from .. import plot
     from ..mse.captures import CaptureHistories
