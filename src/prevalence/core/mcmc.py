@@ -279,9 +279,10 @@ def rank_diagnostics(draws: np.ndarray, *, block: int = 500) -> dict[str, np.nda
     ``az.ess(method="bulk"/"tail")`` (Vehtari et al. 2021) to rounding. Written out here,
     vectorised over the quantities with a compiled Geyer step, because ArviZ loops over them
     one by one in Python: 8,000 area prevalences of 4 chains x 1000 draws take it about 24 s,
-    this about 7 s (most of it sorting for the ranks). Quantities are processed ``block`` at a time to bound memory. A constant
-    quantity gets R-hat NaN and the number of draws as its ESS, as ArviZ gives. With one
-    chain ArviZ gives no R-hat; this gives the split R-hat of the chain's two halves.
+    this about 7 s (most of it sorting for the ranks). Quantities are processed ``block`` at
+    a time to bound memory. A constant quantity gets R-hat NaN and the number of draws as its
+    ESS, as ArviZ gives. With one chain ArviZ gives no R-hat; this gives the split R-hat of
+    the chain's two halves.
 
     Examples
     --------
@@ -308,11 +309,14 @@ def _rank_block(x: np.ndarray) -> dict[str, np.ndarray]:
 
     from ._kernels import average_ranks_sorted
 
-    chains, n_draws, n = x.shape
-    half = n_draws // 2
+    n = x.shape[2]
     # quantity first, draws last and contiguous: sorting and FFTs along the last axis
     y = np.ascontiguousarray(np.moveaxis(x, 2, 0))  # (n, chains, draws)
-    split = np.concatenate([y[:, :, :half], y[:, :, n_draws - half :]], axis=1)  # (n, 2c, half)
+
+    def split(a: np.ndarray) -> np.ndarray:
+        """Each chain's first and last halves as two chains (n, 2 chains, half), as ArviZ."""
+        half = a.shape[2] // 2
+        return np.concatenate([a[:, :, :half], a[:, :, a.shape[2] - half :]], axis=1)
 
     def z_scale(a: np.ndarray) -> np.ndarray:
         flat = a.reshape(n, -1)
@@ -328,20 +332,14 @@ def _rank_block(x: np.ndarray) -> dict[str, np.ndarray]:
 
     flat = y.reshape(n, -1)
     constant = (flat.max(axis=1) - flat.min(axis=1)) < np.finfo(float).resolution
-    z = z_scale(split)
-    folded = np.abs(split - np.median(split.reshape(n, -1), axis=1)[:, None, None])
+    halves = split(y)
+    z = z_scale(halves)
+    folded = np.abs(halves - np.median(halves.reshape(n, -1), axis=1)[:, None, None])
     r = np.maximum(rhat(z), rhat(z_scale(folded)))
     r[constant] = np.nan
     bulk = _ess_many(z)
     quantiles = np.quantile(flat, [0.05, 0.95], axis=1)  # (2, n)
-    tails = []
-    for q in quantiles:
-        indicator = (y <= q[:, None, None]).astype(float)
-        tails.append(
-            _ess_many(
-                np.concatenate([indicator[:, :, :half], indicator[:, :, n_draws - half :]], axis=1)
-            )
-        )
+    tails = [_ess_many(split((y <= q[:, None, None]).astype(float))) for q in quantiles]
     return {"rhat": r, "ess_bulk": bulk, "ess_tail": np.minimum(*tails)}
 
 
@@ -359,20 +357,14 @@ def _ess_many(a: np.ndarray) -> np.ndarray:
     var_plus = mean_var * (n_draws - 1.0) / n_draws
     if chains > 1:
         var_plus = var_plus + a.mean(axis=2).var(axis=1, ddof=1)
+    from ._kernels import geyer_ess
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        ess = _geyer(mean_acov, mean_var, var_plus, chains * n_draws)
+        ess = geyer_ess(mean_acov, mean_var, var_plus, float(chains * n_draws))
     flat = a.reshape(n, -1)
     constant = (flat.max(axis=1) - flat.min(axis=1)) < np.finfo(float).resolution
     ess[constant] = chains * n_draws
     return ess
-
-
-def _geyer(
-    mean_acov: np.ndarray, mean_var: np.ndarray, var_plus: np.ndarray, size: int
-) -> np.ndarray:
-    from ._kernels import geyer_ess
-
-    return geyer_ess(mean_acov, mean_var, var_plus, float(size))
 
 
 def convergence_warnings(diag: dict[str, float], what: str, advice: str) -> list[str]:

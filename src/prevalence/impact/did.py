@@ -179,17 +179,9 @@ class DifferenceInDifferences:
         for key, est in named.items():
             if not isinstance(est, Estimate):
                 raise DataError(f"the cell {key} is a {type(est).__name__}, not an Estimate")
-        if one_posterior(list(named.values())):
-            did, ror, changes = from_independent(named, level, seed=self.seed, joint=True)
-            return DiDResult(
-                did,
-                ror,
-                dict(named),
-                changes,
-                self._labels(comparison),
-                f"{did.method}; cells: estimates given, one joint posterior",
-            )
-        return self._independent(named, comparison, level, "estimates given")
+        joint = one_posterior(list(named.values()))
+        what = "estimates given, one joint posterior" if joint else "estimates given"
+        return self._independent(named, comparison, level, what, joint=joint)
 
     # ------------------------------------------------------------------ the three data forms
     def _fit_design(self, design: Design, level: float) -> DiDResult:
@@ -322,9 +314,16 @@ class DifferenceInDifferences:
 
     # ------------------------------------------------------------------ helpers
     def _independent(
-        self, cells: Mapping[tuple[str, str], Estimate], comparison: Any, level: float, what: str
+        self,
+        cells: Mapping[tuple[str, str], Estimate],
+        comparison: Any,
+        level: float,
+        what: str,
+        joint: bool = False,
     ) -> DiDResult:
-        did, ror, changes = from_independent(cells, level, seed=self.seed, n_draws=self.n_draws)
+        did, ror, changes = from_independent(
+            cells, level, seed=self.seed, n_draws=self.n_draws, joint=joint
+        )
         return DiDResult(
             did, ror, dict(cells), changes, self._labels(comparison), f"{did.method}; cells: {what}"
         )

@@ -62,6 +62,7 @@ from ..core.mcmc import (
 from ..core.random import SeedLike, as_generator, independent_seed
 from ..core.results import Comparison, Estimate
 from .captures import _as_binary, _plain, _row_label
+from .design import design_matrix
 
 __all__ = ["PooledStratifiedMSE", "DEFAULT_POOLED_PRIORS"]
 
@@ -94,9 +95,11 @@ class StrataCounts:
         return self.counts.sum(axis=1).astype(np.int64)
 
 
-def _patterns(k: int) -> np.ndarray:
-    codes = np.arange(1, 2**k)
-    return ((codes[:, None] >> np.arange(k)[None, :]) & 1).astype(np.float64)
+def _patterns(k: int, terms: list[tuple[int, ...]]) -> np.ndarray:
+    """0/1 design of the observable patterns (rows, codes 1..2**k - 1) on list ``terms``
+    (tuples of list indices): the model algebra's :func:`~prevalence.mse.design.design_matrix`."""
+    masks = np.array([sum(1 << j for j in term) for term in terms], dtype=np.int64)
+    return design_matrix(np.arange(1, 2**k, dtype=np.int64), masks)
 
 
 class PooledStratifiedMSE(Estimator):
@@ -288,7 +291,7 @@ class PooledStratifiedMSE(Estimator):
                 "estimated from these lists; drop it or merge it with a neighbouring stratum"
                 + (f" ({empty.size} such strata)" if empty.size > 1 else "")
             )
-        pats = _patterns(k)  # (C, K)
+        pats = _patterns(k, [(j,) for j in range(k)])  # (C, K)
         on_list = counts @ pats  # (S, K) people on each list
         everywhere = [self.lists[j] for j in range(k) if on_list[:, j].sum() == 0]
         if everywhere:
@@ -349,8 +352,8 @@ class PooledStratifiedMSE(Estimator):
         import pytensor.tensor as pt
 
         k = len(data.lists)
-        pats = _patterns(k)
         pairs = list(combinations(range(k), 2))
+        pats = _patterns(k, [(j,) for j in range(k)])
         pr = self.priors
         coords = {
             "stratum": [str(lab) for lab in data.labels],
@@ -385,7 +388,7 @@ class PooledStratifiedMSE(Estimator):
                 b = b + shift[:, index].T
             log_mu = log_missing[:, None] + pt.dot(b, pats.T)
             if self.interactions == "pairs":
-                pair_design = np.column_stack([pats[:, a] * pats[:, c] for a, c in pairs])
+                pair_design = _patterns(k, pairs)
                 gamma = pm.Normal("interaction", 0.0, pr["interaction_sd"], dims="pair")
                 sigma_g = pm.HalfNormal("interaction_spread", pr["interaction_spread"])
                 z_g = pm.ZeroSumNormal("z_interaction", 1.0, dims=("pair", "stratum"))

@@ -59,16 +59,20 @@ def pooled_scenarios(seed: int = 20261127) -> dict[str, StratifiedCaptureScenari
     }
 
 
+def _stratum_keys(scenario: StratifiedCaptureScenario) -> list[Any]:
+    """The strata's labels as pandas groups them and the pooled model keys them: a tuple for
+    several ``by`` columns, the value itself for one."""
+    rows = scenario.strata[list(scenario.by)].itertuples(index=False, name=None)
+    return [row if len(row) > 1 else row[0] for row in rows]
+
+
 def _absent(scenario: StratifiedCaptureScenario) -> str | dict[str, list[Any]]:
     if scenario.absent is None:
         return "none"
-    labels = list(scenario.strata[list(scenario.by)].itertuples(index=False, name=None))
+    keys = _stratum_keys(scenario)
     out: dict[str, list[Any]] = {}
     for j, name in enumerate(scenario.lists):
-        where = [
-            labels[s] if len(labels[s]) > 1 else labels[s][0]
-            for s in np.flatnonzero(scenario.absent[:, j])
-        ]
+        where = [keys[s] for s in np.flatnonzero(scenario.absent[:, j])]
         if where:
             out[name] = where
     return out
@@ -78,7 +82,7 @@ def _fit_separately(
     estimator: Any,
     records: pd.DataFrame,
     scenario: StratifiedCaptureScenario,
-    labels: list[tuple],
+    labels: list[Any],
     seed: np.random.SeedSequence,
 ) -> tuple[list[Estimate | None], Estimate | None]:
     from ..mse.captures import CaptureHistories
@@ -87,7 +91,7 @@ def _fit_separately(
     fits: list[Estimate | None] = []
     groups = dict(list(records.groupby(by, sort=True)))
     for s, label in enumerate(labels):
-        rows = groups.get(label if len(label) > 1 else label[0])
+        rows = groups.get(label)
         present = [
             name
             for j, name in enumerate(scenario.lists)
@@ -114,9 +118,7 @@ def _fit_separately(
 
 
 def _with_seed(estimator: Any, seed: np.random.SeedSequence) -> Any:
-    clone = estimator.clone() if hasattr(estimator, "clone") else estimator
-    clone.seed = int(seed.generate_state(1)[0])
-    return clone
+    return estimator.clone(seed=int(seed.generate_state(1)[0]))
 
 
 def pooled_study(
@@ -145,7 +147,7 @@ def pooled_study(
     rows: list[dict[str, Any]] = []
     with Progress(len(scenarios) * replicates, "pooled study", enabled=progress) as bar:
         for i, (name, sc) in enumerate(scenarios.items()):
-            labels = list(sc.strata[list(sc.by)].itertuples(index=False, name=None))
+            labels = _stratum_keys(sc)
             common = {"by": list(sc.by), "absent": _absent(sc), "progress": False}
             pooled = PooledStratifiedMSE(list(sc.lists), **common)
             complete = PooledStratifiedMSE(
@@ -164,7 +166,7 @@ def pooled_study(
                 data_seed, *method_seeds = ss.spawn(1 + len(METHODS))
                 records = sc.records(np.random.default_rng(data_seed))
                 observed = records.groupby(list(sc.by), sort=True).size()
-                n_obs = [int(observed.get(lab if len(lab) > 1 else lab[0], 0)) for lab in labels]
+                n_obs = [int(observed.get(lab, 0)) for lab in labels]
                 for method in methods:
                     mseed = method_seeds[METHODS.index(method)]
                     t0 = time.perf_counter()
@@ -174,7 +176,7 @@ def pooled_study(
                             model = pooled if method == "pooled" else complete
                             est = _with_seed(model, mseed).fit(records)
                             by_label = est.details["by_stratum"]
-                            fits = [by_label[lab if len(lab) > 1 else lab[0]] for lab in labels]
+                            fits = [by_label[lab] for lab in labels]
                             total: Estimate | None = est
                         else:
                             fits, total = _fit_separately(
