@@ -1,8 +1,15 @@
-"""Command line: ``prevalence demo [--out DIR] [--seed N]``."""
+"""Command line: ``prevalence demo | init | validate | run | study``.
+
+Errors a user can act on (a problem with the config or data, a model that cannot be fitted,
+a file that cannot be read or written) print one clear message and exit with status 1;
+``--debug`` shows the traceback instead. Ctrl-C exits with 130 and SIGTERM with 143, after the
+run's staging directory is removed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Estimate hidden populations and their change between a baseline and an endline.",
     )
     parser.add_argument("--version", action="version", version=f"prevalence {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser(
         "demo",
@@ -37,6 +45,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val = sub.add_parser("validate", help="check a config and its inputs without estimating")
     val.add_argument("config", help="the TOML config file")
+    init = sub.add_parser(
+        "init",
+        help="write a commented config template with every key (or an example with its data)",
+    )
+    init.add_argument(
+        "path",
+        nargs="?",
+        help="the config file to write (default prevalence.toml); with --example, a directory "
+        "(default .)",
+    )
+    init.add_argument(
+        "--reference",
+        action="store_true",
+        help="print the reference of every config key (Markdown) instead",
+    )
+    init.add_argument(
+        "--example",
+        choices=("demo", "network"),
+        help="write this example config and the synthetic data it reads instead of a template",
+    )
     st = sub.add_parser(
         "study", help="run the standard MSE simulation study (5 estimators x 4 scenarios)"
     )
@@ -100,7 +128,35 @@ def _study(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_signal(signum: int, frame: object) -> None:
+    # remove the run's staging directory and exit now: an exception raised here could land
+    # inside compiled code (numba) and come out as some other error
+    import os
+
+    from .runs.staging import remove_active
+
+    remove_active()
+    name = "interrupted" if signum == signal.SIGINT else "terminated"
+    sys.stderr.write(f"prevalence run: {name}; nothing was written\n")
+    sys.stderr.flush()
+    os._exit(128 + signum)
+
+
 def _run(args: argparse.Namespace) -> int:
+    import threading
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _on_signal)
+    try:
+        return _run_config(args)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_config(args: argparse.Namespace) -> int:
     from .runs import ConfigProblem, run
 
     try:
@@ -130,9 +186,54 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if args.reference:
+        from .runs.schema import reference_markdown
+
+        print(reference_markdown())
+        return 0
+    if args.example:
+        from .demo import write_example
+
+        config = write_example(args.example, args.path or ".")
+        print(f"wrote {config} and its data in {config.parent / 'data'}")
+        print(f"run it with: prevalence run {config}")
+        return 0
+    from .runs.schema import template
+
+    path = Path(args.path or "prevalence.toml")
+    if path.exists():
+        raise FileExistsError(f"{path} exists: not overwritten")
+    path.write_text(template())
+    print(f"wrote {path}: edit the inputs, then: prevalence validate {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        return _dispatch(parser, args)
+    from .core.errors import DataError, EstimationError
+
+    try:
+        return _dispatch(parser, args)
+    except (DataError, EstimationError) as exc:
+        print(f"prevalence {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except OSError as exc:
+        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        print(f"prevalence {args.command}: {what}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"prevalence {args.command}: interrupted", file=sys.stderr)
+        return 130
+    print("(run again with --debug for the traceback)", file=sys.stderr)
+    return 1
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command in ("study", "run", "demo"):
         # a batch job writes its figures to files: the file backend, in this process only
         # (the library itself never switches a user's backend)
@@ -145,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "init":
+        return _init(args)
     if args.command == "demo":
         from .demo import run_demo
 

@@ -1,34 +1,66 @@
 """The demo job: a full run of the shipped example config on the synthetic data sets.
 
-``prevalence demo --out DIR`` runs ``examples/demo.toml`` (capture data with known true sizes,
-and a synthetic survey) into a new directory under ``DIR`` with estimates, manifest, plots and
-``report.html``, and prints a readable table with the truth beside each estimate. Without
-``--out`` nothing is left on disk.
+``prevalence demo --out DIR`` runs the example config ``demo.toml`` shipped in the package
+(capture data with known true sizes, and synthetic surveys) into a new directory under ``DIR``
+with estimates, manifest, plots and ``report.html``, and prints a readable table with the
+truth beside each estimate. Without ``--out`` nothing is left on disk.
+
+The example configs ship inside the package (``prevalence/examples/*.toml``) and their data
+are the synthetic data sets, generated from fixed seeds (:mod:`prevalence.datasets`), so the
+demo works from an installed wheel as from a checkout. :func:`write_example` (``prevalence
+init --example NAME DIR``) writes a config and its data where a user can edit and re-run them.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from .datasets import CAPTURES, generate
+from .core.errors import DataError
+from .datasets import CAPTURES, generate, write_all
 from .runs.runner import run
 
-__all__ = ["run_demo", "DEMO_CONFIG"]
+__all__ = ["run_demo", "write_example", "EXAMPLES"]
 
 log = logging.getLogger(__name__)
 
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "examples" / "demo.toml"
+EXAMPLES = ("demo", "network")
+
+
+def write_example(name: str, directory: str | Path) -> Path:
+    """Write the example config ``name`` and its data into ``directory``; returns the config.
+
+    The data sets go to ``directory/data/`` (the files the config names). An existing config
+    of that name is never overwritten.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> config = write_example("demo", tempfile.mkdtemp())
+    >>> config.name, (config.parent / "data" / "captures_baseline.csv").exists()
+    ('demo.toml', True)
+    """
+    if name not in EXAMPLES:
+        raise DataError(f"unknown example {name!r}; the examples are {list(EXAMPLES)}")
+    directory = Path(directory)
+    config = directory / f"{name}.toml"
+    if config.exists():
+        raise FileExistsError(f"{config} exists: not overwritten")
+    directory.mkdir(parents=True, exist_ok=True)
+    write_all(directory / "data")
+    config.write_text(resources.files("prevalence").joinpath(f"examples/{name}.toml").read_text())
+    return config
 
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
 
 
-def run_demo(out: str | Path | None = None, config: str | Path = DEMO_CONFIG) -> pd.DataFrame:
+def run_demo(out: str | Path | None = None) -> pd.DataFrame:
     """Run the example config, print the estimates beside the truth, return the estimates table."""
     survey_truth = generate("survey_truth")
     overall = survey_truth[(survey_truth["area"] == "all") & (survey_truth["period"] == 0)][
@@ -40,7 +72,8 @@ def run_demo(out: str | Path | None = None, config: str | Path = DEMO_CONFIG) ->
         "survey_baseline": float(overall.iloc[0]),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        result = run(config, out if out is not None else tmp)
+        config = write_example("demo", Path(tmp) / "example")
+        result = run(config, out if out is not None else Path(tmp) / "runs")
         table = result.estimates.copy()
         directory = result.directory if out is not None else None
     print(

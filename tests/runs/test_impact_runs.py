@@ -134,9 +134,12 @@ target_at = 2030
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (('kind = "did"', 'kind = "causal"'), "kind must be one of"),
+        (
+            ('kind = "did"', 'kind = "causal"'),
+            "kind: Input should be 'did', 'target' or 'trend', got 'causal'",
+        ),
         (('estimator = "prevalence"\ninput', 'estimator = "nope"\ninput'), "estimator 'nope'"),
-        (("target = 0.2", "target = 2"), "target must be a fraction"),
+        (("target = 0.2", "target = 2"), "target: Input should be less than 1, got 2"),
         (('group = "group"', 'group = "district"'), "group column 'district'"),
         (
             (

@@ -142,9 +142,12 @@ def test_profits_scorecard_matches_the_api(config, tmp_path):
             ),
             "baseline 'x'",
         ),
-        (("value = 27252", "valu = 27252"), "needs 'value'"),
-        (("target = 0.1", "target = 3"), "target must be a fraction"),
-        (('survey = "victims_survey", hours', 'survey = "victims_survey", hrs'), "needs ('hours'"),
+        (("value = 27252", "valu = 27252"), "unknown key 'valu' (did you mean 'value'?)"),
+        (("target = 0.1", "target = 3"), "target: Input should be less than 1, got 3"),
+        (
+            ('survey = "victims_survey", hours', 'survey = "victims_survey", hrs'),
+            "unknown key 'hrs' (did you mean 'hours'?)",
+        ),
     ],
 )
 def test_validation_names_the_section(config, edit, message):

@@ -31,6 +31,26 @@ class Estimator(ABC):
     def fit(self, data: Any) -> Estimate:
         """Estimate from ``data`` and return an :class:`~prevalence.Estimate`."""
 
+    def check_input(self, data: Any) -> list[str]:
+        """Problems that would stop :meth:`fit` on ``data``, found without fitting.
+
+        ``prevalence validate`` calls it on every input an estimator is to fit, so that a run
+        does not fail after minutes of work on something a cheap look would have caught (a
+        model naming a list that is not there, lists that do not overlap, a missing
+        indicator column). An empty list means nothing was found, not that the fit will
+        succeed. The base class checks nothing.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence import CaptureHistories, LogLinearMSE
+        >>> ch = CaptureHistories.from_counts(
+        ...     pd.DataFrame({"A": [1, 0], "B": [0, 1], "count": [30, 20]}))
+        >>> LogLinearMSE().check_input(ch)  # doctest: +ELLIPSIS
+        ['model [1,2] cannot be fitted to these data: the maximum likelihood estimate does not exist ...]
+        """
+        return []
+
     def compare(
         self,
         baseline: Any,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.checks import positive_number, whole_number
-from ..core.errors import EstimationError, EstimationWarning
+from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summary
@@ -151,6 +151,15 @@ class BayesThresholdMSE(Estimator):
         self.n_jobs = None if n_jobs is None else whole_number("n_jobs", n_jobs)
 
     # ------------------------------------------------------------------ fitting
+    def check_input(self, data: CaptureHistories | pd.DataFrame) -> list[str]:
+        """Whether the lists overlap (the independence model exists)."""
+        from .existence import fit_problems
+
+        try:
+            return fit_problems(as_captures(data))
+        except DataError as exc:
+            return [str(exc)]
+
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
         """Threshold the interactions and return the posterior of ``N`` under the final model."""
         captures = as_captures(data)

@@ -641,6 +641,16 @@ class ClosedPopulationMSE(Estimator):
         self.level = check_level(level)
         self.seed = seed
 
+    def check_input(self, data: CaptureHistories | pd.DataFrame) -> list[str]:
+        """Whether the model can be fitted (a closed-population fit is cheap: it is done)."""
+        try:
+            captures = as_captures(data)
+            if self.design is None and self.h is None and not len(self.exclude_patterns):
+                _fit_closed(self.model, captures)
+        except (DataError, EstimationError) as exc:
+            return [str(exc)]
+        return []
+
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
         """Fit the model and estimate the population size."""
         captures = as_captures(data)

@@ -25,7 +25,7 @@ from .captures import CaptureHistories
 from .design import ReducedDesign, reduced_design
 from .models import HierarchicalModel, ModelSpec
 
-__all__ = ["ModelCheck", "check_model", "check_design"]
+__all__ = ["ModelCheck", "check_model", "check_design", "fit_problems"]
 
 _LP_TOL = 1e-9
 
@@ -173,3 +173,13 @@ def check_model(captures: CaptureHistories, model: ModelSpec = None) -> ModelChe
     """
     m = HierarchicalModel.parse(model, lists=captures.lists)
     return check_design(reduced_design(captures.cell_counts, m), captures.lists)
+
+
+def fit_problems(captures: CaptureHistories, model: ModelSpec = None) -> list[str]:
+    """``check_model`` as the messages ``Estimator.check_input`` returns (empty: fine)."""
+    try:
+        m = HierarchicalModel.parse(model, lists=captures.lists)
+    except ValueError as exc:  # DataError included: a term naming an unknown list
+        return [str(exc)]
+    check = check_design(reduced_design(captures.cell_counts, m), captures.lists)
+    return [] if check.ok else [f"model {m} cannot be fitted to these data: {check.reason}"]

@@ -208,6 +208,16 @@ class LogLinearMSE(Estimator):
         self.progress = progress
 
     # ------------------------------------------------------------------ fitting
+    def check_input(self, data: CaptureHistories | pd.DataFrame) -> list[str]:
+        """The fixed model's existence on ``data`` (with selection: the independence model's)."""
+        from .existence import fit_problems
+
+        try:
+            captures = as_captures(data)
+        except DataError as exc:
+            return [str(exc)]
+        return fit_problems(captures, self.model if self.select is None else None)
+
     def fit(self, data: CaptureHistories | pd.DataFrame) -> Estimate:
         """Fit (or select and fit) the model and estimate the population size."""
         captures = as_captures(data)

@@ -1,6 +1,6 @@
 """Run configurations: a TOML file declaring inputs, estimators, comparison, seed and disclosure rules.
 
-Example (``examples/demo.toml``)::
+Example (the shipped ``demo.toml``, ``prevalence init --example demo DIR``)::
 
     [run]
     name = "demo"
@@ -46,6 +46,7 @@ Input formats follow the file extension: ``.csv``, ``.parquet``, ``.xlsx``/``.xl
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +55,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.estimator import Estimator
-from .impact import check_impact
-from .profits import check_profits
+from .schema import INPUT_KINDS, ConfigSchema, schema_problems
 
 __all__ = [
     "ConfigProblem",
@@ -67,7 +67,6 @@ __all__ = [
     "INPUT_KINDS",
 ]
 
-INPUT_KINDS = ("captures", "records", "survey", "areas", "rds")
 FORMATS = {
     ".csv": "csv",
     ".parquet": "parquet",
@@ -122,7 +121,7 @@ class RunConfig:
     level: float
     inputs: list[dict[str, Any]]
     estimators: list[dict[str, Any]]
-    compare: dict[str, Any] | None
+    compares: list[dict[str, Any]] = field(default_factory=list)
     threshold: int = 5
     impact: list[dict[str, Any]] = field(default_factory=list)
     profits: list[dict[str, Any]] = field(default_factory=list)
@@ -151,101 +150,155 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
     )
 
 
-def load_config(path: str | Path) -> RunConfig:
-    """Parse and check the structure of a config file (not yet the inputs)."""
-    path = Path(path)
+def _near(word: str, options: list[str]) -> str:
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean {found[0]!r}?" if found else f"known: {options}"
+
+
+def _estimator_problems(spec: dict[str, Any], where: str, seed: int, level: float) -> list[str]:
+    """An estimator entry's type and settings, checked by building the estimator."""
+    types = _estimator_types()
+    if spec["type"] not in types:
+        return [
+            f"{where}: unknown estimator type {spec['type']!r} ({_near(spec['type'], sorted(types))})"
+        ]
+    cls = types[spec["type"]][0]
+    params = cls._param_names()
+    unknown = [k for k in spec.get("settings", {}) if k not in params and k != "args"]
+    if unknown:
+        return [
+            f"{where}: {spec['type']} has no setting {k!r} ({_near(k, params)})" for k in unknown
+        ]
+    try:
+        make_estimator(spec, seed, level)
+    except (TypeError, ValueError) as exc:  # the constructor's own checks (DataError included)
+        return [f"{where}: invalid settings: {exc}"]
+    return []
+
+
+def _reference_problems(cfg: ConfigSchema, raw: dict[str, Any]) -> list[str]:
+    """Names that must refer to something: inputs, estimators, sections' inputs."""
     problems: list[str] = []
+    inputs = [s.name for s in cfg.inputs]
+    estimators = [s.name for s in cfg.estimators]
+    for kind, names in (("inputs", inputs), ("estimators", estimators)):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            problems.append(f"[[{kind}]]: the name(s) {twice} are used twice")
+
+    def ref(where: str, what: str, value: Any, options: list[str], section: str) -> None:
+        if value is not None and value not in options:
+            problems.append(
+                f"{where}: {what} {value!r} is not one of the [[{section}]] ({_near(str(value), options)})"
+            )
+
+    for i, spec in enumerate(cfg.estimators):
+        for t in spec.inputs or []:
+            ref(f"estimators[{i}] ({spec.name!r})", "input", t, inputs, "inputs")
+    pairs = set()
+    for i, pair in enumerate(cfg.compare):
+        ref(f"compare[{i}]", "baseline", pair.baseline, inputs, "inputs")
+        ref(f"compare[{i}]", "endline", pair.endline, inputs, "inputs")
+        if (pair.baseline, pair.endline) in pairs:
+            problems.append(
+                f"compare[{i}]: the pair {pair.baseline!r}, {pair.endline!r} is given twice"
+            )
+        pairs.add((pair.baseline, pair.endline))
+    labels = [p.name or f"{p.endline} vs {p.baseline}" for p in cfg.compare]
+    if len(set(labels)) != len(labels):
+        problems.append("[[compare]]: two pairs have the same name")
+    for i, spec in enumerate(cfg.impact):
+        where = f"impact[{i}] ({spec.name!r})"
+        ref(where, "estimator", spec.estimator, estimators, "estimators")
+        ref(where, "input", spec.input, inputs, "inputs")
+        if spec.cells is not None:
+            for key, value in spec.cells.model_dump().items():
+                ref(where, f"cells.{key} =", value, inputs, "inputs")
+    for i, spec in enumerate(cfg.profits):
+        where = f"profits[{i}] ({spec.name!r})"
+        ref(where, "estimator", spec.estimator, estimators, "estimators")
+        for j, st in enumerate(spec.strata):
+            w = f"{where}.strata[{j}] ({st.name!r})"
+            ref(w, "baseline", st.baseline, inputs, "inputs")
+            ref(w, "endline", st.endline, inputs, "inputs")
+            ref(w, "per_victim survey", st.per_victim.survey, inputs, "inputs")
+    return problems
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Parse a config file and check it against the schema and itself (not yet the inputs).
+
+    Every problem is collected (unknown keys with the nearest valid key, types, ranges,
+    names that refer to nothing, estimator settings) and raised together as
+    :class:`ConfigProblem`.
+    """
+    path = Path(path)
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigProblem([f"{path}: no such config file"]) from None
+    except IsADirectoryError:
+        raise ConfigProblem([f"{path}: is a directory, not a config file"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigProblem([f"{path}: not a text file ({exc.reason})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigProblem([f"{path}: not valid TOML: {exc}"]) from None
-    run = raw.get("run", {})
-    seed = run.get("seed", 0)
-    level = run.get("level", 0.95)
-    if not isinstance(seed, int) or seed < 0:
-        problems.append(f"{path}: [run] seed must be a non-negative integer, got {seed!r}")
-    if not isinstance(level, int | float) or not 0 < level < 1:
-        problems.append(f"{path}: [run] level must lie between 0 and 1, got {level!r}")
-    inputs = raw.get("inputs", [])
-    if not inputs:
-        problems.append(f"{path}: no [[inputs]]")
-    names = set()
-    for i, spec in enumerate(inputs):
-        where = f"{path}: inputs[{i}]"
-        for key in ("name", "path", "kind"):
-            if key not in spec:
-                problems.append(f"{where}: missing '{key}'")
-        if spec.get("name") in names:
-            problems.append(f"{where}: duplicate input name {spec.get('name')!r}")
-        names.add(spec.get("name"))
-        if "kind" in spec and spec["kind"] not in INPUT_KINDS:
-            problems.append(f"{where}: kind must be one of {INPUT_KINDS}, got {spec['kind']!r}")
-        if spec.get("kind") == "records" and not spec.get("lists"):
-            problems.append(f"{where}: a records input needs 'lists'")
-    estimators = raw.get("estimators", [])
-    if not estimators:
-        problems.append(f"{path}: no [[estimators]]")
-    types = _estimator_types()
-    for i, spec in enumerate(estimators):
-        where = f"{path}: estimators[{i}]"
-        if "name" not in spec or "type" not in spec:
-            problems.append(f"{where}: needs 'name' and 'type'")
-            continue
-        if spec["type"] not in types:
-            problems.append(
-                f"{where}: unknown estimator type {spec['type']!r} (known: {sorted(types)})"
-            )
-            continue
-        try:
-            make_estimator(
-                spec,
-                seed if isinstance(seed, int) else 0,
-                level if isinstance(level, float) else 0.95,
-            )
-        except (TypeError, ValueError) as exc:
-            problems.append(f"{where} ({spec['name']}): invalid settings: {exc}")
-    compare = raw.get("compare")
-    if compare is not None:
-        for key in ("baseline", "endline"):
-            if compare.get(key) not in names:
-                problems.append(
-                    f"{path}: [compare] {key} must name an input, got {compare.get(key)!r}"
-                )
-    impact = raw.get("impact", [])
-    if not isinstance(impact, list):
-        problems.append(f"{path}: impact sections are written [[impact]]")
-        impact = []
-    estimator_names = {s.get("name") for s in estimators}
-    for i, spec in enumerate(impact):
-        problems.extend(check_impact(spec, f"{path}: impact[{i}]", estimator_names, names))
-    profits = raw.get("profits", [])
-    if not isinstance(profits, list):
-        problems.append(f"{path}: profits sections are written [[profits]]")
-        profits = []
-    for i, spec in enumerate(profits):
-        problems.extend(check_profits(spec, f"{path}: profits[{i}]", estimator_names, names))
-    threshold = raw.get("disclosure", {}).get("threshold", 5)
-    if not isinstance(threshold, int) or threshold < 0:
-        problems.append(
-            f"{path}: [disclosure] threshold must be a non-negative integer, got {threshold!r}"
+    problems = schema_problems(raw)
+    if problems:
+        raise ConfigProblem([f"{path}: {p}" for p in problems])
+    cfg = ConfigSchema.model_validate(raw)
+    problems = _reference_problems(cfg, raw)
+    for i, spec in enumerate(raw["estimators"]):
+        problems += _estimator_problems(
+            spec, f"estimators[{i}] ({spec['name']!r})", cfg.run.seed, cfg.run.level
         )
     if problems:
-        raise ConfigProblem(problems)
+        raise ConfigProblem([f"{path}: {p}" for p in problems])
+    compare = raw.get("compare")
+    compares = [] if compare is None else [compare] if isinstance(compare, dict) else compare
     return RunConfig(
         path=path.resolve(),
         raw=raw,
-        name=str(run.get("name", path.stem)),
-        seed=seed,
-        level=float(level),
-        inputs=inputs,
-        estimators=estimators,
-        compare=compare,
-        threshold=threshold,
-        impact=impact,
-        profits=profits,
+        name=cfg.run.name or path.stem,
+        seed=cfg.run.seed,
+        level=float(cfg.run.level),
+        inputs=raw["inputs"],
+        estimators=raw["estimators"],
+        compares=[
+            {**c, "name": c.get("name") or f"{c['endline']} vs {c['baseline']}"} for c in compares
+        ],
+        threshold=cfg.disclosure.threshold,
+        impact=raw.get("impact", []),
+        profits=raw.get("profits", []),
+        resolved=cfg.model_dump(mode="json"),
     )
+
+
+def apply_filter(frame: pd.DataFrame, filt: dict[str, Any] | None) -> pd.DataFrame:
+    """The rows where every filter column equals its value (or one of its list of values).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"year": [2020, 2021, 2021], "sex": ["f", "m", "f"]})
+    >>> len(apply_filter(df, {"year": 2021, "sex": "f"})), len(apply_filter(df, {"year": [2020, 2021]}))
+    (1, 3)
+    """
+    from ..core.errors import DataError
+
+    if not filt:
+        return frame
+    missing = [c for c in filt if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"filter column(s) {missing} are not in the data (columns {list(frame.columns)})"
+        )
+    keep = pd.Series(True, index=frame.index)
+    for col, value in filt.items():
+        values = value if isinstance(value, list) else [value]
+        keep &= frame[col].isin(values)
+    if not keep.any():
+        raise DataError(f"filter {filt} keeps no row")
+    return frame[keep]
 
 
 def make_estimator(spec: dict[str, Any], seed: int, level: float) -> Any:
@@ -287,6 +340,7 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     if not own:
         try:
             kind = spec["kind"]
+            frame = apply_filter(frame, spec.get("filter"))
             if kind == "captures":
                 obj = CaptureHistories.from_counts(
                     frame, count=spec.get("count", "count"), lists=spec.get("lists")
@@ -294,12 +348,6 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
             elif kind == "records":
                 obj = CaptureHistories.from_records(frame, lists=spec["lists"])
             elif kind == "survey":
-                filt = spec.get("filter")
-                if filt:
-                    col, value = next(iter(filt.items()))
-                    if col not in frame.columns:
-                        raise DataError(f"unknown filter column {col!r}")
-                    frame = frame[frame[col] == value]
                 obj = SurveyDesign(
                     frame,
                     weights=spec.get("weights"),
@@ -309,6 +357,14 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
                     nest=spec.get("nest", False),
                     lonely_psu=spec.get("lonely_psu", "fail"),
                 )
+                lonely = obj._structure.lonely_strata() if obj.lonely_psu == "fail" else []
+                if lonely:
+                    raise DataError(
+                        f"{len(lonely)} stratum(s) with one PSU: {', '.join(lonely[:10])}"
+                        f'{" ..." if len(lonely) > 10 else ""}; under lonely_psu = "fail" no '
+                        "variance can be estimated: set lonely_psu to 'remove', 'certainty', "
+                        "'average' or 'adjust'"
+                    )
             else:
                 obj = frame
         except DataError as exc:

@@ -46,17 +46,16 @@ from ..impact import DifferenceInDifferences, Trend
 from ..impact.cells import change_between
 from ..survey.base import Design
 from ..survey.prevalence import SurveyPrevalence
+from .schema import IMPACT_KINDS
 
 __all__ = [
     "IMPACT_KINDS",
     "card_rows",
     "SCORECARD_COLUMNS",
-    "check_impact",
     "run_impact",
     "scorecard_estimates",
 ]
 
-IMPACT_KINDS = ("did", "target", "trend")
 SCORECARD_COLUMNS = [
     "impact",
     "kind",
@@ -77,56 +76,6 @@ SCORECARD_COLUMNS = [
     "probability_kind",
 ]
 CELL_KEYS = ("programme_baseline", "programme_endline", "comparison_baseline", "comparison_endline")
-REQUIRED = {
-    "did": ("estimator", "input", "group", "treated", "period", "baseline", "endline"),
-    "did_cells": ("estimator", "cells"),
-    "target": ("estimator", "input", "period", "baseline", "endline"),
-    "trend": ("estimator", "input", "period"),
-}
-
-
-def check_impact(
-    spec: dict[str, Any], where: str, estimators: set[str], inputs: set[str]
-) -> list[str]:
-    """Problems with one ``[[impact]]`` section (an empty list when it is usable)."""
-    problems = []
-    if "name" not in spec:
-        problems.append(f"{where}: missing 'name'")
-    kind = spec.get("kind")
-    if kind not in IMPACT_KINDS:
-        return problems + [f"{where}: kind must be one of {IMPACT_KINDS}, got {kind!r}"]
-    cells = spec.get("cells")
-    for key in REQUIRED["did_cells" if (kind == "did" and cells is not None) else kind]:
-        if key not in spec:
-            problems.append(f"{where}: a {kind!r} section needs '{key}'")
-    if cells is not None:
-        if kind != "did" or not isinstance(cells, dict):
-            problems.append(f"{where}: cells = {{...}} belongs to a 'did' section, as a table")
-        else:
-            for key in CELL_KEYS:
-                if key not in cells:
-                    problems.append(f"{where}: cells needs '{key}'")
-                elif cells[key] not in inputs:
-                    problems.append(
-                        f"{where}: cells.{key} = {cells[key]!r} is not one of the [[inputs]]"
-                    )
-            for key in ("input", "by"):
-                if key in spec:
-                    problems.append(f"{where}: '{key}' does not go with cells = {{...}}")
-    if "estimator" in spec and spec["estimator"] not in estimators:
-        problems.append(
-            f"{where}: estimator {spec['estimator']!r} is not one of the [[estimators]] {sorted(estimators)}"
-        )
-    if "input" in spec and spec["input"] not in inputs:
-        problems.append(
-            f"{where}: input {spec['input']!r} is not one of the [[inputs]] {sorted(inputs)}"
-        )
-    target = spec.get("target")
-    if target is not None and not (isinstance(target, int | float) and 0 < target < 1):
-        problems.append(f"{where}: target must be a fraction between 0 and 1, got {target!r}")
-    if kind == "trend" and target is not None and "target_at" not in spec:
-        problems.append(f"{where}: a trend target needs 'target_at' (the date of the target)")
-    return problems
 
 
 def run_impact(

@@ -55,71 +55,11 @@ from ..profits import (
     ProfitTable,
     SexualExploitationProfit,
 )
-from ..profits.assumptions import DISTRIBUTIONS
 from ..survey.base import Design
 from .impact import SCORECARD_COLUMNS, card_rows
+from .schema import LABOUR
 
-__all__ = ["check_profits", "run_profits", "card_scale", "profits_estimates"]
-
-LABOUR = ("hours", "paid", "wage")
-SEXUAL = ("clients", "days", "price")
-
-
-def check_profits(
-    spec: dict[str, Any], where: str, estimators: set[str], inputs: set[str]
-) -> list[str]:
-    """Problems with one ``[[profits]]`` section (an empty list when it is usable)."""
-    problems = []
-    for key in ("name", "estimator", "strata"):
-        if key not in spec:
-            problems.append(f"{where}: missing '{key}'")
-    if "estimator" in spec and spec["estimator"] not in estimators:
-        problems.append(
-            f"{where}: estimator {spec['estimator']!r} is not one of the [[estimators]] {sorted(estimators)}"
-        )
-    target = spec.get("target")
-    if target is not None and not (isinstance(target, int | float) and 0 < target < 1):
-        problems.append(f"{where}: target must be a fraction between 0 and 1, got {target!r}")
-    strata = spec.get("strata", [])
-    if not isinstance(strata, list) or not strata:
-        return problems + [f"{where}: strata are written [[profits.strata]], at least one"]
-    seen = set()
-    for i, st in enumerate(strata):
-        w = f"{where}.strata[{i}]"
-        name = st.get("name")
-        if name is None:
-            problems.append(f"{w}: missing 'name'")
-        elif name in seen:
-            problems.append(f"{w}: the stratum {name!r} appears twice")
-        seen.add(name)
-        for key in ("baseline", "endline"):
-            if key in st and st[key] not in inputs:
-                problems.append(
-                    f"{w}: {key} {st[key]!r} is not one of the [[inputs]] {sorted(inputs)}"
-                )
-        if "baseline" not in st:
-            problems.append(f"{w}: missing 'baseline' (the input with the stratum's victims)")
-        per = st.get("per_victim")
-        if not isinstance(per, dict):
-            problems.append(f"{w}: per_victim = {{ value = ... }} or {{ survey = ... }} is missing")
-            continue
-        if "survey" in per:
-            if per["survey"] not in inputs:
-                problems.append(
-                    f"{w}: per_victim survey {per['survey']!r} is not one of the [[inputs]]"
-                )
-            if not (all(k in per for k in LABOUR) or all(k in per for k in SEXUAL)):
-                problems.append(
-                    f"{w}: a survey per_victim needs {LABOUR} (forced labour) or {SEXUAL} "
-                    "(sexual exploitation)"
-                )
-        elif "value" in per:
-            dist = per.get("distribution", "lognormal")
-            if dist not in DISTRIBUTIONS:
-                problems.append(f"{w}: distribution must be one of {DISTRIBUTIONS}, got {dist!r}")
-        else:
-            problems.append(f"{w}: per_victim needs 'value' (an assumption) or 'survey'")
-    return problems
+__all__ = ["run_profits", "card_scale", "profits_estimates"]
 
 
 def _per_victim(per: dict[str, Any], spec: dict[str, Any], inputs: dict[str, Any], level: float):

@@ -22,7 +22,6 @@ import hashlib
 import html
 import math
 import platform
-import shutil
 import sys
 import time
 from datetime import UTC, datetime
@@ -47,6 +46,7 @@ from .config import (
 )
 from .impact import run_impact, scorecard_estimates
 from .profits import card_scale, profits_estimates, run_profits
+from .staging import Staging
 
 __all__ = ["run", "validate", "RunResult"]
 
@@ -101,6 +101,12 @@ def validate(config_path: str | Path) -> list[str]:
             problems.append(
                 f"estimator {spec['name']!r} ({spec['type']}) applies to none of the inputs"
             )
+        # what the fit would stop on, found without fitting (Estimator.check_input)
+        estimator = make_estimator(spec, config.seed, config.level)
+        for name in _targets(config, spec):
+            if built.get(name) is not None:
+                for p in estimator.check_input(built[name]):
+                    problems.append(f"estimator {spec['name']!r} on input {name!r}: {p}")
     for i, spec in enumerate(config.impact):
         data = built.get(spec.get("input"))
         frame = getattr(data, "data", data)
@@ -191,6 +197,15 @@ def run(
     config = load_config(config_path)
     started = datetime.now(UTC)
     t0 = time.perf_counter()
+    # the output directory is created (and checked) before any fitting; the run is assembled
+    # in a staging directory that an error, Ctrl-C or SIGTERM removes
+    with Staging(out, config.name) as staging:
+        return _run_in(staging, config, started, t0, quiet)
+
+
+def _run_in(
+    staging: Staging, config: RunConfig, started: datetime, t0: float, quiet: bool | None
+) -> RunResult:
     inputs = {spec["name"]: build_input(config, spec) for spec in config.inputs}
     rows: list[dict[str, Any]] = []
     fitted: dict[tuple[str, str], Estimate] = {}
@@ -201,22 +216,22 @@ def run(
     with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
         for spec in config.estimators:
             estimator = make_estimator(spec, config.seed, config.level)
-            # The generic compare fits the endline with a random stream of its own; fitting
-            # the endline input that way here makes the estimates table show the very
-            # estimates the comparison compares.
+            # The generic compare fits an endline with a random stream of its own (each
+            # endline its own), so that the estimates table shows the very estimates the
+            # comparison compares and no pair shares a stream.
             generic = type(estimator).compare is Estimator.compare
-            endline_name = config.compare["endline"] if config.compare else None
+            endlines = list(dict.fromkeys(c["endline"] for c in config.compares))
             for name in _targets(config, spec):
                 fitter = estimator
-                if generic and name == endline_name and hasattr(estimator, "seed"):
+                if generic and name in endlines and hasattr(estimator, "seed"):
                     fitter = copy.copy(estimator)
-                    fitter.seed = independent_seed(estimator.seed, 1)
+                    fitter.seed = independent_seed(estimator.seed, 1 + endlines.index(name))
                 est = fitter.fit(inputs[name])
                 fitted[(spec["name"], name)] = est
                 rows.append(_row(name, spec, "estimate", est))
                 bar.update()
-            if config.compare:
-                b, e = config.compare["baseline"], config.compare["endline"]
+            for pair in config.compares:
+                b, e = pair["baseline"], pair["endline"]
                 if b in _targets(config, spec) and e in _targets(config, spec):
                     if generic:
                         c = compare_estimates(
@@ -226,9 +241,9 @@ def run(
                         )
                     else:
                         c = estimator.compare(inputs[b], inputs[e])
-                    comparisons[spec["name"]] = c
-                    rows.append(_row(f"{e} vs {b}", spec, "difference", c.difference))
-                    rows.append(_row(f"{e} vs {b}", spec, "ratio", c.ratio))
+                    comparisons[(spec["name"], pair["name"])] = c
+                    rows.append(_row(pair["name"], spec, "difference", c.difference))
+                    rows.append(_row(pair["name"], spec, "ratio", c.ratio))
             bar.update()
         by_name = {spec["name"]: spec for spec in config.estimators}
         for spec in config.impact:
@@ -274,98 +289,85 @@ def run(
             bar.update()
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     scorecard = pd.concat(cards, ignore_index=True) if cards else None
-    parent = Path(out)
-    parent.mkdir(parents=True, exist_ok=True)
-    stamp = started.strftime("%Y%m%d-%H%M%S")
-    final = parent / f"{config.name}-{stamp}"
-    k = 1
-    while final.exists():
-        k += 1
-        final = parent / f"{config.name}-{stamp}-{k}"
-    staging = parent / f".staging-{final.name}"
-    try:
-        staging.mkdir()
-        estimates.to_csv(
-            staging / "estimates.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+    final_name = staging.free_name(f"{config.name}-{started.strftime('%Y%m%d-%H%M%S')}")
+    directory = staging.path
+    estimates.to_csv(
+        directory / "estimates.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+    )
+    if scorecard is not None:
+        scorecard.to_csv(
+            directory / "scorecard.csv",
+            index=False,
+            float_format=FLOAT_FORMAT,
+            lineterminator="\n",
         )
-        if scorecard is not None:
-            scorecard.to_csv(
-                staging / "scorecard.csv",
-                index=False,
-                float_format=FLOAT_FORMAT,
-                lineterminator="\n",
+    records = []
+    for (est_name, input_name), e in fitted.items():
+        d = e.to_dict()
+        d["details"] = {
+            k2: v
+            for k2, v in d["details"].items()
+            if k2
+            in (
+                "model",
+                "std_error",
+                "deviance",
+                "df",
+                "AIC",
+                "BIC",
+                "n_observed",
+                "selection",
+                "diagnostics",
+                "weights",
+                "n_areas",
+                "degf",
+                "n",
             )
-        records = []
-        for (est_name, input_name), e in fitted.items():
-            d = e.to_dict()
-            d["details"] = {
-                k2: v
-                for k2, v in d["details"].items()
-                if k2
-                in (
-                    "model",
-                    "std_error",
-                    "deviance",
-                    "df",
-                    "AIC",
-                    "BIC",
-                    "n_observed",
-                    "selection",
-                    "diagnostics",
-                    "weights",
-                    "n_areas",
-                    "degf",
-                    "n",
-                )
-            }
-            records.append({"estimator": est_name, "input": input_name, **d})
-        for est_name, c in comparisons.items():
-            for q in ("difference", "ratio"):
-                d = getattr(c, q).to_dict()
-                d["details"] = {}
-                records.append({"estimator": est_name, "input": "comparison", "quantity": q, **d})
-        (staging / "estimates.json").write_text(strict_json(records, indent=1))
-        images = _plots(staging, config, inputs, fitted, comparisons, scorecard)
-        ended = datetime.now(UTC)
-        manifest = {
-            "run": config.name,
-            "directory": final.name,
-            "config": {
-                "path": str(config.path),
-                "sha256": _sha256(config.path),
-                "resolved": config.raw,
-            },
-            "seed": config.seed,
-            "level": config.level,
-            "inputs": [
-                {
-                    "name": s["name"],
-                    "path": str(config.input_path(s)),
-                    "sha256": _sha256(config.input_path(s)),
-                }
-                for s in config.inputs
-            ],
-            "versions": _versions(),
-            "python": sys.version,
-            "machine": {
-                "platform": platform.platform(),
-                "processor": platform.machine(),
-                "node": platform.node(),
-            },
-            "started": started.isoformat(),
-            "ended": ended.isoformat(),
-            "seconds": round(time.perf_counter() - t0, 3),
         }
-        (staging / "manifest.json").write_text(strict_json(manifest, indent=1))
-        report = _report(
-            staging, config, estimates, inputs, fitted, comparisons, images, manifest, scorecard
-        )
-        (staging / "report.html").write_text(report)
-        staging.rename(final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return RunResult(final, estimates)
+        records.append({"estimator": est_name, "input": input_name, **d})
+    for (est_name, pair_name), c in comparisons.items():
+        for q in ("difference", "ratio"):
+            d = getattr(c, q).to_dict()
+            d["details"] = {}
+            records.append({"estimator": est_name, "input": pair_name, "quantity": q, **d})
+    (directory / "estimates.json").write_text(strict_json(records, indent=1))
+    images = _plots(directory, config, inputs, fitted, comparisons, scorecard)
+    ended = datetime.now(UTC)
+    manifest = {
+        "run": config.name,
+        "directory": final_name,
+        "config": {
+            "path": str(config.path),
+            "sha256": _sha256(config.path),
+            "resolved": config.raw,
+        },
+        "seed": config.seed,
+        "level": config.level,
+        "inputs": [
+            {
+                "name": s["name"],
+                "path": str(config.input_path(s)),
+                "sha256": _sha256(config.input_path(s)),
+            }
+            for s in config.inputs
+        ],
+        "versions": _versions(),
+        "python": sys.version,
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+            "node": platform.node(),
+        },
+        "started": started.isoformat(),
+        "ended": ended.isoformat(),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    (directory / "manifest.json").write_text(strict_json(manifest, indent=1))
+    report = _report(
+        directory, config, estimates, inputs, fitted, comparisons, images, manifest, scorecard
+    )
+    (directory / "report.html").write_text(report)
+    return RunResult(staging.publish(final_name), estimates)
 
 
 # ---------------------------------------------------------------------------- plots
@@ -416,7 +418,9 @@ def _plots(
             fig.tight_layout()
             save(fig, f"draws_{_safe(e)}_{_safe(i)}.png", f"Draws, {e} on {i}")
     if comparisons:
-        save(plot.forest(comparisons), "change.png", "Baseline and endline")
+        several = len(config.compares) > 1
+        labelled = {(f"{e} / {p}" if several else e): c for (e, p), c in comparisons.items()}
+        save(plot.forest(labelled), "change.png", "Baseline and endline")
     prevalence_card = (
         None if scorecard is None else scorecard[scorecard["kind"] != "profits"]
     )  # profits are money: not on the prevalence scorecard's axis

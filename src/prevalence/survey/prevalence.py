@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..core.compare import compare_correlated
-from ..core.errors import DataError
+from ..core.errors import DataError, EstimationError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.random import SeedLike
@@ -72,6 +73,16 @@ class SurveyPrevalence(Estimator):
         self.ci = check_ci(ci)
         self.level = check_level(level)
         self.seed = seed
+
+    def check_input(self, data: Design) -> list[str]:
+        """The estimate itself (a design-based proportion is cheap), or why it cannot be made."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the run reports them; here only failure counts
+                self.fit(data)
+        except (DataError, EstimationError) as exc:
+            return [str(exc)]
+        return []
 
     def fit(self, data: Design) -> Estimate:
         """Estimate the prevalence (and the number of people when ``population`` is given)."""

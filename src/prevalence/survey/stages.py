@@ -58,10 +58,28 @@ class Stages:
             last += 1
         return last
 
+    def lonely_strata(self) -> list[str]:
+        """Strata (named as in messages) with one sampled unit that the variance needs.
+
+        Under ``lonely_psu="fail"`` these make the variance fail; a stratum sampled in full
+        (its fpc equals its sample size) is not lonely.
+        """
+        out: list[str] = []
+        for s in range(self.deepest + 1):
+            st = self.stages[s]
+            lonely = (st.n_units <= 1) & ~(st.pop_units <= st.n_units)
+            codes = np.unique(st.strata[lonely])
+            for code in codes:
+                row = int(np.flatnonzero(lonely & (st.strata == code))[0])
+                out.append(f"{self.stratum_label(s, row)} (stage {s + 1})")
+        return out
+
     def stratum_label(self, stage: int, row: int) -> str:
         """How to name the stratum of ``row`` at ``stage`` in a message."""
         if stage == 0 and self.stratum_labels is not None:
-            return repr(self.stratum_labels[row])
+            label = self.stratum_labels[row]
+            # a plain value: 413 or 'north', never np.int64(413)
+            return repr(label.item() if isinstance(label, np.generic) else label)
         return f"#{int(self.stages[stage].strata[row])}"
 
 
