@@ -107,16 +107,22 @@ def forest(
 def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1, *, axes: Any = None):
     """UpSet-style chart: people per capture pattern (bars) and the lists in it (dots below).
 
-    Patterns with fewer than ``min_count`` people are left out (statistical disclosure control).
-    ``axes``: two axes of your own figure (bars, then lists) to draw into.
+    ``captures``: a :class:`~prevalence.CaptureHistories`, or a table of 0/1 list columns and
+    a ``count`` column (a run passes the patterns it may publish). Patterns with fewer than
+    ``min_count`` people are left out. ``axes``: two axes of your own figure (bars, then
+    lists) to draw into.
     """
-    counts = captures.counts
+    if isinstance(captures, pd.DataFrame):
+        counts = captures
+        lists = [c for c in counts.columns if c != "count"]
+    else:
+        counts = captures.counts
+        lists = list(captures.lists)
     counts = (
         counts[counts["count"] >= max(min_count, 1)]
         .sort_values("count", ascending=False)
         .head(max_patterns)
     )
-    lists = list(captures.lists)
     own = axes is None
     if own:
         fig, (top, bottom) = _pyplot().subplots(

@@ -9,7 +9,7 @@ Example (the shipped ``demo.toml``, ``prevalence init --example demo DIR``)::
 
     [[inputs]]
     name = "baseline"
-    path = "../data/synthetic/captures_baseline.csv"   # relative to the config file
+    path = "data/captures_baseline.csv"   # relative to the config file
     kind = "captures"                          # captures | records | survey | areas | rds
     count = "count"
     lists = ["police", "ngo", "local_authority", "hotline"]

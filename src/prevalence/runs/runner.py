@@ -10,8 +10,9 @@ compares baseline and endline, and writes a new directory (never overwriting an 
     report.html       a self-contained page with the tables and the plots
 
 The directory is assembled in a hidden staging folder and renamed at the end: a run that fails
-leaves nothing behind. Published tables and plots suppress counts below the disclosure
-threshold (default 5); estimates are not suppressed, and record-level data never appear.
+leaves nothing behind. Published count tables and plots follow disclosure control
+(:mod:`prevalence.core.disclosure`: primary and secondary suppression; an input with fewer
+people than the threshold publishes no figure at all); record-level data never appear.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.compare import compare_estimates
+from ..core.disclosure import SUPPRESSED, WITHHELD, protect_counts
 from ..core.estimator import Estimator
 from ..core.progress import Progress
 from ..core.random import independent_seed
@@ -289,6 +291,14 @@ def _run_in(
             bar.update()
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     scorecard = pd.concat(cards, ignore_index=True) if cards else None
+    protected = protect_inputs(inputs, config.threshold)
+    withheld = {name for name, table in protected.items() if (table["count"] == WITHHELD).any()}
+    if withheld:
+        estimates, scorecard = _withhold(config, withheld, estimates, scorecard)
+        fitted = {k: v for k, v in fitted.items() if k[1] not in withheld}
+        comparisons = {
+            k: v for k, v in comparisons.items() if k[1] not in _pairs_using(config, withheld)
+        }
     final_name = staging.free_name(f"{config.name}-{started.strftime('%Y%m%d-%H%M%S')}")
     directory = staging.path
     estimates.to_csv(
@@ -302,6 +312,8 @@ def _run_in(
             lineterminator="\n",
         )
     records = []
+    for name in sorted(withheld):
+        records.append({"input": name, "withheld": _withheld_note(name, config.threshold)})
     for (est_name, input_name), e in fitted.items():
         d = e.to_dict()
         d["details"] = {
@@ -331,7 +343,7 @@ def _run_in(
             d["details"] = {}
             records.append({"estimator": est_name, "input": pair_name, "quantity": q, **d})
     (directory / "estimates.json").write_text(strict_json(records, indent=1))
-    images = _plots(directory, config, inputs, fitted, comparisons, scorecard)
+    images = _plots(directory, config, protected, fitted, comparisons, scorecard)
     ended = datetime.now(UTC)
     manifest = {
         "run": config.name,
@@ -364,7 +376,7 @@ def _run_in(
     }
     (directory / "manifest.json").write_text(strict_json(manifest, indent=1))
     report = _report(
-        directory, config, estimates, inputs, fitted, comparisons, images, manifest, scorecard
+        directory, config, estimates, protected, fitted, comparisons, images, manifest, scorecard
     )
     (directory / "report.html").write_text(report)
     return RunResult(staging.publish(final_name), estimates)
@@ -374,7 +386,7 @@ def _run_in(
 def _plots(
     directory: Path,
     config: RunConfig,
-    inputs: dict[str, Any],
+    protected: dict[str, pd.DataFrame],
     fitted: dict,
     comparisons: dict,
     scorecard: pd.DataFrame | None = None,
@@ -382,7 +394,6 @@ def _plots(
     import matplotlib.pyplot as plt  # the backend is the caller's (the CLI picks Agg)
 
     from .. import plot
-    from ..mse.captures import CaptureHistories
 
     images: dict[str, str] = {}
 
@@ -397,14 +408,15 @@ def _plots(
             "estimates.png",
             "Estimates with their intervals",
         )
-    for name, obj in inputs.items():
-        if isinstance(obj, CaptureHistories):
-            fig = plot.list_overlap(obj, min_count=config.threshold)
+    for name, table in protected.items():
+        shown = table[pd.to_numeric(table["count"], errors="coerce").notna()]
+        if len(shown):
+            fig = plot.list_overlap(shown.astype({"count": float}))
             save(
                 fig,
                 f"overlap_{name}.png",
-                f"Overlap of the lists, {name} (patterns with fewer than "
-                f"{config.threshold} people not shown)",
+                f"Overlap of the lists, {name} (patterns suppressed under disclosure control "
+                "not shown)",
             )
     for (e, i), est in fitted.items():
         if est.draws is not None and est.draws.size > 1:
@@ -460,7 +472,7 @@ def _table(frame: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
         cells = []
         for c in frame.columns:
             v = r[c]
-            if isinstance(v, str) and v.startswith("<") and v.endswith("suppressed"):
+            if isinstance(v, str) and v in (SUPPRESSED, WITHHELD):
                 cells.append(f"<td class='suppressed'>{html.escape(v)}</td>")
             else:
                 cls = " class='text'" if c in text_cols or isinstance(v, str) else ""
@@ -470,26 +482,109 @@ def _table(frame: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
 
 
 def suppress_counts(counts: pd.DataFrame, threshold: int, column: str = "count") -> pd.DataFrame:
-    """Replace counts below ``threshold`` (but above zero) by a suppression marker."""
+    """The table as published: suppressed cells (primary and secondary) marked alike.
+
+    Cells below ``threshold`` and the further cells that keep them from being derived from
+    the total are replaced by ``"suppressed"``; when the total is below the threshold every
+    cell is ``"withheld"`` (see :mod:`prevalence.core.disclosure`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"A": [1, 0, 1], "B": [0, 1, 1], "count": [120, 30, 3]})
+    >>> suppress_counts(t, 5)["count"].tolist()
+    [120, 'suppressed', 'suppressed']
+    """
     out = counts.copy().astype({column: object})
-    small = (counts[column] > 0) & (counts[column] < threshold)
-    out.loc[small, column] = f"<{threshold} suppressed"
+    status = protect_counts(counts[column].to_numpy(), threshold)
+    hidden = status != "published"
+    out.loc[hidden, column] = status[hidden]
     return out
+
+
+def protect_inputs(inputs: dict[str, Any], threshold: int) -> dict[str, pd.DataFrame]:
+    """Every list input's capture-pattern table (patterns with people) as it may be published."""
+    from ..mse.captures import CaptureHistories
+
+    out = {}
+    for name, obj in inputs.items():
+        if isinstance(obj, CaptureHistories):
+            counts = obj.counts
+            positive = counts[counts["count"] > 0].reset_index(drop=True)
+            out[name] = suppress_counts(positive, threshold)
+            out[name].attrs["n_observed"] = int(obj.n_observed)
+    return out
+
+
+def _withheld_note(name: str, threshold: int) -> str:
+    return (
+        f"withheld under disclosure control: fewer than {threshold} people on the lists of "
+        f"input {name!r}, so no figure derived from them is published"
+    )
+
+
+def _pairs_using(config: RunConfig, withheld: set[str]) -> set[str]:
+    return {c["name"] for c in config.compares if {c["baseline"], c["endline"]} & withheld}
+
+
+def _sections_using(config: RunConfig, withheld: set[str]) -> dict[str, str]:
+    """Impact and profits sections that use a withheld input, with that input."""
+    out = {}
+    for spec in config.impact:
+        used = [spec.get("input"), *(spec.get("cells") or {}).values()]
+        hit = [u for u in used if u in withheld]
+        if hit:
+            out[spec["name"]] = hit[0]
+    for spec in config.profits:
+        used = [v for st in spec["strata"] for v in (st.get("baseline"), st.get("endline"))]
+        hit = [u for u in used if u in withheld]
+        if hit:
+            out[spec["name"]] = hit[0]
+    return out
+
+
+def _withhold(
+    config: RunConfig,
+    withheld: set[str],
+    estimates: pd.DataFrame,
+    scorecard: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Blank every published figure derived from a withheld input (value and interval)."""
+    estimates = estimates.copy()
+    pairs = {c["name"]: c for c in config.compares}
+    using = _pairs_using(config, withheld)
+    sections = _sections_using(config, withheld)
+    for i, row in estimates.iterrows():
+        section = str(row["input"]).split(": ")[0]
+        is_section = row["type"] == "profits" or str(row["type"]).startswith("impact")
+        if row["input"] in withheld:
+            source = row["input"]
+        elif row["input"] in using:
+            c = pairs[row["input"]]
+            source = c["baseline"] if c["baseline"] in withheld else c["endline"]
+        elif is_section and section in sections:
+            source = sections[section]
+        else:
+            continue
+        estimates.loc[i, ["value", "lower", "upper"]] = np.nan
+        estimates.loc[i, "warnings"] = _withheld_note(source, config.threshold)
+    if scorecard is not None and sections:
+        scorecard = scorecard.copy()
+        numeric = scorecard.select_dtypes("number").columns
+        scorecard.loc[scorecard["impact"].isin(list(sections)), numeric] = np.nan
+    return estimates, scorecard
 
 
 def _report(
     directory: Path,
     config: RunConfig,
     estimates: pd.DataFrame,
-    inputs: dict,
+    protected: dict[str, pd.DataFrame],
     fitted: dict,
     comparisons: dict,
     images: dict,
     manifest: dict,
     scorecard: pd.DataFrame | None = None,
 ) -> str:
-    from ..mse.captures import CaptureHistories
-
     parts = [
         f"<h1>{html.escape(config.name)}</h1>",
         f"<p class='meta'>prevalence {html.escape(manifest['versions']['prevalence'])}, seed {config.seed}, "
@@ -528,16 +623,26 @@ def _report(
                 f"<p>The 10 best of {len(models)} models by {html.escape(str(est.details.get('selection')))}.</p>",
                 _table(models.head(10), ("model",)),
             ]
-    for name, obj in inputs.items():
-        if isinstance(obj, CaptureHistories):
-            counts = obj.counts
-            counts = counts[counts["count"] > 0]
-            parts += [
-                f"<h2>Capture patterns: {html.escape(name)}</h2>",
-                f"<p>{obj.n_observed} people on {obj.n_lists} lists. Counts below {config.threshold} are "
-                "suppressed.</p>",
-                _table(suppress_counts(counts, config.threshold)),
-            ]
+    for name, table in protected.items():
+        parts.append(f"<h2>Capture patterns: {html.escape(name)}</h2>")
+        if (table["count"] == WITHHELD).any():
+            parts.append(f"<p>{html.escape(_withheld_note(name, config.threshold))}.</p>")
+            continue
+        lists = [c for c in table.columns if c != "count"]
+        n_hidden = int((table["count"] == SUPPRESSED).sum())
+        observed = table.attrs["n_observed"]  # published: the total is at least the threshold
+        parts += [
+            f"<p>{observed:,} people on {len(lists)} lists "
+            f"({', '.join(html.escape(x) for x in lists)}). "
+            + (
+                f"{n_hidden} counts are suppressed: those below {config.threshold} and as "
+                "many others as keep them from being derived from the total (disclosure "
+                "control).</p>"
+                if n_hidden
+                else f"No count is below {config.threshold}.</p>"
+            ),
+            _table(table),
+        ]
     if images:
         parts.append("<h2>Figures</h2>")
         for file, title in images.items():
