@@ -82,8 +82,17 @@ def forest(
 ):
     """Estimates with their intervals; for a :class:`Comparison`, baseline and endline side by side.
 
-    ``ax``: axes of your own figure to draw into (default: a new figure).
+    ``ax``: axes of your own figure to draw into (default: a new figure). Estimates must
+    measure one kind of quantity (their ``scale``): counts and proportions never share an axis.
     """
+    scales = {
+        (e.baseline if isinstance(e, Comparison) else e).scale for e in estimates.values()
+    } - {None}
+    if len(scales) > 1:
+        raise DataError(
+            f"forest() draws one kind of quantity per axis; these estimates measure "
+            f"{sorted(scales)}: draw each on its own axes"
+        )
     labels, rows = [], []
     for name, e in estimates.items():
         if isinstance(e, Comparison):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -185,9 +186,12 @@ def test_validate_collects_every_problem(tmp_path):
 def test_report_renders_in_headless_chromium(tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
-        pytest.fail(
+        reason = (
             "chromium is not installed: .ci/run installs Debian's chromium package for this test"
         )
+        if os.environ.get("PREVALENCE_REQUIRE_BROWSER"):  # set by .ci/run: there it must run
+            pytest.fail(reason)
+        pytest.skip(reason)
     res = run(write_config(tmp_path, threshold=5), tmp_path / "runs")
     report = res.directory / "report.html"
     flags = [

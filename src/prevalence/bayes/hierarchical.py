@@ -85,6 +85,14 @@ class HierarchicalPrevalence(Estimator):
     """
 
     input_kinds = ("areas",)
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "A Bayesian hierarchical (partially pooled) model of prevalence by area and period "
+        "(binomial counts or direct estimates on the logit scale, with PyMC). Assumes the "
+        "areas' prevalences are exchangeable given the covariates, so that small areas borrow "
+        "strength from the others; the result depends on the priors when areas have little "
+        "data."
+    )
 
     def __init__(
         self,

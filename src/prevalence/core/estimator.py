@@ -26,6 +26,8 @@ class Estimator(ABC):
     #: The run-config input kinds the estimator fits ("captures", "records", "survey",
     #: "areas"); estimators with none are not offered in run configs.
     input_kinds: tuple[str, ...] = ()
+    #: What the method assumes, in words (shown in a run's report); "" when not stated.
+    assumptions: str = ""
 
     @abstractmethod
     def fit(self, data: Any) -> Estimate:

@@ -110,6 +110,12 @@ class BayesThresholdMSE(Estimator):
     """
 
     input_kinds = ("captures", "records")
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "Bayesian log-linear multiple systems estimation in which interactions whose "
+        "posterior stays near zero are removed (Silverman 2020). Assumes a closed population "
+        "and correct matching; the result depends on the priors and the threshold."
+    )
 
     def __init__(
         self,

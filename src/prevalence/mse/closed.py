@@ -585,6 +585,14 @@ class ClosedPopulationMSE(Estimator):
     """
 
     input_kinds = ("captures", "records")
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "A closed-population capture-recapture model of Rcapture (Otis et al. 1978; Rivest "
+        "and Baillargeon): M0 (equal catchability), Mt (lists differ), Mh (people differ, by "
+        "Chao's lower bound, Poisson, Darroch or gamma models), Mb (behavioural response) and "
+        "their combinations. Assumes a closed population, correct recording and matching, and "
+        "that the lists and people differ only as the model allows."
+    )
 
     def __init__(
         self,

@@ -103,6 +103,13 @@ class DecomposableBMA(Estimator):
     """
 
     input_kinds = ("captures", "records")
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "Bayesian model averaging over all decomposable graphical log-linear models of the "
+        "lists (Madigan and York 1997; R dga). Assumes a closed population and correct "
+        "matching; the dependence between lists is one of the decomposable graphs, weighted "
+        "by their posterior probability."
+    )
 
     def __init__(
         self,

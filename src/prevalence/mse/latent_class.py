@@ -81,6 +81,13 @@ class LatentClassMSE(Estimator):
     """
 
     input_kinds = ("captures", "records")
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "A non-parametric latent class model (Manrique-Vallier 2016, R LCMCR): people fall "
+        "into unobserved classes within which the lists are independent. Assumes a closed "
+        "population and correct matching; handles heterogeneity of catchability, less so "
+        "direct dependence between lists."
+    )
 
     def __init__(
         self,

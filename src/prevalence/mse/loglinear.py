@@ -153,6 +153,16 @@ class LogLinearMSE(Estimator):
     """
 
     input_kinds = ("captures", "records")
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "Multiple systems estimation with a Poisson log-linear model of the capture patterns "
+        "(Fienberg 1972; Bishop, Fienberg and Holland 1975). Assumes a closed population over "
+        "the period, that each person is recorded correctly on each list and matched "
+        "correctly across lists, and that the dependence between lists and any heterogeneity "
+        "of people's catchability are captured by the interactions in the model; the "
+        "highest-order interaction is assumed absent. With model selection the interval "
+        "accounts for the selection (bootstrap)."
+    )
 
     def __init__(
         self,

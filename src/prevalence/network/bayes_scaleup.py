@@ -84,6 +84,12 @@ class BayesianScaleUp(Estimator):
     """
 
     input_kinds = ("survey",)
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "A Bayesian overdispersed network scale-up model (Maltiel et al. 2015; Zheng et al. "
+        "2006) in PyMC. Carries the scale-up assumptions (transmission, barrier effects, "
+        "recall) with overdispersion between respondents; the result depends on the priors."
+    )
 
     def __init__(
         self,

@@ -92,6 +92,13 @@ class RDS(Estimator):
     """
 
     input_kinds = ("rds",)
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "Respondent-driven sampling estimators (RDS-I, RDS-II / Volz-Heckathorn, Gile's "
+        "successive sampling; as R RDS). Assume recruitment along network ties, accurately "
+        "reported personal network sizes, that the recruitment chains have reached "
+        "equilibrium and, for successive sampling, a known population size."
+    )
 
     def __init__(
         self,

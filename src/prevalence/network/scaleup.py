@@ -113,6 +113,15 @@ class ScaleUp(Estimator):
     """
 
     input_kinds = ("survey",)
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "The network scale-up method (Killworth et al. 1998): respondents' personal network "
+        "sizes are estimated from how many people they know in groups of known size, and the "
+        "hidden population from how many members of it they know. Assumes respondents know "
+        "about their contacts' membership (transmission), that their networks mix randomly "
+        "with the hidden population (barrier effects) and accurate recall; adjustment factors "
+        "correct for these where given."
+    )
 
     def __init__(
         self,

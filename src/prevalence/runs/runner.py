@@ -17,14 +17,12 @@ people than the threshold publishes no figure at all); record-level data never a
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
-import html
-import math
 import platform
 import sys
 import time
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.compare import compare_estimates
-from ..core.disclosure import SUPPRESSED, WITHHELD, protect_counts
+from ..core.disclosure import WITHHELD, protect_counts
 from ..core.estimator import Estimator
 from ..core.progress import Progress
 from ..core.random import independent_seed
@@ -48,6 +46,7 @@ from .config import (
 )
 from .impact import run_impact, scorecard_estimates
 from .profits import card_scale, profits_estimates, run_profits
+from .report import make_figures, render_report
 from .staging import Staging
 
 __all__ = ["run", "validate", "RunResult"]
@@ -64,6 +63,7 @@ ESTIMATE_COLUMNS = [
     "level",
     "method",
     "warnings",
+    "scale",
 ]
 
 
@@ -173,6 +173,7 @@ def _row(input_name: str, spec: dict[str, Any], quantity: str, e: Estimate) -> d
         "level": e.level,
         "method": e.method,
         "warnings": "; ".join(e.warnings),
+        "scale": e.scale or "",
     }
 
 
@@ -208,88 +209,98 @@ def run(
 def _run_in(
     staging: Staging, config: RunConfig, started: datetime, t0: float, quiet: bool | None
 ) -> RunResult:
-    inputs = {spec["name"]: build_input(config, spec) for spec in config.inputs}
-    rows: list[dict[str, Any]] = []
-    fitted: dict[tuple[str, str], Estimate] = {}
-    comparisons: dict[str, Comparison] = {}
-    n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
-    n_tasks += len(config.impact) + len(config.profits)
-    cards: list[pd.DataFrame] = []
-    with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
-        for spec in config.estimators:
-            estimator = make_estimator(spec, config.seed, config.level)
-            # The generic compare fits an endline with a random stream of its own (each
-            # endline its own), so that the estimates table shows the very estimates the
-            # comparison compares and no pair shares a stream.
-            generic = type(estimator).compare is Estimator.compare
-            endlines = list(dict.fromkeys(c["endline"] for c in config.compares))
-            for name in _targets(config, spec):
-                fitter = estimator
-                if generic and name in endlines and hasattr(estimator, "seed"):
-                    fitter = copy.copy(estimator)
-                    fitter.seed = independent_seed(estimator.seed, 1 + endlines.index(name))
-                est = fitter.fit(inputs[name])
-                fitted[(spec["name"], name)] = est
-                rows.append(_row(name, spec, "estimate", est))
+    # every warning of the fitting goes to the report's caveats, and on to the caller
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = {spec["name"]: build_input(config, spec) for spec in config.inputs}
+        rows: list[dict[str, Any]] = []
+        fitted: dict[tuple[str, str], Estimate] = {}
+        comparisons: dict[str, Comparison] = {}
+        n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
+        n_tasks += len(config.impact) + len(config.profits)
+        cards: list[pd.DataFrame] = []
+        with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
+            for spec in config.estimators:
+                estimator = make_estimator(spec, config.seed, config.level)
+                # The generic compare fits an endline with a random stream of its own (each
+                # endline its own), so that the estimates table shows the very estimates the
+                # comparison compares and no pair shares a stream.
+                generic = type(estimator).compare is Estimator.compare
+                endlines = list(dict.fromkeys(c["endline"] for c in config.compares))
+                for name in _targets(config, spec):
+                    fitter = estimator
+                    if generic and name in endlines and hasattr(estimator, "seed"):
+                        fitter = copy.copy(estimator)
+                        fitter.seed = independent_seed(estimator.seed, 1 + endlines.index(name))
+                    est = fitter.fit(inputs[name])
+                    fitted[(spec["name"], name)] = est
+                    rows.append(_row(name, spec, "estimate", est))
+                    bar.update()
+                for pair in config.compares:
+                    b, e = pair["baseline"], pair["endline"]
+                    if b in _targets(config, spec) and e in _targets(config, spec):
+                        if generic:
+                            c = compare_estimates(
+                                fitted[(spec["name"], b)],
+                                fitted[(spec["name"], e)],
+                                seed=getattr(estimator, "seed", config.seed),
+                            )
+                        else:
+                            c = estimator.compare(inputs[b], inputs[e])
+                        comparisons[(spec["name"], pair["name"])] = c
+                        rows.append(_row(pair["name"], spec, "difference", c.difference))
+                        rows.append(_row(pair["name"], spec, "ratio", c.ratio))
                 bar.update()
-            for pair in config.compares:
-                b, e = pair["baseline"], pair["endline"]
-                if b in _targets(config, spec) and e in _targets(config, spec):
-                    if generic:
-                        c = compare_estimates(
-                            fitted[(spec["name"], b)],
-                            fitted[(spec["name"], e)],
-                            seed=getattr(estimator, "seed", config.seed),
-                        )
-                    else:
-                        c = estimator.compare(inputs[b], inputs[e])
-                    comparisons[(spec["name"], pair["name"])] = c
-                    rows.append(_row(pair["name"], spec, "difference", c.difference))
-                    rows.append(_row(pair["name"], spec, "ratio", c.ratio))
-            bar.update()
-        by_name = {spec["name"]: spec for spec in config.estimators}
-        for spec in config.impact:
-            est_spec = by_name[spec["estimator"]]
-            estimator = make_estimator(est_spec, config.seed, config.level)
-            card = run_impact(spec, estimator, inputs, config.level, config.seed)
-            cards.append(card)
-            for r in scorecard_estimates(card):
-                rows.append(
-                    {
-                        **r,
-                        "estimator": est_spec["name"],
-                        "type": f"impact {spec['kind']}",
-                        "level": config.level,
-                        "method": f"[[impact]] {spec['name']!r} ({spec['kind']})",
-                        "warnings": "",
-                    }
-                )
-            bar.update()
-        for spec in config.profits:
-            est_spec = by_name[spec["estimator"]]
-            estimator = make_estimator(est_spec, config.seed, config.level)
+            by_name = {spec["name"]: spec for spec in config.estimators}
+            for spec in config.impact:
+                est_spec = by_name[spec["estimator"]]
+                estimator = make_estimator(est_spec, config.seed, config.level)
+                card = run_impact(spec, estimator, inputs, config.level, config.seed)
+                cards.append(card)
+                for r in scorecard_estimates(card):
+                    rows.append(
+                        {
+                            **r,
+                            "estimator": est_spec["name"],
+                            "type": f"impact {spec['kind']}",
+                            "level": config.level,
+                            "method": f"[[impact]] {spec['name']!r} ({spec['kind']})",
+                            "warnings": "",
+                        }
+                    )
+                bar.update()
+            for spec in config.profits:
+                est_spec = by_name[spec["estimator"]]
+                estimator = make_estimator(est_spec, config.seed, config.level)
 
-            def victims_for(name: str, est_spec: dict = est_spec, estimator: Any = estimator):
-                key = (est_spec["name"], name)
-                if key not in fitted:
-                    fitted[key] = estimator.fit(inputs[name])
-                return fitted[key]
+                def victims_for(name: str, est_spec: dict = est_spec, estimator: Any = estimator):
+                    key = (est_spec["name"], name)
+                    if key not in fitted:
+                        fitted[key] = estimator.fit(inputs[name])
+                    return fitted[key]
 
-            card = run_profits(spec, victims_for, inputs, config.level, config.seed)
-            cards.append(card)
-            for r in profits_estimates(card):
-                rows.append(
-                    {
-                        **r,
-                        "estimator": est_spec["name"],
-                        "type": "profits",
-                        "level": config.level,
-                        "method": f"[[profits]] {spec['name']!r} ({card_scale(spec)})",
-                        "warnings": "",
-                    }
-                )
-            bar.update()
+                card = run_profits(spec, victims_for, inputs, config.level, config.seed)
+                cards.append(card)
+                for r in profits_estimates(card):
+                    rows.append(
+                        {
+                            **r,
+                            "estimator": est_spec["name"],
+                            "type": "profits",
+                            "level": config.level,
+                            "method": f"[[profits]] {spec['name']!r} ({card_scale(spec)})",
+                            "warnings": "",
+                        }
+                    )
+                bar.update()
+    run_warnings = []
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in run_warnings:
+            run_warnings.append(text)
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    estimates["scale"] = estimates["scale"].fillna("")
     scorecard = pd.concat(cards, ignore_index=True) if cards else None
     protected = protect_inputs(inputs, config.threshold)
     withheld = {name for name, table in protected.items() if (table["count"] == WITHHELD).any()}
@@ -343,7 +354,7 @@ def _run_in(
             d["details"] = {}
             records.append({"estimator": est_name, "input": pair_name, "quantity": q, **d})
     (directory / "estimates.json").write_text(strict_json(records, indent=1))
-    images = _plots(directory, config, protected, fitted, comparisons, scorecard)
+    images = make_figures(directory, config, protected, fitted, comparisons, scorecard)
     ended = datetime.now(UTC)
     manifest = {
         "run": config.name,
@@ -375,112 +386,23 @@ def _run_in(
         "seconds": round(time.perf_counter() - t0, 3),
     }
     (directory / "manifest.json").write_text(strict_json(manifest, indent=1))
-    report = _report(
-        directory, config, estimates, protected, fitted, comparisons, images, manifest, scorecard
+    report = render_report(
+        directory,
+        config,
+        estimates,
+        inputs,
+        protected,
+        fitted,
+        images,
+        manifest,
+        scorecard,
+        run_warnings,
     )
     (directory / "report.html").write_text(report)
     return RunResult(staging.publish(final_name), estimates)
 
 
-# ---------------------------------------------------------------------------- plots
-def _plots(
-    directory: Path,
-    config: RunConfig,
-    protected: dict[str, pd.DataFrame],
-    fitted: dict,
-    comparisons: dict,
-    scorecard: pd.DataFrame | None = None,
-) -> dict:
-    import matplotlib.pyplot as plt  # the backend is the caller's (the CLI picks Agg)
-
-    from .. import plot
-
-    images: dict[str, str] = {}
-
-    def save(fig, name: str, title: str) -> None:
-        fig.savefig(directory / name, dpi=100)
-        plt.close(fig)
-        images[name] = title
-
-    if fitted:
-        save(
-            plot.forest({f"{e} / {i}": est for (e, i), est in fitted.items()}),
-            "estimates.png",
-            "Estimates with their intervals",
-        )
-    for name, table in protected.items():
-        shown = table[pd.to_numeric(table["count"], errors="coerce").notna()]
-        if len(shown):
-            fig = plot.list_overlap(shown.astype({"count": float}))
-            save(
-                fig,
-                f"overlap_{name}.png",
-                f"Overlap of the lists, {name} (patterns suppressed under disclosure control "
-                "not shown)",
-            )
-    for (e, i), est in fitted.items():
-        if est.draws is not None and est.draws.size > 1:
-            fig, ax = plt.subplots(figsize=(6, 3))
-            ax.hist(est.draws, bins=40, color="tab:gray")
-            ax.axvline(est.value, color="black")
-            for x in est.interval:
-                ax.axvline(x, color="black", linestyle="--")
-            ax.set_xlabel("estimate")
-            ax.set_title(f"{e} / {i}: bootstrap or posterior draws", fontsize=9)
-            fig.tight_layout()
-            save(fig, f"draws_{_safe(e)}_{_safe(i)}.png", f"Draws, {e} on {i}")
-    if comparisons:
-        several = len(config.compares) > 1
-        labelled = {(f"{e} / {p}" if several else e): c for (e, p), c in comparisons.items()}
-        save(plot.forest(labelled), "change.png", "Baseline and endline")
-    prevalence_card = (
-        None if scorecard is None else scorecard[scorecard["kind"] != "profits"]
-    )  # profits are money: not on the prevalence scorecard's axis
-    if prevalence_card is not None and prevalence_card["change"].notna().any():
-        save(
-            plot.scorecard(prevalence_card[prevalence_card["change"].notna()]),
-            "scorecard.png",
-            "Scorecard: change in the programme areas (and the difference in differences) with "
-            "95% intervals; red ticks mark each area's target",
-        )
-    return images
-
-
-def _safe(s: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in s)
-
-
-# ---------------------------------------------------------------------------- report
-CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-th{background:#f3f3f3}td.text{text-align:left}.suppressed{color:#a00;font-style:italic}img{max-width:100%}
-.meta{color:#666;font-size:85%}"""
-
-
-def _fmt(x: Any) -> str:
-    if isinstance(x, float | np.floating):
-        if math.isnan(x):
-            return ""
-        return f"{x:,.4g}" if abs(x) < 1e5 else f"{x:,.0f}"
-    return html.escape(str(x))
-
-
-def _table(frame: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = []
-    for _, r in frame.iterrows():
-        cells = []
-        for c in frame.columns:
-            v = r[c]
-            if isinstance(v, str) and v in (SUPPRESSED, WITHHELD):
-                cells.append(f"<td class='suppressed'>{html.escape(v)}</td>")
-            else:
-                cls = " class='text'" if c in text_cols or isinstance(v, str) else ""
-                cells.append(f"<td{cls}>{_fmt(v)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
+# ---------------------------------------------------------------------------- disclosure
 def suppress_counts(counts: pd.DataFrame, threshold: int, column: str = "count") -> pd.DataFrame:
     """The table as published: suppressed cells (primary and secondary) marked alike.
 
@@ -572,94 +494,3 @@ def _withhold(
         numeric = scorecard.select_dtypes("number").columns
         scorecard.loc[scorecard["impact"].isin(list(sections)), numeric] = np.nan
     return estimates, scorecard
-
-
-def _report(
-    directory: Path,
-    config: RunConfig,
-    estimates: pd.DataFrame,
-    protected: dict[str, pd.DataFrame],
-    fitted: dict,
-    comparisons: dict,
-    images: dict,
-    manifest: dict,
-    scorecard: pd.DataFrame | None = None,
-) -> str:
-    parts = [
-        f"<h1>{html.escape(config.name)}</h1>",
-        f"<p class='meta'>prevalence {html.escape(manifest['versions']['prevalence'])}, seed {config.seed}, "
-        f"level {config.level:g}, run {html.escape(manifest['started'])}. Config "
-        f"<code>{html.escape(config.path.name)}</code> (SHA-256 {manifest['config']['sha256'][:12]}...).</p>",
-        "<h2>Estimates</h2>",
-        _table(
-            estimates[estimates["quantity"] == "estimate"].drop(columns=["quantity"]),
-            ("input", "estimator", "type", "method", "warnings"),
-        ),
-    ]
-    if scorecard is not None:
-        parts += [
-            "<h2>Scorecard</h2>",
-            "<p>One row per area: baseline, endline and change of the programme areas, the "
-            "difference in differences against the comparison areas, and the probability of "
-            "meeting the target (its kind says whether it is a posterior probability or a "
-            "frequentist approximation). Rows of kind <em>profits</em> give total illicit "
-            "profits (victims times profit per victim) in money, beside the prevalence rows; "
-            "their units are in the estimates' method column.</p>",
-            _table(scorecard, ("impact", "kind", "area", "probability_kind")),
-        ]
-    if comparisons:
-        parts += [
-            "<h2>Baseline and endline</h2>",
-            _table(
-                estimates[estimates["quantity"] != "estimate"],
-                ("input", "estimator", "type", "quantity", "method", "warnings"),
-            ),
-        ]
-    for (e, i), est in fitted.items():
-        models = est.details.get("models")
-        if isinstance(models, pd.DataFrame):
-            parts += [
-                f"<h2>Model comparison: {html.escape(e)} on {html.escape(i)}</h2>",
-                f"<p>The 10 best of {len(models)} models by {html.escape(str(est.details.get('selection')))}.</p>",
-                _table(models.head(10), ("model",)),
-            ]
-    for name, table in protected.items():
-        parts.append(f"<h2>Capture patterns: {html.escape(name)}</h2>")
-        if (table["count"] == WITHHELD).any():
-            parts.append(f"<p>{html.escape(_withheld_note(name, config.threshold))}.</p>")
-            continue
-        lists = [c for c in table.columns if c != "count"]
-        n_hidden = int((table["count"] == SUPPRESSED).sum())
-        observed = table.attrs["n_observed"]  # published: the total is at least the threshold
-        parts += [
-            f"<p>{observed:,} people on {len(lists)} lists "
-            f"({', '.join(html.escape(x) for x in lists)}). "
-            + (
-                f"{n_hidden} counts are suppressed: those below {config.threshold} and as "
-                "many others as keep them from being derived from the total (disclosure "
-                "control).</p>"
-                if n_hidden
-                else f"No count is below {config.threshold}.</p>"
-            ),
-            _table(table),
-        ]
-    if images:
-        parts.append("<h2>Figures</h2>")
-        for file, title in images.items():
-            data = base64.b64encode((directory / file).read_bytes()).decode()
-            parts.append(
-                f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
-                f"<figcaption>{html.escape(title)}</figcaption></figure>"
-            )
-    parts.append(
-        "<h2>Inputs</h2>" + _table(pd.DataFrame(manifest["inputs"]), ("name", "path", "sha256"))
-    )
-    script = (
-        "<script>window.addEventListener('load',function(){var im=document.images,bad=0;"
-        "for(var k=0;k<im.length;k++){if(!im[k].complete||im[k].naturalWidth===0){bad++;}}"
-        "document.title=(bad?'images-missing:'+bad:'images-ok:'+im.length);});</script>"
-    )
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(config.name)}</title>"
-        f"<style>{CSS}</style>{script}</head><body>{''.join(parts)}</body></html>"
-    )

@@ -52,6 +52,14 @@ class SurveyPrevalence(Estimator):
     """
 
     input_kinds = ("survey",)
+    #: What the method assumes, in words (the run report's methods section).
+    assumptions = (
+        "Design-based prevalence from a complex sample survey (as R survey's svyciprop / "
+        "svymean): the weighted share of respondents with the condition, with "
+        "Taylor-linearised or replicate variance. Assumes the weights and design describe the "
+        "sample, that non-response is ignorable given the weights, and that the questionnaire "
+        "measures the condition without error."
+    )
 
     def __init__(
         self,
