@@ -13,7 +13,15 @@ Three families of estimators behind one interface (``fit(data) -> Estimate`` and
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
+
+from ._numba_cache import choose_numba_cache
+
+# numba caches compiled kernels next to the source, else in the user's cache directory; an
+# installation where neither is writable (a read-only image, a service without a home) gets
+# a cache in the temporary directory instead of "cannot cache function" errors
+choose_numba_cache(os.path.dirname(__file__))
 
 # Public names are loaded on first use (PEP 562), so that ``import prevalence`` and the
 # command line start without importing numpy, pandas, scipy, statsmodels, numba or PyMC.
