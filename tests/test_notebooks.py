@@ -29,3 +29,15 @@ def test_notebook_executes(path, tmp_path):
         if o.output_type == "error"
     ]
     assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_do_not_silence_the_librarys_warnings(path):
+    text = path.read_text()
+    for silencer in (
+        "simplefilter('ignore')",
+        'simplefilter("ignore")',
+        "filterwarnings('ignore'",
+        'filterwarnings("ignore"',
+    ):
+        assert silencer not in text, f"{path.name} silences warnings: {silencer}"
