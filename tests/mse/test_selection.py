@@ -101,6 +101,11 @@ def test_sensitivity_table(captures):
     ]
     assert table.loc[1, "lists"] == "B, C, D"
     assert table.loc[5, "lists"] == "A+B, C, D"
+    # models name their lists: numbers would mean other lists once one is omitted
+    for _, row in table.iterrows():
+        terms = {name for t in row["model"].split(" + ") for name in t.split("*")}
+        assert terms <= set(row["lists"].split(", ")), row
+    assert "A" not in {n for t in table.loc[1, "model"].split(" + ") for n in t.split("*")}
     assert (table["estimate"] > table["n_observed"]).all()
     assert (table["error"] == "").all()
 

@@ -546,7 +546,9 @@ class LogLinearMSE(Estimator):
         Returns
         -------
         DataFrame with one row per scenario: ``scenario, lists, n_observed, estimate, lower,
-        upper, model, error``. A scenario whose model cannot be fitted keeps its error message.
+        upper, model, error``. ``model`` names the lists (``police*ngo + hotline``): list
+        numbers would mean different lists in different rows once a list is omitted. A
+        scenario whose model cannot be fitted keeps its error message.
         """
         captures = as_captures(data)
         scenarios: list[tuple[str, CaptureHistories | None, str]] = [("all lists", captures, "")]
@@ -571,7 +573,7 @@ class LogLinearMSE(Estimator):
                     "estimate": est.value,
                     "lower": est.lower,
                     "upper": est.upper,
-                    "model": est.details["model"],
+                    "model": est.details["model_terms"],
                 }
             except (EstimationError, DataError) as exc:
                 row = {"estimate": math.nan, "lower": math.nan, "upper": math.nan, "model": ""}

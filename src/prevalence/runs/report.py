@@ -381,7 +381,7 @@ def _fit_table(fitted: dict, lists_of: dict[str, list[str]]) -> pd.DataFrame | N
                 "estimator": e,
                 "input": i,
                 "model": model,
-                "model (lists)": _model_names(model, lists_of.get(i, [])),
+                "model (lists)": d.get("model_terms") or _model_names(model, lists_of.get(i, [])),
                 "deviance": dev,
                 "df": df,
                 "p-value": float(stats.chi2.sf(dev, df)) if df > 0 else float("nan"),

@@ -333,6 +333,7 @@ def _run_in(
             if k2
             in (
                 "model",
+                "model_terms",
                 "std_error",
                 "deviance",
                 "df",
