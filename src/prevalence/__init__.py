@@ -52,7 +52,20 @@ _LAZY: dict[str, str] = {
     "StudyResult": "prevalence.workbench.study",
     "study": "prevalence.workbench.study",
 }
-_SUBMODULES = ("datasets",)
+_SUBMODULES = (
+    "bayes",
+    "core",
+    "datasets",
+    "impact",
+    "mse",
+    "network",
+    "plot",
+    "profits",
+    "runs",
+    "simulate",
+    "survey",
+    "workbench",
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -97,7 +97,7 @@ def test_did_scorecard_matches_the_library(tmp_path):
     assert "difference in differences" in set(impact_rows["quantity"])
     assert "probability of meeting the target" in set(impact_rows["quantity"])
     report = (result.directory / "report.html").read_text()
-    assert "<h2>Scorecard</h2>" in report and "Scorecard: change in the programme areas" in report
+    assert "<h2>Scorecard</h2>" in report and "change in the programme areas" in report
 
 
 def test_trend_scorecard(tmp_path):

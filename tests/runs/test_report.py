@@ -101,7 +101,7 @@ def test_methods_fit_and_list_key(demo_run):
         r"<tr><td class='text'>independence</td><td class='text'>baseline</td>(.*?)</tr>", fit
     ).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
-    assert cells[1] == "police, ngo, local_authority, hotline"
+    assert cells[1] == "police + ngo + local_authority + hotline"
     assert float(cells[4]) == pytest.approx(stats.chi2.sf(dev, df), rel=1e-3)
 
 

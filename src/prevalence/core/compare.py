@@ -111,6 +111,12 @@ def combined_draws_kind(estimates: list[Estimate], own: list[bool]) -> str:
 
 def same_scale(estimates: list[Estimate], what: str) -> str | None:
     """The common ``scale`` of ``estimates``; DataError when two of them differ."""
+    for k, e in enumerate(estimates):
+        if not isinstance(e, Estimate):
+            raise DataError(
+                f"{what} takes Estimate objects; argument {k + 1} is a {type(e).__name__} "
+                f"({e!r:.60})"
+            )
     scales = {e.scale for e in estimates if e.scale is not None}
     if len(scales) > 1:
         raise DataError(
@@ -436,8 +442,8 @@ def compare_estimates(
     >>> round(c.ratio.value, 3)
     0.8
     """
-    level = baseline.level
     scale = same_scale([baseline, endline], "a comparison")
+    level = baseline.level
     out = combine_independent(
         [baseline, endline],
         {"difference": _difference, "ratio": _ratio},

@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Self
 
 from .compare import compare_estimates
-from .random import SeedLike, independent_seed
+from .random import SeedLike, check_seed, independent_seed
 from .results import Comparison, Estimate
 
 __all__ = ["Estimator"]
@@ -22,7 +22,15 @@ class Estimator(ABC):
     independent samples (see :func:`prevalence.core.compare.compare_estimates`).
     """
 
-    seed: SeedLike = None
+    @property
+    def seed(self) -> SeedLike:
+        """The seed of the estimator's random steps (checked when set)."""
+        return self.__dict__.get("_seed")
+
+    @seed.setter
+    def seed(self, value: SeedLike) -> None:
+        self.__dict__["_seed"] = check_seed(value)
+
     #: The run-config input kinds the estimator fits ("captures", "records", "survey",
     #: "areas"); estimators with none are not offered in run configs.
     input_kinds: tuple[str, ...] = ()

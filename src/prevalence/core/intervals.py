@@ -18,6 +18,8 @@ __all__ = [
 
 def check_level(level: float) -> float:
     """Validate an interval level and return it as a float in (0, 1)."""
+    if isinstance(level, bool | str):  # "0.95" and True are not levels, even if float() takes them
+        raise ValueError(f"level must be a number between 0 and 1, got {level!r}")
     try:
         value = float(level)
     except (TypeError, ValueError):

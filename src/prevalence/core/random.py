@@ -4,9 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SeedLike", "as_generator", "independent_seed"]
+__all__ = ["SeedLike", "as_generator", "check_seed", "independent_seed"]
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+
+
+def check_seed(seed: object) -> SeedLike:
+    """``seed`` if it is usable (None, a whole number >= 0, a Generator or SeedSequence).
+
+    Estimators check their ``seed`` when it is set, so that a bad seed is refused at
+    construction rather than after minutes of fitting.
+
+    Examples
+    --------
+    >>> check_seed(7), check_seed(None)
+    (7, None)
+    """
+    if seed is None or isinstance(seed, np.random.Generator | np.random.SeedSequence):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"seed must be a whole number >= 0, a numpy Generator or None, got {seed!r}"
+        )
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
+    return seed
 
 
 def as_generator(seed: SeedLike) -> np.random.Generator:
@@ -25,13 +47,7 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
         return seed
     if seed is None or isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(
-            f"seed must be an int, a numpy Generator or None, got {type(seed).__name__}"
-        )
-    if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(int(check_seed(seed)))  # type: ignore[arg-type]
 
 
 def independent_seed(seed: SeedLike, key: int) -> SeedLike:

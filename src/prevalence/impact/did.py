@@ -35,11 +35,12 @@ import numpy as np
 import pandas as pd
 
 from ..bayes.hierarchical import HierarchicalPrevalence
+from ..core.checks import whole_number
 from ..core.compare import one_posterior
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.random import SeedLike
+from ..core.random import SeedLike, check_seed
 from ..core.results import Estimate
 from ..survey.base import Design
 from ..survey.table import DomainTable
@@ -108,6 +109,16 @@ class DifferenceInDifferences:
         n_draws: int | None = None,
         independent_periods: bool = False,
     ) -> None:
+        if not callable(getattr(estimator, "fit", None)):  # any object with fit(data)
+            raise DataError(
+                f"estimator must be an estimator with a fit method (SurveyPrevalence, "
+                f"LogLinearMSE...), got {type(estimator).__name__}"
+            )
+        for name, column in (("group", group), ("period", period)):
+            if not isinstance(column, str):
+                raise DataError(f"{name} must name a column, got {column!r}")
+        if baseline == endline:
+            raise DataError(f"baseline and endline are the same period {baseline!r}")
         self.estimator = estimator
         self.group = group
         self.period = period
@@ -115,10 +126,10 @@ class DifferenceInDifferences:
         self.baseline = baseline
         self.endline = endline
         self.comparison = comparison
-        self.level = level
-        self.seed = seed
-        self.n_draws = n_draws
-        self.independent_periods = independent_periods
+        self.level = check_level(level)
+        self.seed = check_seed(seed)
+        self.n_draws = None if n_draws is None else whole_number("n_draws", n_draws, 10)
+        self.independent_periods = bool(independent_periods)
 
     def __repr__(self) -> str:
         return (

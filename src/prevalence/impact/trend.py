@@ -65,9 +65,9 @@ class Trend:
     def __init__(
         self, *, overdispersion: bool = True, level: float = 0.95, unit: str = "time unit"
     ) -> None:
-        self.overdispersion = overdispersion
-        self.level = level
-        self.unit = unit
+        self.overdispersion = bool(overdispersion)
+        self.level = check_level(level)
+        self.unit = str(unit)
 
     def __repr__(self) -> str:
         return f"Trend(overdispersion={self.overdispersion!r}, level={self.level!r}, unit={self.unit!r})"

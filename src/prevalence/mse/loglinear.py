@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from ..core.bootstrap import Jackknife, bca_extreme_note
+from ..core.checks import whole_number
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval, percentile_interval
@@ -190,8 +191,7 @@ class LogLinearMSE(Estimator):
             raise ValueError(f"interval must be one of {INTERVALS}, got {interval!r}")
         if boot_models not in BOOT_MODELS:
             raise ValueError(f"boot_models must be one of {BOOT_MODELS}, got {boot_models!r}")
-        if int(n_boot) != n_boot or n_boot < 2:
-            raise ValueError(f"n_boot must be a whole number of at least 2, got {n_boot!r}")
+        whole_number("n_boot", n_boot, 2)
         if n_top is not None and (int(n_top) != n_top or n_top < 1):
             raise ValueError(f"n_top must be a positive whole number, got {n_top!r}")
         if max_order is not None and (int(max_order) != max_order or max_order < 1):

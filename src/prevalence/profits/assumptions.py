@@ -66,19 +66,21 @@ class ProfitAssumption:
                 f"distribution must be one of {DISTRIBUTIONS}, got {self.distribution!r}"
             )
         money_scale(self.currency, self.year)
-        v = float(self.value)
-        if not math.isfinite(v):
-            raise DataError(f"the assumed profit per victim must be a number, got {self.value!r}")
+        v = _number("the assumed profit per victim (value)", self.value)
+        if v < 0:
+            raise DataError(f"the assumed profit per victim (value) must be >= 0, got {v:g}")
         if self.distribution == "fixed":
             return
         if self.lower is None or self.upper is None:
             raise DataError(
                 f"a {self.distribution} assumption needs lower and upper (or distribution='fixed')"
             )
-        lo, hi = float(self.lower), float(self.upper)
+        lo = _number("the lower end of the assumed range (lower)", self.lower)
+        hi = _number("the upper end of the assumed range (upper)", self.upper)
         if not (lo <= v <= hi) or not lo < hi:
             raise DataError(
-                f"the assumed range [{lo:g}, {hi:g}] must contain the value {v:g} and be non-empty"
+                f"the assumed range [{lo:g}, {hi:g}] (lower, upper) must contain the value "
+                f"{v:g} and be non-empty"
             )
         if self.distribution == "lognormal" and not lo > 0:
             raise DataError("a log-normal assumption needs a positive lower limit")
@@ -86,6 +88,16 @@ class ProfitAssumption:
     @property
     def scale(self) -> str:
         return money_scale(self.currency, self.year)
+
+
+def _number(what: str, value: object) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be a number, got {value!r}") from None
+    if isinstance(value, bool) or not math.isfinite(out):
+        raise DataError(f"{what} must be a finite number, got {value!r}")
+    return out
 
     @property
     def label(self) -> str:

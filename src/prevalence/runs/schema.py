@@ -409,8 +409,53 @@ def _where(raw: Any, loc: tuple) -> str:
     return out
 
 
+def _unwrap_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """The location without pydantic's union-branch tags (``'list[str]'``, ``'str'``...).
+
+    The location is walked along the schema: a tag can only follow a value whose type is a
+    union of several types, so a user's key or column named like a tag (``list``) is kept.
+    """
+    out: list[Any] = []
+    annotation: Any = ConfigSchema
+    for part in loc:
+        base = _unwrap_optional(annotation)
+        origin = typing.get_origin(base)
+        if isinstance(base, type) and issubclass(base, Section):
+            out.append(part)
+            field = base.model_fields.get(part) if isinstance(part, str) else None
+            annotation = field.annotation if field is not None else None
+        elif origin is list and isinstance(part, int):
+            out.append(part)
+            annotation = typing.get_args(base)[0] if typing.get_args(base) else None
+        elif origin is dict:
+            out.append(part)  # a key of the user's table (a column name, say)
+            args = typing.get_args(base)
+            annotation = args[1] if len(args) == 2 else None
+        elif origin in (Union, types.UnionType) and isinstance(part, str):
+            # a branch tag: follow the branch it names, if it is a container
+            branches = [a for a in typing.get_args(base) if a is not type(None)]
+            named = [
+                a
+                for a in branches
+                if part.startswith(getattr(typing.get_origin(a), "__name__", "~"))
+            ]
+            annotation = named[0] if named else None
+        else:
+            out.append(part)
+            annotation = None
+    return tuple(out)
+
+
 def _message(raw: dict[str, Any], err: dict[str, Any]) -> str:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in _TAGS)))
+    loc = _clean_loc(tuple(err["loc"]))
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -429,16 +474,23 @@ def _message(raw: dict[str, Any], err: dict[str, Any]) -> str:
         return f"no [[{loc[-1]}]]: at least one is needed"
     if loc and isinstance(loc[-1], str) and loc[-1] not in SECTIONS:
         where = f"{parent + ': ' if parent else ''}{loc[-1]}"
-    if kind in ("model_type", "dict_type") and loc and loc[-1] in SECTIONS:
+    if kind in ("model_type", "dict_type") and len(loc) == 1 and loc[-1] in SECTIONS:
         return f"{where}: {msg} (write it as a table [{loc[-1]}])"
-    if kind in ("list_type",) and loc and loc[-1] in SECTIONS:
+    if kind in ("list_type",) and len(loc) == 1 and loc[-1] in SECTIONS:
         return f"{where}: {msg} (write it as [[{loc[-1]}]])"
+    if len(loc) >= 2 and loc[-2] == "filter":
+        return f"{where}: a filter value must be a string, number, true/false or a list of them, got {err.get('input')!r}"
+    if loc and isinstance(loc[-1], str) and not kind.startswith("value_error"):
+        model = _model_at(loc[:-1])
+        field = model.model_fields.get(loc[-1]) if model is not None else None
+        if field is not None:
+            branches = [a for a in typing.get_args(field.annotation) if a is not type(None)]
+            if len(branches) > 1 and typing.get_origin(field.annotation) is not Literal:
+                shown = _type_name(field.annotation).replace("\\|", "|")
+                return f"{where}: must be {shown}, got {err.get('input')!r}"
     if kind.startswith(("value_error", "assertion")) or "input" not in err:
         return f"{where}: {msg}"
     return f"{where}: {msg}, got {err['input']!r}"
-
-
-_TAGS = {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
 def schema_problems(raw: dict[str, Any]) -> list[str]:
@@ -455,7 +507,12 @@ def schema_problems(raw: dict[str, Any]) -> list[str]:
         ConfigSchema.model_validate(raw)
     except ValidationError as exc:
         seen: dict[str, None] = {}
+        reported: list[tuple] = []
         for err in exc.errors():
+            loc = _clean_loc(tuple(err["loc"]))
+            if any(loc[: len(r)] == r for r in reported if r):
+                continue  # another branch of a union already said what is wrong here
+            reported.append(loc)
             seen.setdefault(_message(raw, err))
         return list(seen)
     return []

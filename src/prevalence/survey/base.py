@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self
@@ -33,7 +34,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DataError
+from ..core.errors import DataError, EstimationWarning
 from ..core.intervals import check_level
 from ..core.results import Estimate
 from .calibration import (
@@ -469,6 +470,17 @@ class Design(ABC):
         how = self._variance_label()
         if stat.kind == "proportion":
             how += f", {ci or 'logit'} interval"
+        notes: tuple[str, ...] = ()
+        if not (hi > lo):  # never a silent zero-width (or undefined) interval
+            where = f" in domain {domain}" if domain is not None else ""
+            notes = (
+                f"the {stat.kind} of {stat.labels[0]}{where} is {value:.6g} with no sampling "
+                f"variance in the sample (every one of its {n_d} respondents has the same "
+                "value, or the design gives no variance): the interval "
+                f"[{lo:.6g}, {hi:.6g}] has zero width and does not mean the value is known "
+                "exactly",
+            )
+            warnings.warn(notes[0], EstimationWarning, stacklevel=4)
         return Estimate(
             value,
             lo,
@@ -477,6 +489,7 @@ class Design(ABC):
             f"survey {stat.kind} of {stat.labels[0]} ({how})",
             None,
             details,
+            notes,
             scale=stat.kind,
             interval_method=(
                 "proportion" if stat.kind == "proportion" else ("wald" if t_df is None else "t")
