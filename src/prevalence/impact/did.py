@@ -109,7 +109,8 @@ class DifferenceInDifferences:
         n_draws: int | None = None,
         independent_periods: bool = False,
     ) -> None:
-        if not callable(getattr(estimator, "fit", None)):  # any object with fit(data)
+        # any object with fit(data); None when only from_estimates() is used
+        if estimator is not None and not callable(getattr(estimator, "fit", None)):
             raise DataError(
                 f"estimator must be an estimator with a fit method (SurveyPrevalence, "
                 f"LogLinearMSE...), got {type(estimator).__name__}"

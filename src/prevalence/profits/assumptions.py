@@ -22,6 +22,16 @@ __all__ = ["ProfitAssumption", "DISTRIBUTIONS"]
 DISTRIBUTIONS = ("lognormal", "normal", "triangular", "fixed")
 
 
+def _number(what: str, value: object) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be a number, got {value!r}") from None
+    if isinstance(value, bool) or not math.isfinite(out):
+        raise DataError(f"{what} must be a finite number, got {value!r}")
+    return out
+
+
 @dataclass(frozen=True)
 class ProfitAssumption:
     """An assumed profit per victim (per year) with the uncertainty assigned to it.
@@ -88,16 +98,6 @@ class ProfitAssumption:
     @property
     def scale(self) -> str:
         return money_scale(self.currency, self.year)
-
-
-def _number(what: str, value: object) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise DataError(f"{what} must be a number, got {value!r}") from None
-    if isinstance(value, bool) or not math.isfinite(out):
-        raise DataError(f"{what} must be a finite number, got {value!r}")
-    return out
 
     @property
     def label(self) -> str:
