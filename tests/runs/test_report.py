@@ -50,7 +50,7 @@ def test_a_headline_per_compared_result_with_its_verdict(demo_run):
         )
         assert sentence in text, sentence
     survey = est[(est["input"] == "survey_baseline") & (est["quantity"] == "estimate")].iloc[0]
-    assert f"an estimated a prevalence of {100 * survey['value']:.1f}%" in text
+    assert f"an estimated prevalence of {100 * survey['value']:.1f}%" in text
 
 
 def test_a_note_when_estimators_disagree_about_the_change(demo_run):
@@ -140,7 +140,12 @@ def test_profits_headline(demo_run):
         "quantity"
     )
     end = rows.loc["profits at endline", "value"]
+    change = rows.loc["change in profits"]
     assert (
-        f"illicit profits: illicit profits of an estimated {end / 1e6:,.1f} million USD of 2021 a year at endline"
+        f"illicit profits: an estimated {end / 1e6:,.1f} million USD of 2021 a year at endline"
+        in text
+    )
+    assert (
+        f"(95% interval {change['lower'] / 1e6:,.1f} to {change['upper'] / 1e6:,.1f} million)"
         in text
     )

@@ -125,16 +125,17 @@ def _interval(row: pd.Series, scale: str | None) -> str:
 
 def _amount(row: pd.Series, scale: str | None) -> str:
     if scale == "proportion":
-        return f"a prevalence of {format_value(row['value'], scale)}"
+        return f"prevalence of {format_value(row['value'], scale)}"
     noun = " people" if scale == "count" else ""
     return f"{format_value(row['value'], scale)}{noun}"
 
 
-def _money(value: float, unit: str) -> str:
-    """``15.7 million USD of 2021`` (or the whole amount below a million)."""
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} million {unit}"
-    return f"{value:,.0f} {unit}"
+def _money(value: float, unit: str, millions: bool | None = None) -> str:
+    """``15.7 million USD of 2021`` (or the whole amount below a million); ``unit=""`` drops it."""
+    if millions is None:
+        millions = abs(value) >= 1e6
+    text = f"{value / 1e6:,.1f} million" if millions else f"{value:,.0f}"
+    return f"{text} {unit}".rstrip()
 
 
 def _verdict(diff: pd.Series) -> int:
@@ -208,17 +209,18 @@ def headlines(estimates: pd.DataFrame, config: RunConfig) -> list[str]:
         if pd.isna(base["value"]):
             out.append(f"{spec['name']}: withheld under disclosure control.")
             continue
-        text = f"{spec['name']}: illicit profits of an estimated {_money(base['value'], money)}"
+        text = f"{spec['name']}: an estimated {_money(base['value'], money)}"
         if "change in profits" in rows.index and "profits at endline" in rows.index:
             end, ch = rows.loc["profits at endline"], rows.loc["change in profits"]
             v = _verdict(ch)
             direction = "down" if end["value"] < base["value"] else "up"
+            big = abs(ch["value"]) >= 1e6
             text = (
-                f"{spec['name']}: illicit profits of an estimated {_money(end['value'], money)} "
-                f"a year at endline, {direction} from {_money(base['value'], money)} at baseline; "
-                f"the {'fall' if ch['value'] < 0 else 'rise'} of {_money(abs(ch['value']), money)} "
-                f"({100 * ch['level']:g}% interval {_money(ch['lower'], money)} to "
-                f"{_money(ch['upper'], money)}) "
+                f"{spec['name']}: an estimated {_money(end['value'], money)} a year at endline, "
+                f"{direction} from {_money(base['value'], money)} at baseline; the "
+                f"{'fall' if ch['value'] < 0 else 'rise'} of {_money(abs(ch['value']), money)} "
+                f"({100 * ch['level']:g}% interval {_money(ch['lower'], '', big).replace(' million', '')} "
+                f"to {_money(ch['upper'], '', big)}) "
                 f"{'is' if v else 'is not'} distinguishable from zero."
             )
         else:
