@@ -364,3 +364,14 @@ def test_schema_problems_example_in_docstring_is_not_stale():
         "inputs[0] ('a'): ['lists'] do not apply to an input of kind 'areas' "
         "(lists: captures/records only)"
     ]
+
+
+def test_config_and_data_problems_are_reported_together(tmp_path):
+    body = (
+        _captures_config()
+        .replace("seed = 3", 'seed = "x"')
+        .replace(str(SYNTH / "captures_endline.csv"), str(tmp_path / "missing.csv"))
+    )
+    problems = validate(_config(tmp_path, body))
+    assert any("seed" in p for p in problems), problems
+    assert any("missing.csv" in p and "file not found" in p for p in problems), problems

@@ -81,7 +81,9 @@ def validate(config_path: str | Path) -> list[str]:
     try:
         config = load_config(config_path)
     except ConfigProblem as exc:
-        return exc.problems
+        # the config has problems; the inputs whose own entries are sound are still read, so
+        # that data problems are reported in the same pass
+        return exc.problems + _input_problems(Path(config_path))
     problems: list[str] = []
     kinds = {}
     built = {}
@@ -128,6 +130,32 @@ def validate(config_path: str | Path) -> list[str]:
                         f"impact[{i}] ({spec['name']}): {key} {spec[key]!r} does not occur in "
                         f"column {spec['period']!r} of input {spec['input']!r}"
                     )
+    return problems
+
+
+def _input_problems(config_path: Path) -> list[str]:
+    """Data problems of the well-formed [[inputs]] of a config that has other problems."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from .schema import InputSection
+
+    try:
+        raw = tomllib.loads(config_path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    entries = raw.get("inputs")
+    if not isinstance(entries, list):
+        return []
+    shell = RunConfig(config_path.resolve(), raw, "", 0, 0.95, [], [])
+    problems: list[str] = []
+    for spec in entries:
+        try:
+            InputSection.model_validate(spec)
+        except ValidationError:
+            continue  # already reported by the schema
+        build_input(shell, spec, problems)
     return problems
 
 
