@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests._install import install_copy
+
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 
@@ -36,23 +38,7 @@ def test_citation_and_changelog_match_the_package():
 
 @pytest.mark.slow
 def test_pip_install_without_the_source_tree_runs_the_demo(tmp_path):
-    site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(site),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    site = install_copy(tmp_path / "site")
     env = {**os.environ, "PYTHONPATH": str(site)}
     where = subprocess.run(
         [sys.executable, "-c", "import prevalence; print(prevalence.__file__)"],

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from prevalence import _numba_cache
+from tests._install import install_copy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,23 +38,7 @@ def test_read_only_installation_without_a_home_fits(tmp_path):
     """A real read-only bind mount of an installed copy, with HOME on it too."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("needs root to bind-mount a read-only copy (CI runs as root)")
-    site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(site),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    site = install_copy(tmp_path / "site")
     ro = tmp_path / "ro"
     ro.mkdir()
     mounted = subprocess.run(["mount", "--bind", str(site), str(ro)], capture_output=True)

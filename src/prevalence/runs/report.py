@@ -305,13 +305,15 @@ def make_figures(
     by_scale: dict[str, dict[str, Any]] = {}
     for (e, i), est in fitted.items():
         by_scale.setdefault(est.scale or "other", {})[f"{e} / {i}"] = est
-    for scale, group in by_scale.items():
-        word = SCALE_WORDS.get(scale, scale)
-        save(
-            plot.forest(group, xlabel=word),
-            "estimates.png" if len(by_scale) == 1 else f"estimates_{_safe(scale)}.png",
-            f"Estimates ({word}) with their intervals",
-        )
+
+    def forests(groups: dict[str, dict[str, Any]], stem: str, caption: str) -> None:
+        # one figure per scale: counts, proportions and money never share an axis
+        for scale, group in groups.items():
+            word = SCALE_WORDS.get(scale, scale)
+            name = f"{stem}.png" if len(groups) == 1 else f"{stem}_{_safe(scale)}.png"
+            save(plot.forest(group, xlabel=word), name, caption.format(word=word))
+
+    forests(by_scale, "estimates", "Estimates ({word}) with their intervals")
     for name, table in protected.items():
         shown = table[pd.to_numeric(table["count"], errors="coerce").notna()]
         if len(shown):
@@ -337,13 +339,7 @@ def make_figures(
     for (e, p), c in comparisons.items():
         scale = c.difference.scale or "other"
         change_by_scale.setdefault(scale, {})[f"{e} / {p}" if several else e] = c
-    for scale, group in change_by_scale.items():
-        word = SCALE_WORDS.get(scale, scale)
-        save(
-            plot.forest(group, xlabel=word),
-            "change.png" if len(change_by_scale) == 1 else f"change_{_safe(scale)}.png",
-            f"Baseline and endline ({word})",
-        )
+    forests(change_by_scale, "change", "Baseline and endline ({word})")
     if scorecard is not None:
         card = scorecard[(scorecard["kind"] != "profits") & scorecard["change"].notna()]
         sections = list(dict.fromkeys(card["impact"]))
