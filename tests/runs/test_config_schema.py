@@ -375,3 +375,17 @@ def test_config_and_data_problems_are_reported_together(tmp_path):
     problems = validate(_config(tmp_path, body))
     assert any("seed" in p for p in problems), problems
     assert any("missing.csv" in p and "file not found" in p for p in problems), problems
+
+
+def test_byte_order_mark_latin1_and_string_args(tmp_path):
+    body = _captures_config()
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + body.encode())  # as Windows Notepad saves UTF-8
+    assert validate(bom) == []
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(body.replace('name = "t"', 'name = "caf\u00e9"').encode("latin-1"))
+    (problem,) = validate(latin)
+    assert "not UTF-8 text" in problem and "save the config as UTF-8" in problem
+    body = _captures_config('settings = { args = "[12]" }')
+    problems = validate(_config(tmp_path, body))
+    assert any("settings.args must be a list" in p for p in problems), problems

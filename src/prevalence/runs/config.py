@@ -164,6 +164,9 @@ def _estimator_problems(spec: dict[str, Any], where: str, seed: int, level: floa
         ]
     cls = types[spec["type"]][0]
     params = cls._param_names()
+    inner_args = spec.get("settings", {}).get("args")
+    if inner_args is not None and not isinstance(inner_args, list):
+        return [f'{where}: settings.args must be a list (args = ["victim"]), got {inner_args!r}']
     unknown = [k for k in spec.get("settings", {}) if k not in params and k != "args"]
     if unknown:
         return [
@@ -234,13 +237,16 @@ def load_config(path: str | Path) -> RunConfig:
     """
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text())
+        # utf-8-sig: a byte-order mark (as Windows editors write) is not part of the TOML
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigProblem([f"{path}: no such config file"]) from None
     except IsADirectoryError:
         raise ConfigProblem([f"{path}: is a directory, not a config file"]) from None
     except UnicodeDecodeError as exc:
-        raise ConfigProblem([f"{path}: not a text file ({exc.reason})"]) from None
+        raise ConfigProblem(
+            [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the config as UTF-8"]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigProblem([f"{path}: not valid TOML: {exc}"]) from None
     problems = schema_problems(raw)

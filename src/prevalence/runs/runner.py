@@ -142,7 +142,7 @@ def _input_problems(config_path: Path) -> list[str]:
     from .schema import InputSection
 
     try:
-        raw = tomllib.loads(config_path.read_text())
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
     entries = raw.get("inputs")
