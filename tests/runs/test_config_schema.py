@@ -389,3 +389,23 @@ def test_byte_order_mark_latin1_and_string_args(tmp_path):
     body = _captures_config('settings = { args = "[12]" }')
     problems = validate(_config(tmp_path, body))
     assert any("settings.args must be a list" in p for p in problems), problems
+
+
+def test_semicolon_and_latin1_csv_files(tmp_path):
+    text = (SYNTH / "captures_baseline.csv").read_text()
+    (tmp_path / "semi.csv").write_text(text.replace(",", ";"))
+    body = _captures_config().replace(
+        str(SYNTH / "captures_baseline.csv"), str(tmp_path / "semi.csv")
+    )
+    problems = validate(_config(tmp_path, body))
+    assert any("separated by ';'; set separator = ';'" in p for p in problems), problems
+    fixed = body.replace('kind = "captures"', 'kind = "captures"\nseparator = ";"', 1)
+    assert validate(_config(tmp_path, fixed, "fixed.toml")) == []
+    (tmp_path / "latin.csv").write_bytes(text.replace("police", "polic\u00e9").encode("latin-1"))
+    body = _captures_config().replace(
+        str(SYNTH / "captures_baseline.csv"), str(tmp_path / "latin.csv")
+    )
+    problems = validate(_config(tmp_path, body))
+    assert any('set encoding = "latin-1"' in p for p in problems), problems
+    fixed = body.replace('kind = "captures"', 'kind = "captures"\nencoding = "latin-1"', 1)
+    assert any("'polic\u00e9'" in p for p in validate(_config(tmp_path, fixed, "f2.toml")))

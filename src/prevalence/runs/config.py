@@ -132,11 +132,33 @@ class RunConfig:
         return p if p.is_absolute() else (self.path.parent / p).resolve()
 
 
-def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
-    """Read a CSV, Parquet, Excel, Stata or SPSS file into a DataFrame."""
+def read_table(
+    path: Path, fmt: str | None = None, separator: str = ",", encoding: str = "utf-8"
+) -> pd.DataFrame:
+    """Read a CSV, Parquet, Excel, Stata or SPSS file into a DataFrame.
+
+    CSV files are read with ``separator`` and ``encoding`` (a byte-order mark is skipped); a
+    file that is one column whose name holds another common separator is refused with the
+    hint to set ``separator``.
+    """
     kind = fmt or FORMATS.get(path.suffix.lower())
     if kind == "csv":
-        return pd.read_csv(path)
+        try:
+            frame = pd.read_csv(path, sep=separator, encoding=encoding)
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"the file is not {encoding} text ({exc.reason} at byte {exc.start}): set "
+                'encoding = "latin-1" (or the file\'s encoding) in its [[inputs]] entry'
+            ) from None
+        if frame.shape[1] == 1:
+            name = str(frame.columns[0])
+            for other in (";", "\t", "|", ","):
+                if other != separator and other in name:
+                    raise ValueError(
+                        f"the file reads as one column {name[:60]!r}: it seems to be separated "
+                        f"by {other!r}; set separator = {other!r} in its [[inputs]] entry"
+                    )
+        return frame
     if kind == "parquet":
         return pd.read_parquet(path)
     if kind == "excel":
@@ -337,7 +359,9 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     path = config.input_path(spec)
     where = f"input {spec.get('name')!r} ({path})"
     try:
-        frame = read_table(path, spec.get("format"))
+        frame = read_table(
+            path, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
+        )
     except FileNotFoundError:
         own.append(f"{where}: file not found")
     except Exception as exc:  # unreadable in any other way

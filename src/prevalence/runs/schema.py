@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import types
 import typing
@@ -129,6 +130,8 @@ class InputSection(Section):
     format: Literal[FORMAT_NAMES] | None = _f(  # type: ignore[valid-type]
         "file format; default from the extension (.csv, .parquet, .xlsx/.xls, .dta, .sav)", None
     )
+    separator: str = _f("CSV only: the column separator (';' for many European exports)", ",")
+    encoding: str = _f("CSV only: the text encoding ('latin-1', 'cp1252'...)", "utf-8")
     filter: dict[str, Scalar | list[Scalar]] | None = _f(
         "keep rows where every named column equals the value (or one of a list of values)",
         None,
@@ -166,6 +169,12 @@ class InputSection(Section):
             value = getattr(self, key)
             if value is not None and len(set(value)) != len(value):
                 raise ValueError(f"{key} names a column twice: {value}")
+        if len(self.separator) != 1:
+            raise ValueError(f"separator must be one character, got {self.separator!r}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ValueError(f"encoding {self.encoding!r} is not a known text encoding") from None
         if self.filter is not None and not self.filter:
             raise ValueError("filter is empty: give at least one column = value")
         return self
