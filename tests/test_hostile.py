@@ -547,6 +547,16 @@ def _did(**kw: Any) -> Any:
 
 MORE_CASES = [
     Case(
+        "compare: intervals at different levels",
+        lambda: compare_estimates(Estimate(10.0, 8.0, 12.0, level=0.9), Estimate(9.0, 7.0, 11.0)),
+        "different levels",
+    ),
+    Case(
+        "design: zero weight named plainly",
+        lambda: SurveyDesign(_survey(w=0.0), weights="w"),
+        "column 'w' has 0.0 at row 0",
+    ),
+    Case(
         "did: estimator not an estimator",
         lambda: pv.impact.DifferenceInDifferences(
             "SurveyPrevalence", group="g", period="t", treated=1, baseline=0, endline=1

@@ -117,6 +117,12 @@ def same_scale(estimates: list[Estimate], what: str) -> str | None:
                 f"{what} takes Estimate objects; argument {k + 1} is a {type(e).__name__} "
                 f"({e!r:.60})"
             )
+    levels = sorted({e.level for e in estimates})
+    if len(levels) > 1:
+        raise DataError(
+            f"{what} combines estimates with intervals at different levels {levels}: refit them "
+            "at one level"
+        )
     scales = {e.scale for e in estimates if e.scale is not None}
     if len(scales) > 1:
         raise DataError(

@@ -209,7 +209,7 @@ class SurveyDesign(Design):
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise DataError(
-                f"weights must be positive and finite: column {col!r} has {w[pos]!r} at row {pos}"
+                f"weights must be positive and finite: column {col!r} has {float(w[pos])!r} at row {pos}"
             )
         return w
 
@@ -224,7 +224,7 @@ class SurveyDesign(Design):
         if np.any(f <= 0) or not np.all(np.isfinite(f)):
             pos = int(np.flatnonzero((f <= 0) | ~np.isfinite(f))[0])
             raise DataError(
-                f"fpc column {col!r} must be positive and finite, found {f[pos]!r} at row {pos}"
+                f"fpc column {col!r} must be positive and finite, found {float(f[pos])!r} at row {pos}"
             )
         is_size = bool(np.any(f > 1))
         if is_size and np.any(f < 1):
