@@ -46,6 +46,7 @@ from .calibration import (
 from .estimation import (
     RatioStatistic,
     check_ci,
+    check_df,
     check_output,
     design_effect,
     domain_codes,
@@ -344,6 +345,7 @@ class Design(ABC):
         """Compute ``stat`` for the sample or each domain and package the result."""
         level = check_level(level)
         output = check_output(output)
+        df = check_df(df)
         codes, labels = domain_codes(self.data, by)
         D = len(labels)
         counts = np.bincount(codes[use], minlength=D)
@@ -416,6 +418,63 @@ class Design(ABC):
             return estimates
         return pd.DataFrame(rows)
 
+    @staticmethod
+    def _interval_notes(
+        stat: RatioStatistic,
+        value: float,
+        se: float,
+        lo: float,
+        hi: float,
+        n_d: int,
+        t_df: float | None,
+        ci: str | None,
+        domain: dict | None,
+    ) -> tuple[str, ...]:
+        """Why an interval is missing, has zero width or was made the rare-event way.
+
+        Never a silent zero-width or NaN interval: each such case says what happened.
+        """
+        what = f"the {stat.kind} of {stat.labels[0]}" + (
+            f" in domain {domain}" if domain is not None else ""
+        )
+        method = ci or "logit"
+        extreme = stat.kind == "proportion" and value in (0.0, 1.0)
+        if extreme and method == "beta" and hi > lo:
+            return (
+                f"{what} is {value:g} (all {n_d} respondents alike): the Korn-Graubard interval "
+                f"uses the sample size {n_d} as the effective sample size (the design effect is "
+                "undefined; R's svyciprop gives NaN here)",
+            )
+        if hi > lo:
+            return ()
+        if math.isnan(lo) or math.isnan(hi):
+            if t_df is not None and t_df <= 0:
+                reason = (
+                    f"the design has {t_df:g} degrees of freedom (one PSU per stratum, or lonely "
+                    "PSUs removed), so no t interval exists; pass df=None for a normal interval "
+                    "if that is defensible"
+                )
+            else:
+                reason = "its variance could not be estimated"
+            return (f"no interval for {what} ({value:.6g}): {reason}",)
+        if extreme:
+            return (
+                f"{what} is {value:g} (all {n_d} respondents alike): the {method} interval does "
+                f"not exist at 0 or 1 and is shown as [{lo:g}, {hi:g}]; ci='beta' gives the "
+                "Korn-Graubard interval, which does",
+            )
+        no_df = (
+            f"; the design has {t_df:g} degrees of freedom"
+            if t_df is not None and t_df <= 0
+            else ""
+        )
+        return (
+            f"{what} is {value:.6g} with no sampling variance: every one of its {n_d} "
+            "respondents has the same value, or the design gives none (each stratum a single "
+            f"PSU taken with certainty, say){no_df}. The interval [{lo:.6g}, {hi:.6g}] has zero "
+            "width and does not mean the value is known exactly",
+        )
+
     def _one_estimate(
         self,
         stat: RatioStatistic,
@@ -470,17 +529,9 @@ class Design(ABC):
         how = self._variance_label()
         if stat.kind == "proportion":
             how += f", {ci or 'logit'} interval"
-        notes: tuple[str, ...] = ()
-        if not (hi > lo):  # never a silent zero-width (or undefined) interval
-            where = f" in domain {domain}" if domain is not None else ""
-            notes = (
-                f"the {stat.kind} of {stat.labels[0]}{where} is {value:.6g} with no sampling "
-                f"variance in the sample (every one of its {n_d} respondents has the same "
-                "value, or the design gives no variance): the interval "
-                f"[{lo:.6g}, {hi:.6g}] has zero width and does not mean the value is known "
-                "exactly",
-            )
-            warnings.warn(notes[0], EstimationWarning, stacklevel=4)
+        notes = self._interval_notes(stat, value, se, lo, hi, n_d, t_df, ci, domain)
+        for note in notes:
+            warnings.warn(note, EstimationWarning, stacklevel=4)
         return Estimate(
             value,
             lo,

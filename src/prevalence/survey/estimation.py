@@ -276,6 +276,24 @@ def check_output(output: str) -> str:
     return output
 
 
+def check_df(df: object) -> str | float | None:
+    """``df`` for an interval: None (normal, or svyciprop's design df for proportions),
+    ``"design"`` (the design's degrees of freedom) or a number > 0 (``inf``: normal).
+
+    Examples
+    --------
+    >>> check_df("design"), check_df(12)
+    ('design', 12.0)
+    """
+    if df is None or df == "design":
+        return df  # type: ignore[return-value]
+    if isinstance(df, bool) or not isinstance(df, int | float | np.integer | np.floating):
+        raise ValueError(f"df must be None, 'design' or a number > 0, got {df!r}")
+    if not float(df) > 0:  # NaN included
+        raise ValueError(f"df must be a number > 0 (degrees of freedom), got {df!r}")
+    return float(df)
+
+
 def check_ci(ci: str) -> str:
     if ci not in PROPORTION_METHODS:
         raise ValueError(f"ci must be one of {PROPORTION_METHODS}, got {ci!r}")

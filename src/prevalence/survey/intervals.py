@@ -27,7 +27,9 @@ def proportion_interval(
     * ``logit`` / ``xlogit``: Wald interval on the logit scale, ``se_logit = se / (p (1 - p))``,
       t quantile with ``df`` design degrees of freedom, back-transformed;
     * ``beta``: Korn and Graubard (1998): Clopper-Pearson with the effective sample size
-      ``p (1 - p) / se**2``, adjusted by ``(t_{n-1} / t_df)**2``;
+      ``p (1 - p) / se**2``, adjusted by ``(t_{n-1} / t_df)**2``; for a proportion of 0 or 1
+      (no design-based variance) the sample size ``n`` is the effective sample size, so the
+      interval exists where R's ``svyciprop`` gives NaN;
     * ``wald`` (R's ``mean``): ``p -/+ t se``;
     * ``asin``: Wald on the arcsine-square-root scale;
     * ``wilson``: Wilson's score interval with the effective sample size and the t quantile
@@ -55,9 +57,15 @@ def proportion_interval(
         lo, hi = max(a - q * s, 0.0), min(a + q * s, math.pi / 2)
         return (math.sin(lo) ** 2, math.sin(hi) ** 2)
     if method == "beta":
-        if se == 0:
+        if 0.0 < p < 1.0 and se > 0:
+            n_eff = p * (1.0 - p) / se**2
+        elif p in (0.0, 1.0) and n >= 1:
+            # no one (or everyone) has the condition: the design effect is undefined and
+            # Korn and Graubard (1998) take the sample size as the effective sample size
+            # (R's svyciprop returns NaN here)
+            n_eff = float(n)
+        else:
             return (p, p)
-        n_eff = p * (1.0 - p) / se**2
         if df is not None and math.isfinite(df) and df > 0 and n > 1:
             n_eff *= (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
         lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1.0 - p) + 1.0) if p > 0 else 0.0
