@@ -141,3 +141,18 @@ def test_bad_df_is_refused(df):
     design = SurveyDesign(frame, weights="w", clusters="c")
     with pytest.raises(ValueError, match="df must be"):
         design.mean("y", df=df)
+
+
+def test_messages_show_plain_values_and_user_labels():
+    frame = pd.DataFrame({"s": [413, 413, 7, 7], "c": [5, 6, 5, 8], "w": 1.0, "y": [0, 1, 2, 1]})
+    with pytest.raises(DataError, match=r"cluster 5 of column 'c'") as info:
+        SurveyDesign(frame, weights="w", strata="s", clusters="c")
+    assert "np." not in str(info.value)
+    with pytest.raises(DataError, match="found 2 at row 2") as info:
+        SurveyDesign(frame, weights="w").proportion("y")
+    assert "np." not in str(info.value)
+    lonely = pd.DataFrame({"s": [413, 413, 7], "c": [1, 2, 3], "w": 1.0, "y": [0, 1, 1]})
+    design = SurveyDesign(lonely, weights="w", strata="s", clusters="c")
+    with pytest.raises(DataError, match="stratum 7 has only one PSU") as info:
+        design.mean("y")
+    assert "np." not in str(info.value)

@@ -9,7 +9,18 @@ import numpy as np
 
 from .errors import DataError
 
-__all__ = ["whole_number", "positive_number", "column_names", "labels_present"]
+__all__ = ["plain", "whole_number", "positive_number", "column_names", "labels_present"]
+
+
+def plain(value: object) -> object:
+    """A value as a message should show it: ``413``, not ``np.int64(413)``.
+
+    Examples
+    --------
+    >>> repr(plain(np.int64(413))), repr(plain("north"))
+    ('413', "'north'")
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def whole_number(name: str, value: object, minimum: int = 1) -> int:

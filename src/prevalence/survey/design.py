@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..core.checks import plain
 from ..core.errors import DataError, DataWarning
 from ..core.random import SeedLike
 from .base import Design
@@ -137,7 +138,7 @@ class SurveyDesign(Design):
                 bad = int(per_unit.index[np.argmax(per_unit.to_numpy() > 1)])
                 example = raw_ids[0][ids[0] == bad][0]
                 raise DataError(
-                    f"cluster {example!r} of column {cluster_cols[0]!r} appears in more than one "
+                    f"cluster {plain(example)!r} of column {cluster_cols[0]!r} appears in more than one "
                     f"stratum: clusters are not nested in strata; use nest=True if cluster "
                     "identifiers are re-used across strata"
                 )

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from ..core.checks import plain
 from ..core.errors import DataError
 from .intervals import PROPORTION_METHODS, critical_value
 
@@ -116,7 +117,9 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
     bad = v.isna() & s.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"column {column!r} must be numeric, found {s.iloc[pos]!r} at row {pos}")
+        raise DataError(
+            f"column {column!r} must be numeric, found {plain(s.iloc[pos])!r} at row {pos}"
+        )
     return v.to_numpy(dtype=float)
 
 
@@ -183,7 +186,7 @@ def indicator_columns(
                 pos = int(np.flatnonzero(bad)[0])
                 raise DataError(
                     f"column {column!r} must hold 0/1 (or booleans) for a proportion, found "
-                    f"{s.iloc[pos]!r} at row {pos}; pass value=... to estimate the share equal to a value"
+                    f"{plain(s.iloc[pos])!r} at row {pos}; pass value=... to estimate the share equal to a value"
                 )
             y = np.where(okc, v, 0.0)
             labels.append(column)
@@ -238,8 +241,8 @@ def likelihood_interval(
     """
     w_all = weights[mask]
     y = y[mask]
-    if p <= 0 or p >= 1:
-        return (p, p)
+    if p <= 0 or p >= 1 or not (math.isfinite(var) and var > 0) or y.size < 2:
+        return (p, p)  # no variance to scale by: the caller says so in the estimate's warnings
     w = w_all / w_all.mean()
     sw, swy = float(w.sum()), float(np.sum(w * y))
     n = y.size
@@ -251,20 +254,31 @@ def likelihood_interval(
     lam = design_var_logit / naive_var_logit
     q = critical_value(level, df)
     cut = q * q * lam * phi
+    if not (math.isfinite(cut) and cut > 0):  # no degrees of freedom, or no dispersion
+        return (math.nan, math.nan)
 
     def dev(beta: float) -> float:
-        pr = 1.0 / (1.0 + math.exp(-beta))
-        ll = swy * math.log(pr) + (sw - swy) * math.log(1 - pr)
+        # log(expit(beta)) and log(1 - expit(beta)) without overflow or log(0)
+        soft = math.log1p(math.exp(-abs(beta)))
+        log_p = -soft - max(-beta, 0.0)
+        log_q = -soft - max(beta, 0.0)
+        ll = swy * log_p + (sw - swy) * log_q
         ll0 = swy * math.log(p) + (sw - swy) * math.log(1 - p)
         return 2.0 * (ll0 - ll) - cut
 
     b0 = math.log(p / (1 - p))
     step = max(4.0 * math.sqrt(design_var_logit), 1e-6)
     lo_b, hi_b = b0 - step, b0 + step
-    while dev(lo_b) < 0:
+    for _ in range(200):
+        if dev(lo_b) >= 0:
+            break
         lo_b -= step
-    while dev(hi_b) < 0:
+    for _ in range(200):
+        if dev(hi_b) >= 0:
+            break
         hi_b += step
+    if dev(lo_b) < 0 or dev(hi_b) < 0:  # pragma: no cover - the deviance grows without bound
+        return (math.nan, math.nan)
     lo = optimize.brentq(dev, lo_b, b0, xtol=1e-12)
     hi = optimize.brentq(dev, b0, hi_b, xtol=1e-12)
     return (1.0 / (1.0 + math.exp(-lo)), 1.0 / (1.0 + math.exp(-hi)))

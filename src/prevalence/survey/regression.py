@@ -30,6 +30,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from ..core.checks import plain
 from ..core.errors import DataError, EstimationError
 from ..core.intervals import check_level
 from .estimation import RatioStatistic
@@ -278,10 +279,10 @@ def _fit(design: _Design, formula: str, family: str) -> _Fit:
     names = [str(c) for c in mm.rhs.columns]
     if family == "binomial" and np.any((y < 0) | (y > 1)):
         pos = int(np.flatnonzero((y < 0) | (y > 1))[0])
-        raise DataError(f"a binomial outcome must lie in [0, 1]; row {pos} has {y[pos]!r}")
+        raise DataError(f"a binomial outcome must lie in [0, 1]; row {pos} has {plain(y[pos])!r}")
     if family == "poisson" and np.any(y < 0):
         pos = int(np.flatnonzero(y < 0)[0])
-        raise DataError(f"a Poisson outcome must be non-negative; row {pos} has {y[pos]!r}")
+        raise DataError(f"a Poisson outcome must be non-negative; row {pos} has {plain(y[pos])!r}")
     rank = np.linalg.matrix_rank(X)
     if rank < X.shape[1]:
         raise EstimationError(
