@@ -185,3 +185,40 @@ def test_brr_and_fay(d, r_values):
 def test_lonely_psu_options(d, r_values, option):
     design = SurveyDesign(d["lonely"], weights="pw", strata="lonelystrat", lonely_psu=option)
     check(design.mean("api00"), r_values[f"lonely_{option}_mean_api00"])
+
+
+def test_lonely_psu_adjust_as_r_4_3(d):
+    """R survey >= 4.3 centres a lonely PSU at the average PSU total (tests/survey/r_adjust43.R:
+    survey 4.5's onestage/onestrat run in R 4.1.1); totals differ from the older rule."""
+    import json
+    from pathlib import Path
+
+    r = json.loads((Path(__file__).parent / "r_adjust43.json").read_text())
+
+    def se(entry):
+        value = entry["se"]
+        while isinstance(value, list):
+            value = value[0]
+        return value
+
+    lonely = SurveyDesign(d["lonely"], weights="pw", strata="lonelystrat", lonely_psu="adjust")
+    for name, est in (
+        ("lonely_adjust_mean_api00", lonely.mean("api00")),
+        ("lonely_adjust_total_enroll", lonely.total("enroll")),
+        ("lonely_adjust_total_api00", lonely.total("api00")),
+    ):
+        assert est.value == pytest.approx(r[name]["value"], rel=REL), name
+        assert est.std_error == pytest.approx(se(r[name]), rel=REL), name
+    clus2 = api("apiclus2")
+    dn = clus2["dnum"].unique()
+    clus2["st"] = np.where(clus2["dnum"].isin(dn[:20]), "a", "b")
+    clus2.loc[clus2["dnum"] == dn[20], "st"] = "c"
+    d2 = SurveyDesign(
+        clus2, weights="pw", strata="st", clusters=["dnum", "snum"], nest=True, lonely_psu="adjust"
+    )
+    for name, est in (
+        ("clus2_adjust_total_enroll", d2.total("enroll", na_rm=True)),
+        ("clus2_adjust_mean_api00", d2.mean("api00")),
+    ):
+        assert est.value == pytest.approx(r[name]["value"], rel=REL), name
+        assert est.std_error == pytest.approx(se(r[name]), rel=REL), name

@@ -85,7 +85,17 @@ def variance_from_unit_totals(
         lonely = n_h <= 1
         dev = U - sums[strata] / np.maximum(count[strata], 1)[:, None]
         if design.lonely_psu == "adjust":
-            dev = np.where(lonely[:, None], U, dev)
+            # R survey >= 4.3: a lonely PSU deviates from the average PSU total over all
+            # strata (within its parent unit at later stages), not from zero
+            parent = (
+                design.stages[s - 1].units[rows] if s > 0 else np.zeros(rows.size, dtype=np.int64)
+            )
+            n_par = int(parent.max()) + 1
+            parent_sums = np.zeros((n_par, p))
+            np.add.at(parent_sums, parent, U)
+            parent_units = np.bincount(parent, minlength=n_par).astype(float)
+            centre = parent_sums[parent] / parent_units[parent][:, None]
+            dev = np.where(lonely[:, None], U - centre, dev)
         if lonely.any() and design.lonely_psu == "fail" and np.any(scale[lonely] > 0):
             bad = int(np.flatnonzero(lonely & (scale > 0))[0])
             raise DataError(
