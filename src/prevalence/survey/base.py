@@ -29,6 +29,7 @@ import math
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Self
 
 import numpy as np
@@ -76,6 +77,9 @@ class Design(ABC):
 
     data: pd.DataFrame
     weights: np.ndarray
+    #: Rows of the subset (``subset``); None: every row. Rows outside keep their place in the
+    #: design, so variances are those of a domain estimate (R's ``subset.survey.design``).
+    _domain: np.ndarray | None = None
 
     # ------------------------------------------------------------------ what a design supplies
     @property
@@ -142,6 +146,52 @@ class Design(ABC):
         """
         new = copy.copy(self)
         new.data = self.data.assign(**columns)
+        return new
+
+    def subset(self, condition: str | Callable[[pd.DataFrame], Any] | Any) -> Self:
+        """The design restricted to a domain, with the whole design's variance (R's ``subset``).
+
+        ``condition`` is a pandas expression over the columns (``"region == 'north'"``), a
+        function of the data frame, or a boolean array with one entry per row. Rows outside
+        stay in the design with no influence, so standard errors are those of domain
+        estimation, not of a new sample. Subsets of subsets combine.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "g": ["a", "a", "b", "b"], "w": 1.0,
+        ...                    "psu": [1, 2, 3, 4]})
+        >>> SurveyDesign(df, weights="w", clusters="psu").subset("g == 'b'").mean("y").value
+        3.5
+        """
+        if isinstance(condition, str):
+            try:
+                mask = self.data.eval(condition)
+            except Exception as exc:  # pandas raises many kinds for a bad expression
+                raise DataError(f"cannot evaluate the subset {condition!r}: {exc}") from None
+        elif callable(condition):
+            mask = condition(self.data)
+        else:
+            mask = condition
+        mask = pd.Series(mask) if not isinstance(mask, pd.Series) else mask
+        if len(mask) != self.n:
+            raise DataError(f"the subset condition has {len(mask)} values for {self.n} rows")
+        if mask.isna().any():
+            raise DataError(
+                f"the subset condition is missing at row {int(np.flatnonzero(mask.isna())[0])}"
+            )
+        if mask.dtype != bool:
+            raise DataError(f"the subset condition must be true/false, got values of {mask.dtype}")
+        keep = mask.to_numpy()
+        if self._domain is not None:
+            keep = keep & self._domain
+        if not keep.any():
+            raise DataError(
+                f"the subset {condition if isinstance(condition, str) else ''} keeps no row"
+            )
+        new = copy.copy(self)
+        new._domain = keep
         return new
 
     def variable(self, column: str) -> np.ndarray:
@@ -220,6 +270,37 @@ class Design(ABC):
         a, b = np.where(ok[:, None], a, 0.0), np.where(ok[:, None], b, 0.0)
         stat = RatioStatistic("ratio", a, b, (f"{numerator}/{denominator}",))
         return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
+
+    def variance(self, column: str, *, level: float = 0.95, na_rm: bool = False) -> Estimate:
+        """Estimated population variance of ``column`` with its standard error (R's ``svyvar``).
+
+        As R: the design-weighted mean of ``(x - mean)**2 * n / (n - 1)``, ``n`` the rows with
+        a weight (in the subset) and a value, with that mean's standard error.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": 1.0, "psu": [1, 2, 3, 4]})
+        >>> round(SurveyDesign(df, weights="w", clusters="psu").variance("y").value, 4)
+        1.6667
+        """
+        if not isinstance(column, str):
+            raise DataError(f"variance takes one column name, got {column!r}")
+        x = numeric_column(self.data, column)
+        ok = np.isfinite(x) & (self.weights != 0)
+        if self._domain is not None:
+            ok &= self._domain
+        n = int(ok.sum())
+        if n < 2:
+            raise DataError(
+                f"a variance of {column!r} needs at least two rows with values, got {n}"
+            )
+        xbar = self.mean(column, na_rm=na_rm).value
+        squares = np.where(np.isfinite(x), (x - xbar) ** 2 * n / (n - 1), np.nan)
+        name = f"variance of {column}"
+        est = self.with_columns(**{name: squares}).mean(name, level=level, na_rm=na_rm)
+        return replace(est, method=est.method.replace("mean", "variance", 1), scale="variance")
 
     def proportion(
         self,
@@ -346,6 +427,8 @@ class Design(ABC):
         level = check_level(level)
         output = check_output(output)
         df = check_df(df)
+        if self._domain is not None:
+            use = use & self._domain
         codes, labels = domain_codes(self.data, by)
         D = len(labels)
         counts = np.bincount(codes[use], minlength=D)

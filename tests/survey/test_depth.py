@@ -1,0 +1,86 @@
+"""Subsets of designs and svyvar against R survey 4.1.1 (tests/survey/r_depth.R, issue #16)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from prevalence import DataError
+from prevalence.survey import SurveyDesign
+
+from .conftest import api
+
+R = json.loads((Path(__file__).parent / "r_depth.json").read_text())
+REL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def designs():
+    strat, clus1, clus2 = api("apistrat"), api("apiclus1"), api("apiclus2")
+    for frame in (strat, clus1, clus2):
+        frame["no"] = (frame["sch.wide"] == "No").astype(int)
+    return {
+        "dstrat": SurveyDesign(strat, weights="pw", strata="stype", fpc="fpc"),
+        "dclus1": SurveyDesign(clus1, weights="pw", clusters="dnum", fpc="fpc"),
+        "dclus2": SurveyDesign(clus2, clusters=["dnum", "snum"], fpc=["fpc1", "fpc2"]),
+    }
+
+
+def check(est, key, ci=False):
+    ref = R[key]
+    assert est.value == pytest.approx(ref["estimate"], rel=REL), key
+    assert est.std_error == pytest.approx(ref["se"], rel=REL), key
+    if ci:
+        assert est.lower == pytest.approx(ref["ci"][0], rel=1e-5), key
+        assert est.upper == pytest.approx(ref["ci"][1], rel=1e-5), key
+
+
+def test_subsets_are_domain_estimates(designs):
+    e = designs["dclus1"].subset("stype == 'E'")
+    check(e.mean("api00"), "sub_clus1_E_mean_api00")
+    check(e.total("enroll"), "sub_clus1_E_total_enroll")
+    check(e.proportion("no", ci="logit"), "sub_clus1_E_prop_no_logit", ci=True)
+    check(e.proportion("no", ci="beta"), "sub_clus1_E_prop_no_beta", ci=True)
+    not_h = designs["dstrat"].subset(lambda df: df["stype"] != "H")
+    check(not_h.mean("api00"), "sub_strat_notH_mean_api00")
+    check(not_h.total("enroll"), "sub_strat_notH_total_enroll")
+    check(designs["dclus2"].subset("stype == 'E'").mean("api00"), "sub_clus2_E_mean_api00")
+    check(e.subset("api99 > 600").mean("api00"), "sub_sub_clus1_mean_api00")
+
+
+def test_subsets_of_replicate_designs():
+    clus1 = api("apiclus1")
+    jk1 = SurveyDesign(clus1, weights="pw", clusters="dnum").replicate("jk1")
+    e = jk1.subset("stype == 'E'")
+    check(e.mean("api00"), "sub_jk1_E_mean_api00")
+    check(e.total("enroll"), "sub_jk1_E_total_enroll")
+
+
+def test_subset_equals_the_domain_of_by(designs):
+    d = designs["dclus1"]
+    by = d.mean("api00", by="stype", output="estimates")["E"]
+    sub = d.subset("stype == 'E'").mean("api00")
+    assert sub.value == pytest.approx(by.value, rel=1e-12)
+    assert sub.std_error == pytest.approx(by.std_error, rel=1e-12)
+
+
+def test_variance(designs):
+    check(designs["dclus1"].variance("api00"), "var_clus1_api00")
+    check(designs["dstrat"].variance("api00"), "var_strat_api00")
+    check(designs["dclus1"].subset("stype == 'E'").variance("api00"), "var_sub_clus1_E_api00")
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ("stype == 'Z'", "keeps no row"),
+        ("nonexistent > 1", "cannot evaluate"),
+        ("api00", "true/false"),
+        ([True, False], "values for"),
+    ],
+)
+def test_bad_subsets_are_refused(designs, condition, message):
+    with pytest.raises(DataError, match=message):
+        designs["dclus1"].subset(condition)
