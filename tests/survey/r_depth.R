@@ -26,6 +26,12 @@ put("sub_sub_clus1_mean_api00", 'svymean(~api00, subset(subset(dclus1, stype == 
 rclus1 <- as.svrepdesign(svydesign(id = ~dnum, weights = ~pw, data = apiclus1), type = "JK1")
 put("sub_jk1_E_mean_api00", 'svymean(~api00, subset(rclus1, stype == "E"))')
 put("sub_jk1_E_total_enroll", 'svytotal(~enroll, subset(rclus1, stype == "E"))')
+apiz <- apistrat; apiz$pw[1:12] <- 0
+dzero <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apiz)
+put("zero_mean_api00", "svymean(~api00, dzero)")
+put("zero_total_enroll", "svytotal(~enroll, dzero)")
+put("zero_prop_no", 'svyciprop(~I(sch.wide == "No"), dzero)')
+put("zero_var_api00", "svyvar(~api00, dzero)")
 put("var_clus1_api00", "svyvar(~api00, dclus1)")
 put("var_strat_api00", "svyvar(~api00, dstrat)")
 put("var_sub_clus1_E_api00", 'svyvar(~api00, subset(dclus1, stype == "E"))')

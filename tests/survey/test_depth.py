@@ -58,6 +58,19 @@ def test_subsets_of_replicate_designs():
     check(e.total("enroll"), "sub_jk1_E_total_enroll")
 
 
+def test_zero_weights_as_r():
+    strat = api("apistrat")
+    strat["no"] = (strat["sch.wide"] == "No").astype(int)
+    strat.loc[:11, "pw"] = 0.0
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    check(d.mean("api00"), "zero_mean_api00")
+    check(d.total("enroll"), "zero_total_enroll")
+    check(d.proportion("no"), "zero_prop_no", ci=True)  # t with the df of the weighted PSUs
+    check(d.variance("api00"), "zero_var_api00")
+    with pytest.raises(DataError, match="zero in every row"):
+        SurveyDesign(strat.assign(pw=0.0), weights="pw")
+
+
 def test_subset_equals_the_domain_of_by(designs):
     d = designs["dclus1"]
     by = d.mean("api00", by="stype", output="estimates")["E"]

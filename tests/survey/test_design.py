@@ -41,14 +41,16 @@ def df() -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ bad designs
-def test_missing_or_nonpositive_weights(df):
+def test_missing_or_negative_weights(df):
     bad = df.copy()
     bad.loc[7, "w"] = np.nan
     with pytest.raises(DataError, match="weights column 'w'.*row 7"):
         SurveyDesign(bad, weights="w", strata="stratum", clusters="psu")
-    bad.loc[7, "w"] = 0
-    with pytest.raises(DataError, match="positive.*row 7"):
+    bad.loc[7, "w"] = -1.0
+    with pytest.raises(DataError, match="not negative.*-1.0 at row 7"):
         SurveyDesign(bad, weights="w", strata="stratum", clusters="psu")
+    bad.loc[7, "w"] = 0.0  # allowed, as in R: the row carries no weight
+    SurveyDesign(bad, weights="w", strata="stratum", clusters="psu")
 
 
 def test_fpc_smaller_than_sample(df):

@@ -429,6 +429,7 @@ class Design(ABC):
         df = check_df(df)
         if self._domain is not None:
             use = use & self._domain
+        use = use & (self.weights != 0)  # rows without weight are outside, as in R
         codes, labels = domain_codes(self.data, by)
         D = len(labels)
         counts = np.bincount(codes[use], minlength=D)

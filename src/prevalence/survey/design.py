@@ -206,12 +206,17 @@ class SurveyDesign(Design):
                 f"weights column {col!r} has a missing or non-numeric value at row {pos}"
             )
         w = s.to_numpy(dtype=float)
-        bad = ~np.isfinite(w) | (w <= 0)
+        bad = ~np.isfinite(w) | (w < 0)
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise DataError(
-                f"weights must be positive and finite: column {col!r} has {float(w[pos])!r} at row {pos}"
+                f"weights must be finite and not negative: column {col!r} has {float(w[pos])!r} "
+                f"at row {pos}"
             )
+        if not (w > 0).any():
+            raise DataError(f"weights column {col!r} is zero in every row")
+        # zero weights are allowed, as in R (probability Inf): the rows stay in the design,
+        # carry no weight and do not count towards the degrees of freedom
         return w
 
     def _fpc_sizes(
