@@ -35,4 +35,26 @@ put("zero_var_api00", "svyvar(~api00, dzero)")
 put("var_clus1_api00", "svyvar(~api00, dclus1)")
 put("var_strat_api00", "svyvar(~api00, dstrat)")
 put("var_sub_clus1_E_api00", 'svyvar(~api00, subset(dclus1, stype == "E"))')
+# svyquantile (survey >= 4.1): quantile rules and Woodruff intervals
+quant <- list()
+qput <- function(key, design, var, probs, it, qr) {
+  r <- svyquantile(as.formula(paste0("~", var)), eval(parse(text = design)), probs,
+                   interval.type = it, qrule = qr, na.rm = TRUE)[[var]]
+  quant[[key]] <<- list(r = sprintf('svyquantile(~%s, %s, c(%s), interval.type="%s", qrule="%s")',
+                                    var, design, paste(probs, collapse = ", "), it, qr),
+                        design = design, variable = var, p = probs, interval = it, qrule = qr,
+                        value = unname(r[, 1]), lower = unname(r[, 2]), upper = unname(r[, 3]),
+                        se = unname(r[, 4]))
+}
+for (it in c("mean", "beta", "xlogit", "asin")) {
+  for (qr in c("math", "school", "hf7")) {
+    qput(paste("q_clus1_api00", it, qr, sep = "_"), "dclus1", "api00", c(0.25, 0.5), it, qr)
+  }
+}
+for (qr in c("hf3", "hf4", "hf5", "hf6", "hf8", "hf9", "shahvaish")) {
+  qput(paste("q_strat_api00_mean", qr, sep = "_"), "dstrat", "api00", c(0.1, 0.5, 0.9), "mean", qr)
+}
+qput("q_strat_enroll_mean_math", "dstrat", "enroll", c(0.1, 0.9), "mean", "math")
+qput("q_clus2_api00_beta_math", "dclus2", "api00", c(0.5), "beta", "math")
+out$quantiles <- quant
 cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE))

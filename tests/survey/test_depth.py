@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
 
 from prevalence import DataError
+from prevalence.core.errors import EstimationWarning
 from prevalence.survey import SurveyDesign
 
 from .conftest import api
@@ -97,3 +99,38 @@ def test_variance(designs):
 def test_bad_subsets_are_refused(designs, condition, message):
     with pytest.raises(DataError, match=message):
         designs["dclus1"].subset(condition)
+
+
+@pytest.mark.parametrize("key", sorted(R["quantiles"]))
+def test_quantiles_as_r(designs, key):
+    """svyquantile: every quantile rule and Woodruff interval of R survey (r_depth.R)."""
+    ref = R["quantiles"][key]
+    design = designs[ref["design"]]
+    probs = ref["p"] if isinstance(ref["p"], list) else [ref["p"]]
+    values = [
+        ref[k] if isinstance(ref[k], list) else [ref[k]] for k in ("value", "lower", "upper", "se")
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimationWarning)  # R's own empty intervals warn here
+        got = design.quantile(ref["variable"], probs, interval=ref["interval"], qrule=ref["qrule"])
+    for i, prob in enumerate(probs):
+        est = got[float(prob)]
+        assert est.value == pytest.approx(values[0][i], rel=REL), (key, prob)
+        assert est.lower == pytest.approx(values[1][i], rel=REL), (key, prob)
+        assert est.upper == pytest.approx(values[2][i], rel=REL), (key, prob)
+        assert est.details["std_error"] == pytest.approx(values[3][i], rel=REL, abs=1e-9), (
+            key,
+            prob,
+        )
+
+
+def test_quantile_arguments_are_checked(designs):
+    d = designs["dclus1"]
+    with pytest.raises(ValueError, match="qrule must be one of"):
+        d.quantile("api00", 0.5, qrule="hf10")
+    with pytest.raises(ValueError, match="interval must be one of"):
+        d.quantile("api00", 0.5, interval="score")
+    with pytest.raises(ValueError, match="p must be a probability"):
+        d.quantile("api00", 1.5)
+    with pytest.raises(DataError, match="one column name"):
+        d.quantile(["api00"], 0.5)

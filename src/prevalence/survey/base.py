@@ -34,6 +34,7 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..core.errors import DataError, EstimationWarning
 from ..core.intervals import check_level
@@ -57,8 +58,9 @@ from .estimation import (
     numeric_column,
     numeric_columns,
 )
-from .intervals import critical_value, proportion_interval
+from .intervals import _expit, critical_value, proportion_interval
 from .linearization import Residualizer
+from .quantiles import quantile_rule
 from .regression import SurveyGLMResults, fit_survey_glm, predictive_margins
 from .table import DomainTable
 
@@ -301,6 +303,122 @@ class Design(ABC):
         name = f"variance of {column}"
         est = self.with_columns(**{name: squares}).mean(name, level=level, na_rm=na_rm)
         return replace(est, method=est.method.replace("mean", "variance", 1), scale="variance")
+
+    def quantile(
+        self,
+        column: str,
+        p: float | Sequence[float],
+        *,
+        interval: str = "mean",
+        qrule: str = "math",
+        level: float = 0.95,
+        df: float | None = None,
+    ) -> Estimate | dict[float, Estimate]:
+        """Estimated population quantile(s) of ``column`` with Woodruff intervals (R's ``svyquantile``).
+
+        As R survey (>= 4.1): the quantile by ``qrule`` (``"math"``, R's default, ``"school"``,
+        ``"hf1"``...``"hf9"``, ``"shahvaish"``; :mod:`prevalence.survey.quantiles`); the
+        interval by Woodruff's method, an interval for the proportion of the population at or
+        below the estimate (``interval``: ``"mean"``, ``"beta"``, ``"xlogit"``, ``"asin"``) mapped
+        back through the quantile rule, with the design degrees of freedom unless ``df`` is given;
+        ``std_error`` is the interval's width over twice the critical value. A limit whose
+        probability falls outside [0, 1] is NaN, as in R, with a warning. One ``p`` gives an
+        :class:`~prevalence.Estimate`, several a dict keyed by ``p``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"y": [5.0, 1, 4, 2, 3, 6], "w": 1.0, "psu": range(6)})
+        >>> SurveyDesign(df, weights="w", clusters="psu").quantile("y", 0.5).value
+        3.0
+        """
+        rule = quantile_rule(qrule)
+        if interval not in ("mean", "beta", "xlogit", "asin"):
+            raise ValueError(
+                f"interval must be one of ('mean', 'beta', 'xlogit', 'asin'), got {interval!r}"
+            )
+        level = check_level(level)
+        if df is not None:
+            df = float(check_df(df))  # type: ignore[arg-type]
+        probs = [p] if isinstance(p, int | float) else list(p)
+        for q in probs:
+            if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
+                raise ValueError(f"p must be a probability in [0, 1], got {q!r}")
+        if not isinstance(column, str):
+            raise DataError(f"quantile takes one column name, got {column!r}")
+        x = numeric_column(self.data, column)
+        if np.isnan(x).any():
+            pos = int(np.flatnonzero(np.isnan(x))[0])
+            raise DataError(f"column {column!r} has a missing value at row {pos}")
+        w = self.weights * (self._domain if self._domain is not None else 1.0)
+        degf = float(self.degf(None if self._domain is None else self._domain & (w != 0)))
+        t_df = degf if df is None else df
+        alpha = 1.0 - level
+        q = critical_value(level, t_df)
+        out: dict[float, Estimate] = {}
+        for prob in probs:
+            qhat = rule(x, w, float(prob))
+            below = f"at or below the {prob:g} quantile of {column}"
+            m = self.with_columns(**{below: (x <= qhat).astype(float)}).mean(below)
+            pm, se = m.value, m.std_error
+            if interval == "mean":
+                plo, phi = pm - q * se, pm + q * se
+            elif interval == "xlogit":
+                if 0 < pm < 1:
+                    lg, s_lg = math.log(pm / (1 - pm)), se / (pm * (1 - pm))
+                    plo, phi = _expit(lg - q * s_lg), _expit(lg + q * s_lg)
+                else:
+                    plo = phi = math.nan
+            elif interval == "asin":
+                if 0 < pm < 1:
+                    a, s_a = math.asin(math.sqrt(pm)), se / (2 * math.sqrt(pm * (1 - pm)))
+                    plo, phi = math.sin(a - q * s_a) ** 2, math.sin(a + q * s_a) ** 2
+                else:
+                    plo = phi = math.nan
+            else:  # beta: Korn-Graubard, with R's n - 1 and design df in the adjustment
+                if 0 < pm < 1 and se > 0:
+                    n_eff = pm * (1 - pm) / se**2
+                    n_eff *= (
+                        stats.t.ppf(alpha / 2, self.n - 1) / stats.t.ppf(alpha / 2, degf)
+                    ) ** 2
+                    plo = float(stats.beta.ppf(alpha / 2, n_eff * pm, n_eff * (1 - pm) + 1))
+                    phi = float(stats.beta.ppf(1 - alpha / 2, n_eff * pm + 1, n_eff * (1 - pm)))
+                else:
+                    plo = phi = math.nan
+            lo = math.nan if (math.isnan(plo) or plo < 0) else rule(x, w, plo)
+            hi = math.nan if (math.isnan(phi) or phi > 1) else rule(x, w, phi)
+            notes: tuple[str, ...] = ()
+            if not (hi > lo):
+                notes = (
+                    f"the {prob:g} quantile of {column} has no {interval} Woodruff interval here "
+                    f"(the share at or below it, {pm:.4g}, has the interval [{plo:.4g}, "
+                    f"{phi:.4g}] on the probability scale); try interval='beta' or a "
+                    "continuous qrule",
+                )
+                warnings.warn(notes[0], EstimationWarning, stacklevel=2)
+            out[float(prob)] = Estimate(
+                qhat,
+                lo,
+                hi,
+                level,
+                f"survey {prob:g} quantile of {column} (qrule {qrule}, Woodruff {interval} "
+                f"interval, {self._variance_label()})",
+                None,
+                {
+                    "statistic": "quantile",
+                    "variable": column,
+                    "p": float(prob),
+                    "std_error": (hi - lo) / (2 * q) if math.isfinite(hi - lo) else math.nan,
+                    "share_below": pm,
+                    "share_below_std_error": se,
+                    "degf": degf,
+                },
+                notes,
+                scale="quantile",
+                interval_method="t" if math.isfinite(t_df) else "wald",
+            )
+        return out[float(probs[0])] if isinstance(p, int | float) else out
 
     def proportion(
         self,
