@@ -103,8 +103,8 @@ SURVEY_LAYERS = [
     ["replicate"],
     ["base"],
     ["regression"],
-    ["estimation", "calibration", "table", "linearization"],
-    ["stages", "intervals"],
+    ["estimation", "calibration", "table", "linearization", "chisq"],
+    ["stages", "intervals", "quantiles"],
 ]
 
 

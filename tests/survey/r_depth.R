@@ -57,4 +57,17 @@ for (qr in c("hf3", "hf4", "hf5", "hf6", "hf8", "hf9", "shahvaish")) {
 qput("q_strat_enroll_mean_math", "dstrat", "enroll", c(0.1, 0.9), "mean", "math")
 qput("q_clus2_api00_beta_math", "dclus2", "api00", c(0.5), "beta", "math")
 out$quantiles <- quant
+# svychisq: Rao-Scott tests of two-way tables
+chi <- list()
+cput <- function(key, call) {
+  r <- eval(parse(text = call))
+  chi[[key]] <<- list(r = call, statistic = unname(r$statistic), parameter = unname(r$parameter),
+                      p = unname(r$p.value))
+}
+for (st in c("F", "Chisq")) {
+  cput(paste0("chisq_clus1_schwide_stype_", st), sprintf('svychisq(~sch.wide + stype, dclus1, statistic = "%s")', st))
+  cput(paste0("chisq_strat_stype_awards_", st), sprintf('svychisq(~stype + awards, dstrat, statistic = "%s")', st))
+  cput(paste0("chisq_clus2_stype_both_", st), sprintf('svychisq(~stype + both, dclus2, statistic = "%s")', st))
+}
+out$chisq <- chi
 cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE))

@@ -134,3 +134,26 @@ def test_quantile_arguments_are_checked(designs):
         d.quantile("api00", 1.5)
     with pytest.raises(DataError, match="one column name"):
         d.quantile(["api00"], 0.5)
+
+
+@pytest.mark.parametrize("key", sorted(R["chisq"]))
+def test_rao_scott_as_r(designs, key):
+    """svychisq's F (second-order) and Chisq (first-order) Rao-Scott tests (r_depth.R)."""
+    ref = R["chisq"][key]
+    _, design, row, column, statistic = key.split("_", 4)
+    names = {"schwide": "sch.wide", "stype": "stype", "awards": "awards", "both": "both"}
+    d = designs["d" + design]
+    test = d.chisq(names[row], names[column], statistic=statistic)
+    assert test.statistic == pytest.approx(ref["statistic"], rel=REL), key
+    assert test.p_value == pytest.approx(ref["p"], rel=1e-5), key
+    params = ref["parameter"] if isinstance(ref["parameter"], list) else [ref["parameter"]]
+    assert test.ndf == pytest.approx(params[0], rel=REL), key
+    if statistic == "F":
+        assert test.ddf == pytest.approx(params[1], rel=REL), key
+
+
+def test_rao_scott_arguments(designs):
+    with pytest.raises(DataError, match="unknown column 'region'"):
+        designs["dclus1"].chisq("region", "stype")
+    with pytest.raises(ValueError, match="statistic must be"):
+        designs["dclus1"].chisq("sch.wide", "stype", statistic="Wald")

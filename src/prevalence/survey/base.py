@@ -45,6 +45,7 @@ from .calibration import (
     poststratified_weights,
     raked_weights,
 )
+from .chisq import TableTest, rao_scott
 from .estimation import (
     RatioStatistic,
     check_ci,
@@ -419,6 +420,14 @@ class Design(ABC):
                 interval_method="t" if math.isfinite(t_df) else "wald",
             )
         return out[float(probs[0])] if isinstance(p, int | float) else out
+
+    def chisq(self, row: str, column: str, *, statistic: str = "F") -> TableTest:
+        """Rao-Scott test of association of two columns (R's ``svychisq``).
+
+        ``statistic="F"`` (R's default, the second-order correction) or ``"Chisq"`` (first
+        order); see :mod:`prevalence.survey.chisq`.
+        """
+        return rao_scott(self, row, column, statistic)
 
     def proportion(
         self,
