@@ -70,4 +70,18 @@ for (st in c("F", "Chisq")) {
   cput(paste0("chisq_clus2_stype_both_", st), sprintf('svychisq(~stype + both, dclus2, statistic = "%s")', st))
 }
 out$chisq <- chi
+# calibrate(calfun=, bounds=, trim=): generalised raking (grake)
+cal <- list()
+pop <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, api99 = 3914069)
+calput <- function(key, call) {
+  d <- eval(parse(text = call))
+  m <- svymean(~api00, d); t <- svytotal(~enroll, d, na.rm = TRUE)
+  cal[[key]] <<- list(r = call, mean = unname(coef(m)), mean_se = as.numeric(SE(m)),
+                      total = unname(coef(t)), total_se = as.numeric(SE(t)))
+}
+calput("raking", 'calibrate(dclus1, ~stype + api99, pop, calfun = "raking")')
+calput("logit", 'calibrate(dclus1, ~stype + api99, pop, calfun = "logit", bounds = c(0.7, 1.7))')
+calput("linear_bounded", 'calibrate(dclus1, ~stype + api99, pop, bounds = c(0.6, 1.7))')
+calput("raking_trim", 'suppressMessages(calibrate(dclus1, ~stype + api99, pop, calfun = "raking", trim = c(0.8, 1.2)))')
+out$calibration <- cal
 cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE))

@@ -157,3 +157,35 @@ def test_rao_scott_arguments(designs):
         designs["dclus1"].chisq("region", "stype")
     with pytest.raises(ValueError, match="statistic must be"):
         designs["dclus1"].chisq("sch.wide", "stype", statistic="Wald")
+
+
+CALIBRATIONS = {
+    "raking": {"calfun": "raking"},
+    "logit": {"calfun": "logit", "bounds": (0.7, 1.7)},
+    "linear_bounded": {"bounds": (0.6, 1.7)},
+    "raking_trim": {"calfun": "raking", "trim": (0.8, 1.2)},
+}
+
+
+@pytest.mark.parametrize("key", sorted(CALIBRATIONS))
+def test_calibration_functions_as_r(designs, key):
+    """calibrate(calfun=, bounds=, trim=) against R's grake (r_depth.R)."""
+    ref = R["calibration"][key]
+    totals = {"stype": {"E": 4421, "H": 755, "M": 1018}, "api99": 3914069}
+    d = designs["dclus1"].calibrate(totals, **CALIBRATIONS[key])
+    m, t = d.mean("api00"), d.total("enroll", na_rm=True)
+    assert m.value == pytest.approx(ref["mean"], rel=REL)
+    assert m.std_error == pytest.approx(ref["mean_se"], rel=REL)
+    assert t.value == pytest.approx(ref["total"], rel=REL)
+    assert t.std_error == pytest.approx(ref["total_se"], rel=REL)
+
+
+def test_calibration_that_cannot_reach_the_totals_says_so(designs):
+    totals = {"stype": {"E": 4421, "H": 755, "M": 1018}, "api99": 3914069}
+    # R's calibrate stops too ("Failed to converge: eps=0.0585 in 51 iterations")
+    with pytest.raises(DataError, match="did not converge.*0.0585"):
+        designs["dclus1"].calibrate(totals, bounds=(0.75, 1.5))
+    with pytest.raises(DataError, match="finite bounds"):
+        designs["dclus1"].calibrate(totals, calfun="logit")
+    with pytest.raises(ValueError, match="calfun must be one of"):
+        designs["dclus1"].calibrate(totals, calfun="sinh")

@@ -530,10 +530,35 @@ class Design(ABC):
         new_w, record = raked_weights(self.data, self._all_weights(), margins, max_iter, epsilon)
         return self._reweighted(new_w, record)
 
-    def calibrate(self, totals: Mapping[str, Any], population_size: float | None = None) -> Self:
-        """Linearly calibrated (GREG) copy (see :func:`prevalence.survey.calibration.calibrate`)."""
+    def calibrate(
+        self,
+        totals: Mapping[str, Any],
+        population_size: float | None = None,
+        *,
+        calfun: str = "linear",
+        bounds: tuple[float, float] = (-math.inf, math.inf),
+        trim: tuple[float, float] | None = None,
+        maxit: int = 50,
+        epsilon: float = 1e-7,
+    ) -> Self:
+        """Calibrated copy (R's ``calibrate``; see :func:`prevalence.survey.calibration.calibrate`).
+
+        ``calfun``: ``"linear"`` (GREG, the default), ``"raking"`` or ``"logit"``; ``bounds``
+        on the g-weights (``(0.5, 2)``: no weight below half or above twice its design
+        weight; logit needs them finite); ``trim`` clips the g-weights to a range after
+        calibration and spreads what was cut over the others, as R's ``trim=``.
+        """
         new_w, record = linear_calibration_weights(
-            self.data, self.variable, self._all_weights(), totals, population_size
+            self.data,
+            self.variable,
+            self._all_weights(),
+            totals,
+            population_size,
+            calfun=calfun,
+            bounds=bounds,
+            trim=trim,
+            maxit=maxit,
+            epsilon=epsilon,
         )
         return self._reweighted(new_w, record)
 

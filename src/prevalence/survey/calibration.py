@@ -216,19 +216,13 @@ def raked_weights(
     return w, Raking(tuple(steps))
 
 
-def linear_calibration_weights(
+def _calibration_matrix(
     data: pd.DataFrame,
     numeric: Callable[[str], np.ndarray],
-    w: np.ndarray,
     totals: Mapping[str, Any],
-    population_size: float | None = None,
-) -> tuple[np.ndarray, LinearCalibration]:
-    """Linearly calibrated (GREG) weights and the calibration record.
-
-    ``numeric(name)`` returns a numeric column as float (the design's own column check).
-    ``w`` is a vector, or a matrix whose first column is the full-sample weight: every column
-    is calibrated to the same totals. The record describes the full-sample calibration.
-    """
+    population_size: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The calibration variables (rows x totals) and their population totals."""
     cols: list[np.ndarray] = []
     pop: list[float] = []
     if population_size is not None:
@@ -256,21 +250,149 @@ def linear_calibration_weights(
             pop.append(float(total))
     if not cols:
         raise DataError("calibrate needs at least one population total")
-    mm = np.column_stack(cols)
-    pop_v = np.array(pop)
+    return np.column_stack(cols), np.array(pop)
+
+
+CALFUNS = ("linear", "raking", "logit")
+
+
+def _calfun(name: str, lower: float, upper: float):
+    """R's cal.linear, cal.raking and cal.logit: (Fm1, dF), with Fm1 = g - 1."""
+    if name == "linear":
+        return (
+            lambda u: np.minimum(np.maximum(u + 1, lower), upper) - 1,
+            lambda u: ((u < upper - 1) & (u > lower - 1)).astype(float),
+        )
+    if name == "raking":
+        return (
+            lambda u: np.minimum(np.maximum(np.exp(u), lower), upper) - 1,
+            lambda u: np.where((u < upper - 1) & (u > lower - 1), np.exp(u), 0.0),
+        )
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        raise DataError("logit calibration needs finite bounds, e.g. bounds=(0.5, 2)")
+    A = (upper - lower) / ((upper - 1) * (1 - lower))
+
+    def fm1(u: np.ndarray) -> np.ndarray:
+        e = np.exp(A * u)
+        return (lower * (upper - 1) + upper * (1 - lower) * e) / (upper - 1 + (1 - lower) * e) - 1
+
+    def df(u: np.ndarray) -> np.ndarray:
+        e = np.exp(A * u)
+        d = upper - 1 + (1 - lower) * e
+        num = lower * (upper - 1) + upper * (1 - lower) * e
+        return upper * (1 - lower) * e * A / d - num * ((1 - lower) * e * A) / d**2
+
+    return fm1, df
+
+
+def _grake(
+    mm: np.ndarray,
+    ww: np.ndarray,
+    pop: np.ndarray,
+    calfun: str,
+    bounds: tuple[float, float],
+    maxit: int,
+    epsilon: float,
+) -> np.ndarray:
+    """g-weights of a generalised raking calibration, as R's ``grake`` (Newton steps with
+    step halving, the same pre-scaling and the same stopping rule)."""
+    fm1, df = _calfun(calfun, float(bounds[0]), float(bounds[1]))
+    sample_total = mm.T @ ww
+    eta = np.zeros(mm.shape[1])
+    xeta = mm @ eta
+    g = 1 + fm1(xeta)
+    deriv = df(xeta)
+    scales = pop / sample_total
+    scale = None
+    if np.min(scales) > 20:  # R: pre-scaling for people starting with no weights
+        scale = float(np.mean(scales))
+        ww = ww * scale
+        sample_total = sample_total * scale
+    iteration = 1
+    while True:
+        T = (mm * (ww * deriv)[:, None]).T @ mm
+        misfit = pop - sample_total - mm.T @ (ww * fm1(xeta))
+        deta = np.linalg.pinv(T, rcond=256 * np.finfo(float).eps) @ misfit
+        eta = eta + deta
+        xeta = mm @ eta
+        g = 1 + fm1(xeta)
+        deriv = df(xeta)
+        while iteration < maxit and not (np.all(np.isfinite(g)) and np.all(np.isfinite(deriv))):
+            iteration += 1
+            deta = deta / 2
+            eta = eta - deta
+            xeta = mm @ eta
+            g = 1 + fm1(xeta)
+            deriv = df(xeta)
+        misfit = pop - sample_total - mm.T @ (ww * fm1(xeta))
+        if np.all(np.abs(misfit) / (1 + np.abs(pop)) < epsilon):
+            break
+        iteration += 1
+        if iteration > maxit:
+            achieved = float(np.max(np.abs(misfit) / (1 + np.abs(pop))))
+            raise DataError(
+                f"{calfun} calibration did not converge in {maxit} iterations (relative misfit "
+                f"{achieved:.3g}): the totals may be out of reach within bounds={bounds}"
+            )
+    return g * scale if scale is not None else g
+
+
+def _trim(g: np.ndarray, ww: np.ndarray, trim: tuple[float, float]) -> np.ndarray:
+    """R's ``calibrate(trim=)``: g outside the range set to its ends, the weight trimmed off
+    spread over the others as an equal addition to their g."""
+    gnew = np.clip(g, trim[0], trim[1])
+    outside = (g < trim[0]) | (g > trim[1])
+    if outside.any():
+        trimmings = (g - gnew) * ww
+        gnew[~outside] = gnew[~outside] + trimmings.sum() / ww[~outside].sum()
+    return gnew
+
+
+def linear_calibration_weights(
+    data: pd.DataFrame,
+    numeric: Callable[[str], np.ndarray],
+    w: np.ndarray,
+    totals: Mapping[str, Any],
+    population_size: float | None = None,
+    *,
+    calfun: str = "linear",
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    trim: tuple[float, float] | None = None,
+    maxit: int = 50,
+    epsilon: float = 1e-7,
+) -> tuple[np.ndarray, LinearCalibration]:
+    """Calibrated weights and the calibration record (R's ``calibrate``).
+
+    ``numeric(name)`` returns a numeric column as float (the design's own column check).
+    ``w`` is a vector, or a matrix whose first column is the full-sample weight: every column
+    is calibrated to the same totals. The record describes the full-sample calibration.
+    Unbounded linear calibration is solved in closed form (GREG); ``calfun`` ``"raking"`` and
+    ``"logit"``, ``bounds`` and ``trim`` follow R's ``grake``.
+    """
+    if calfun not in CALFUNS:
+        raise ValueError(f"calfun must be one of {CALFUNS}, got {calfun!r}")
+    lower, upper = (float(b) for b in bounds)
+    if not lower < upper or lower >= 1 or upper <= 1:
+        raise ValueError(f"bounds must hold 1 between them (lower < 1 < upper), got {bounds!r}")
+    mm, pop_v = _calibration_matrix(data, numeric, totals, population_size)
+    closed_form = calfun == "linear" and not (np.isfinite(lower) or np.isfinite(upper))
 
     def g_factors(ww: np.ndarray) -> np.ndarray:
-        sample_total = mm.T @ ww
-        T = (mm * ww[:, None]).T @ mm
-        lam = np.linalg.pinv(T) @ (pop_v - sample_total)
-        return 1.0 + mm @ lam
+        if closed_form:
+            sample_total = mm.T @ ww
+            T = (mm * ww[:, None]).T @ mm
+            lam = np.linalg.pinv(T) @ (pop_v - sample_total)
+            g = 1.0 + mm @ lam
+        else:
+            g = _grake(mm, ww, pop_v, calfun, (lower, upper), maxit, epsilon)
+        return _trim(g, ww, trim) if trim is not None else g
 
     W = w if w.ndim == 2 else w[:, None]
     ww = W[:, 0]
     g = g_factors(ww)
     achieved = mm.T @ (ww * g)
     tol = 1e-6 * max(1.0, float(np.abs(pop_v).max()))
-    if not np.allclose(achieved, pop_v, rtol=1e-7, atol=tol):
+    if trim is None and not np.allclose(achieved, pop_v, rtol=1e-6, atol=tol):
         raise DataError(
             "the population totals are inconsistent with each other (for example level counts that do "
             "not add up to the population size): calibration cannot match them all"
