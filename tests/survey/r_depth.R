@@ -84,4 +84,10 @@ calput("logit", 'calibrate(dclus1, ~stype + api99, pop, calfun = "logit", bounds
 calput("linear_bounded", 'calibrate(dclus1, ~stype + api99, pop, bounds = c(0.6, 1.7))')
 calput("raking_trim", 'suppressMessages(calibrate(dclus1, ~stype + api99, pop, calfun = "raking", trim = c(0.8, 1.2)))')
 out$calibration <- cal
+# deff = "replace": design effects against simple random sampling with replacement
+out$deff_replace <- list(
+  r = c('svymean(~api00, dstrat, deff="replace")', 'svytotal(~enroll, dclus1, deff="replace")',
+        'svymean(~api00, dclus1, deff="replace")'),
+  deff = c(deff(svymean(~api00, dstrat, deff = "replace")), deff(svytotal(~enroll, dclus1, deff = "replace")),
+           deff(svymean(~api00, dclus1, deff = "replace"))))
 cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE))

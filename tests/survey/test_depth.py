@@ -189,3 +189,15 @@ def test_calibration_that_cannot_reach_the_totals_says_so(designs):
         designs["dclus1"].calibrate(totals, calfun="logit")
     with pytest.raises(ValueError, match="calfun must be one of"):
         designs["dclus1"].calibrate(totals, calfun="sinh")
+
+
+def test_deff_replace_as_r(designs):
+    ref = R["deff_replace"]["deff"]
+    got = [
+        designs["dstrat"].mean("api00", deff="replace").details["deff"],
+        designs["dclus1"].total("enroll", deff="replace").details["deff"],
+        designs["dclus1"].mean("api00", deff="replace").details["deff"],
+    ]
+    assert got == pytest.approx(ref, rel=REL)
+    with pytest.raises(ValueError, match="deff must be"):
+        designs["dstrat"].mean("api00", deff="yes")

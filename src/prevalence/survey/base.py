@@ -49,6 +49,7 @@ from .chisq import TableTest, rao_scott
 from .estimation import (
     RatioStatistic,
     check_ci,
+    check_deff,
     check_df,
     check_output,
     design_effect,
@@ -208,7 +209,7 @@ class Design(ABC):
         *,
         by: Columns | None = None,
         level: float = 0.95,
-        deff: bool = False,
+        deff: bool | str = False,
         df: str | float | None = None,
         na_rm: bool = False,
         output: str = "frame",
@@ -233,7 +234,7 @@ class Design(ABC):
         *,
         by: Columns | None = None,
         level: float = 0.95,
-        deff: bool = False,
+        deff: bool | str = False,
         df: str | float | None = None,
         na_rm: bool = False,
         output: str = "frame",
@@ -260,7 +261,7 @@ class Design(ABC):
         *,
         by: Columns | None = None,
         level: float = 0.95,
-        deff: bool = False,
+        deff: bool | str = False,
         df: str | float | None = None,
         na_rm: bool = False,
         output: str = "frame",
@@ -437,7 +438,7 @@ class Design(ABC):
         by: Columns | None = None,
         ci: str = "logit",
         level: float = 0.95,
-        deff: bool = False,
+        deff: bool | str = False,
         df: str | float | None = None,
         na_rm: bool = False,
         output: str = "frame",
@@ -579,6 +580,7 @@ class Design(ABC):
         level = check_level(level)
         output = check_output(output)
         df = check_df(df)
+        deff = check_deff(deff)  # type: ignore[assignment]
         if self._domain is not None:
             use = use & self._domain
         use = use & (self.weights != 0)  # rows without weight are outside, as in R
@@ -759,7 +761,9 @@ class Design(ABC):
         }
         if deff:
             mask = (codes == d) & use if mask is None else mask
-            details["deff"] = design_effect(self.weights, stat, mask, value, var)
+            details["deff"] = design_effect(
+                self.weights, stat, mask, value, var, replace=deff == "replace"
+            )
         if domain is not None:
             details["domain"] = domain
         how = self._variance_label()

@@ -196,9 +196,16 @@ def indicator_columns(
 
 
 def design_effect(
-    weights: np.ndarray, stat: RatioStatistic, mask: np.ndarray, theta: float, var: float
+    weights: np.ndarray,
+    stat: RatioStatistic,
+    mask: np.ndarray,
+    theta: float,
+    var: float,
+    replace: bool = False,
 ) -> float:
-    """Design effect of one variable's estimate, as R's ``deff=TRUE`` (against SRS without replacement)."""
+    """Design effect of one variable's estimate, as R's ``deff=TRUE`` (against simple random
+    sampling without replacement) or ``deff="replace"`` (with replacement: no finite
+    population factor)."""
     w = weights * mask
     nobs = int(np.count_nonzero(w))
     psum = float(w.sum())
@@ -208,7 +215,10 @@ def design_effect(
     if stat.kind in ("mean", "proportion"):
         mu = float(np.sum(w * a) / psum)
         s2 = float(np.sum(w * (a - mu) ** 2) / psum) * nobs / (nobs - 1)
-        vsrs = s2 * (psum - nobs) / (psum * nobs) if psum >= nobs else math.nan
+        if replace:
+            vsrs = s2 / nobs
+        else:
+            vsrs = s2 * (psum - nobs) / (psum * nobs) if psum >= nobs else math.nan
     else:  # total: of a; ratio: of the linearised residual
         if stat.kind == "ratio" and stat.b is not None:
             b = stat.b[:, 0]
@@ -217,7 +227,7 @@ def design_effect(
             x = a
         mu = float(np.sum(w * x) / psum)
         s2 = float(np.sum(w * (x - mu) ** 2) / psum) * nobs / (nobs - 1)
-        vsrs = s2 * psum**2 * (psum - nobs) / (psum * nobs)
+        vsrs = s2 * psum**2 / nobs if replace else s2 * psum**2 * (psum - nobs) / (psum * nobs)
     return var / vsrs if vsrs and math.isfinite(vsrs) and vsrs > 0 else math.nan
 
 
@@ -288,6 +298,13 @@ def check_output(output: str) -> str:
     if output not in ("frame", "estimates"):
         raise ValueError(f"output must be 'frame' or 'estimates', got {output!r}")
     return output
+
+
+def check_deff(deff: object) -> bool | str:
+    """``deff``: False, True (against SRS without replacement) or ``"replace"`` (with)."""
+    if deff is True or deff is False or deff == "replace":
+        return deff  # type: ignore[return-value]
+    raise ValueError(f"deff must be True, False or 'replace', got {deff!r}")
 
 
 def check_df(df: object) -> str | float | None:
