@@ -84,6 +84,12 @@ calput("logit", 'calibrate(dclus1, ~stype + api99, pop, calfun = "logit", bounds
 calput("linear_bounded", 'calibrate(dclus1, ~stype + api99, pop, bounds = c(0.6, 1.7))')
 calput("raking_trim", 'suppressMessages(calibrate(dclus1, ~stype + api99, pop, calfun = "raking", trim = c(0.8, 1.2)))')
 out$calibration <- cal
+# svyciprop on replicate designs: the logit interval from the replicate logits; degf set by hand
+rdf <- rclus1; rdf$degf <- 5  # what svrepdesign(..., degf = 5) stores
+put("jk1_prop_no_logit", 'svyciprop(~I(sch.wide == "No"), rclus1, method = "logit")')
+put("jk1_df5_prop_no_logit", 'svyciprop(~I(sch.wide == "No"), rdf, method = "logit")')
+put("jk1_prop_no_beta", 'svyciprop(~I(sch.wide == "No"), rclus1, method = "beta")')
+put("jk1_prop_no_xlogit", 'svyciprop(~I(sch.wide == "No"), rclus1, method = "xlogit")')
 # deff = "replace": design effects against simple random sampling with replacement
 out$deff_replace <- list(
   r = c('svymean(~api00, dstrat, deff="replace")', 'svytotal(~enroll, dclus1, deff="replace")',

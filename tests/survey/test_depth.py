@@ -201,3 +201,18 @@ def test_deff_replace_as_r(designs):
     assert got == pytest.approx(ref, rel=REL)
     with pytest.raises(ValueError, match="deff must be"):
         designs["dstrat"].mean("api00", deff="yes")
+
+
+def test_replicate_proportions_and_user_degf_as_r():
+    clus1 = api("apiclus1")
+    clus1["no"] = (clus1["sch.wide"] == "No").astype(int)
+    jk1 = SurveyDesign(clus1, weights="pw", clusters="dnum").replicate("jk1")
+    for key, design, ci in (
+        ("jk1_prop_no_logit", jk1, "logit"),
+        ("jk1_df5_prop_no_logit", jk1.with_degf(5), "logit"),
+        ("jk1_prop_no_beta", jk1, "beta"),
+        ("jk1_prop_no_xlogit", jk1, "xlogit"),
+    ):
+        check(design.proportion("no", ci=ci), key, ci=True)
+    with pytest.raises(DataError, match="degf must be"):
+        jk1.with_degf(0)

@@ -104,6 +104,13 @@ class Design(ABC):
     def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
         """Degrees of freedom within each of ``D`` domains."""
 
+    def _logit_variances(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray
+    ) -> np.ndarray | None:
+        """Variances of the logits of proportions where the design has its own (replicate
+        designs); None: the logit interval uses the delta method (Taylor designs)."""
+        return None
+
     @abstractmethod
     def _ratio_covariance(
         self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
@@ -591,6 +598,11 @@ class Design(ABC):
         if empty.size:
             raise DataError(f"domain {labels.iloc[int(empty[0])].to_dict()} has no usable rows")
         theta, cov = self._ratio_covariance(stat, codes, D, use, diagonal=not vcov)
+        logit_vars = (
+            self._logit_variances(stat, codes, D, use)
+            if stat.kind == "proportion" and (ci or "logit") == "logit"
+            else None
+        )
         names = domain_names(labels, stat.labels, by)
         if vcov:
             lab = (
@@ -631,6 +643,7 @@ class Design(ABC):
                     df,
                     design_label,
                     label_records[d] if by is not None else None,
+                    logit_var=None if logit_vars is None else float(logit_vars[j]),
                 )
                 if by is None and not several:
                     return est
@@ -729,6 +742,7 @@ class Design(ABC):
         df: str | float | None,
         design_label: str,
         domain: dict | None,
+        logit_var: float | None = None,
     ) -> Estimate:
         se = math.sqrt(var) if var >= 0 else math.nan
         if isinstance(df, int | float) and not isinstance(df, bool):
@@ -746,7 +760,12 @@ class Design(ABC):
                     self.weights, stat.a[:, 0], mask, value, var, level, t_df
                 )
             else:
-                lo, hi = proportion_interval(value, se, level, method, df=t_df, n=n_d)
+                interval_se = se
+                if logit_var is not None and method == "logit" and 0 < value < 1:
+                    # the replicate variance of the logit itself, as R's svyciprop (a glm
+                    # refitted per replicate), expressed on the proportion scale
+                    interval_se = math.sqrt(logit_var) * value * (1 - value)
+                lo, hi = proportion_interval(value, interval_se, level, method, df=t_df, n=n_d)
         else:
             q = critical_value(level, t_df)
             lo, hi = value - q * se, value + q * se

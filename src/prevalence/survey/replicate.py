@@ -16,6 +16,7 @@ factors built from a design's stages (:func:`replicate_factors`) read only the s
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -218,8 +219,28 @@ class ReplicateDesign(Design):
         return self.factors.shape[1]
 
     def degf(self, mask: np.ndarray | None = None) -> int:
-        """Degrees of freedom: rank of the replicate weights minus one (R's ``degf``)."""
+        """Degrees of freedom: rank of the replicate weights minus one (R's ``degf``), or the
+        number set with :meth:`with_degf`."""
         return self._degf
+
+    def with_degf(self, degf: int) -> ReplicateDesign:
+        """The same design with user-set degrees of freedom for t intervals (R's
+        ``svrepdesign(degf=)``), for replicate weights whose rank overstates them (a public-use
+        file with many replicates from few PSUs, say).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "w": 1.0, "psu": range(6)})
+        >>> SurveyDesign(df, weights="w", clusters="psu").replicate("jk1").with_degf(3).degf()
+        3
+        """
+        if isinstance(degf, bool) or not isinstance(degf, int | np.integer) or degf < 1:
+            raise DataError(f"degf must be a whole number of at least 1, got {degf!r}")
+        new = copy.copy(self)
+        new._degf = int(degf)
+        return new
 
     def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
         return np.full(D, float(self._degf))
@@ -259,6 +280,35 @@ class ReplicateDesign(Design):
             np.hstack(replicas), theta, self.scale, self.rscales, self.mse, diagonal=diagonal
         )
         return theta, V
+
+    def _logit_variances(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray
+    ) -> np.ndarray:
+        """Replicate variances of logit(p): R's svyciprop(method="logit") refits its glm on
+        every replicate, so the logit's variance comes from the replicate logits."""
+        K = self.factors.shape[0]
+        key = self.index * D + codes
+        base = (np.ones_like(self.weights) if self.combined else self.weights) * use
+
+        def grouped(v: np.ndarray) -> np.ndarray:
+            return np.bincount(key, weights=base * v, minlength=K * D).reshape(K, D)
+
+        w = self.weights * use
+        out = []
+        for k in range(stat.n_variables):
+            a, b = stat.a[:, k], stat.b[:, k]  # type: ignore[index]
+            p = np.bincount(codes, weights=w * a, minlength=D) / np.bincount(
+                codes, weights=w * b, minlength=D
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pr = (self.factors.T @ grouped(a)) / (self.factors.T @ grouped(b))
+                logit, logit_r = np.log(p / (1 - p)), np.log(pr / (1 - pr))
+            out.append(
+                replicate_covariance(
+                    logit_r, logit, self.scale, self.rscales, self.mse, diagonal=True
+                )
+            )
+        return np.concatenate(out)
 
     def _vcov(
         self,
