@@ -3,7 +3,8 @@
 Layers, top to bottom (a module imports only from the layers below it):
 
 * :mod:`~prevalence.survey.prevalence`: :class:`SurveyPrevalence`, the estimator of the common
-  interface;
+  interface; :mod:`~prevalence.survey.pps`: :class:`PPSDesign`, sampling with probability
+  proportional to size without replacement (a Taylor design with its own variance);
 * :mod:`~prevalence.survey.design` (:class:`SurveyDesign`, Taylor linearisation) and
   :mod:`~prevalence.survey.replicate` (:class:`ReplicateDesign`, replicate weights): the two
   kinds of design; the Taylor design builds replicate designs, never the other way round;
@@ -12,14 +13,17 @@ Layers, top to bottom (a module imports only from the layers below it):
 * statistics and weights: :mod:`~prevalence.survey.estimation` (ratios of totals by domain),
   :mod:`~prevalence.survey.regression` (``svyglm``, predictive margins),
   :mod:`~prevalence.survey.table` (estimates with their covariance, contrasts),
-  :mod:`~prevalence.survey.calibration` (post-stratification, raking, GREG weights);
+  :mod:`~prevalence.survey.calibration` (post-stratification, raking, GREG and generalised
+  raking weights), :mod:`~prevalence.survey.chisq` (Rao-Scott tests);
 * kernels: :mod:`~prevalence.survey.linearization` (Taylor variance on the stage arrays),
-  :mod:`~prevalence.survey.stages`, :mod:`~prevalence.survey.intervals`.
+  :mod:`~prevalence.survey.stages`, :mod:`~prevalence.survey.intervals`,
+  :mod:`~prevalence.survey.quantiles` (R's quantile rules).
 """
 
 from .base import Design
 from .calibration import calibrate, poststratify, rake
 from .design import SurveyDesign
+from .pps import PPSDesign
 from .prevalence import SurveyPrevalence
 from .regression import SurveyGLMResults
 from .replicate import ReplicateDesign
@@ -28,6 +32,7 @@ from .table import DomainTable
 __all__ = [
     "Design",
     "DomainTable",
+    "PPSDesign",
     "ReplicateDesign",
     "SurveyDesign",
     "SurveyGLMResults",

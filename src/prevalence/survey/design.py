@@ -370,8 +370,13 @@ class SurveyDesign(Design):
                 with np.errstate(divide="ignore", invalid="ignore"):
                     blocks.append(np.nan_to_num((Ua - theta[k][None, :] * Ub) / B[k][None, :]))
             T = np.hstack(blocks)
-        V = variance_from_unit_totals(self._structure, T, diagonal=diagonal)
+        V = self._variance_of_unit_totals(T, diagonal)
         return theta.reshape(-1), V
+
+    def _variance_of_unit_totals(self, T: np.ndarray, diagonal: bool) -> np.ndarray:
+        """(Co)variance of the estimated totals from deepest-stage unit totals ``T`` (the
+        stratified multistage formula; a PPS design replaces it)."""
+        return variance_from_unit_totals(self._structure, T, diagonal=diagonal)
 
     def _calibrated_unit_totals(
         self,

@@ -1,0 +1,41 @@
+# PPS-without-replacement designs in R survey 4.1.1 (issue #16), run by hand:
+#   Rscript tests/survey/r_pps.R tests/survey
+# writes a synthetic sample (pps_sample.csv: 40 units in 2 strata with unequal inclusion
+# probabilities) and the values R computes on it (r_pps.json). The joint inclusion
+# probabilities for ppsmat are those of stratified simple random sampling (N_h, n_h below),
+# which the test builds the same way.
+suppressPackageStartupMessages({library(survey); library(jsonlite)})
+out_dir <- commandArgs(TRUE)[1]
+set.seed(20261127)
+n_h <- c(25, 15); N_h <- c(200, 120)
+stratum <- rep(1:2, n_h)
+size <- rlnorm(40, 3, 0.6)
+p <- pmin(0.9, ave(size, stratum, FUN = function(s) length(s) * s / sum(s) * 0.6))
+y1 <- round(size * runif(40, 0.5, 1.5), 3); y2 <- rbinom(40, 1, 0.3)
+smp <- data.frame(id = 1:40, stratum = stratum, p = round(p, 6), y1 = y1, y2 = y2)
+write.csv(smp, file.path(out_dir, "pps_sample.csv"), row.names = FALSE)
+smp <- read.csv(file.path(out_dir, "pps_sample.csv"))
+# stratified SRSWOR joint probabilities (and first-order n_h / N_h)
+f <- (n_h / N_h)[smp$stratum]
+pij <- outer(f, f)
+same <- outer(smp$stratum, smp$stratum, "==")
+pij[same] <- (outer(n_h * (n_h - 1) / (N_h * (N_h - 1)), rep(1, 2)))[cbind(smp$stratum, 1)][row(pij)[same]]
+diag(pij) <- f
+smp$f <- f
+designs <- list(
+  overton = 'svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = smp, pps = "overton")',
+  overton_YG = 'svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = smp, pps = "overton", variance = "YG")',
+  hartley_rao = 'svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = smp, pps = HR())',
+  hartley_rao_psum = 'svydesign(id = ~1, fpc = ~p, data = smp, pps = HR(0.05))',
+  joint = 'svydesign(id = ~1, fpc = ~f, data = smp, pps = ppsmat(pij))',
+  joint_YG = 'svydesign(id = ~1, fpc = ~f, data = smp, pps = ppsmat(pij), variance = "YG")',
+  srswor = 'svydesign(id = ~1, strata = ~stratum, fpc = ~f, data = smp)'
+)
+out <- list()
+for (n in names(designs)) {
+  d <- eval(parse(text = designs[[n]]))
+  t <- svytotal(~y1, d); m <- svymean(~y2, d)
+  out[[n]] <- list(r = designs[[n]], total_y1 = unname(coef(t)), total_y1_se = as.numeric(SE(t)),
+                   mean_y2 = unname(coef(m)), mean_y2_se = as.numeric(SE(m)))
+}
+cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file = file.path(out_dir, "r_pps.json"))

@@ -1,0 +1,87 @@
+"""PPS sampling without replacement against R survey 4.1.1 (tests/survey/r_pps.R, issue #16).
+
+The sample is synthetic (written by r_pps.R); the joint inclusion probabilities are those of
+stratified simple random sampling, so the exact Horvitz-Thompson variance must also equal
+the usual stratified variance with finite population corrections.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from prevalence import DataError
+from prevalence.survey import SurveyDesign
+from prevalence.survey.pps import PPSDesign
+
+HERE = Path(__file__).parent
+R = json.loads((HERE / "r_pps.json").read_text())
+SAMPLE = pd.read_csv(HERE / "pps_sample.csv")
+N_H, n_H = {1: 200, 2: 120}, {1: 25, 2: 15}
+
+
+def _joint() -> tuple[pd.DataFrame, np.ndarray]:
+    s = SAMPLE["stratum"].to_numpy()
+    f = np.array([n_H[h] / N_H[h] for h in s])
+    pij = np.outer(f, f)
+    same = s[:, None] == s[None, :]
+    within = np.array([n_H[h] * (n_H[h] - 1) / (N_H[h] * (N_H[h] - 1)) for h in s])
+    pij[same] = np.broadcast_to(within[:, None], pij.shape)[same]
+    np.fill_diagonal(pij, f)
+    return SAMPLE.assign(f=f), pij
+
+
+def _designs():
+    data, pij = _joint()
+    return {
+        "overton": PPSDesign(SAMPLE, probs="p", strata="stratum", method="overton"),
+        "overton_YG": PPSDesign(
+            SAMPLE, probs="p", strata="stratum", method="overton", variance="YG"
+        ),
+        "hartley_rao": PPSDesign(SAMPLE, probs="p", strata="stratum", method="hartley-rao"),
+        "hartley_rao_psum": PPSDesign(SAMPLE, probs="p", method="hartley-rao", hr_psum=0.05),
+        "joint": PPSDesign(data, probs="f", method=pij),
+        "joint_YG": PPSDesign(data, probs="f", method=pij, variance="YG"),
+        "srswor": SurveyDesign(
+            data.assign(w=1 / data["f"], N=data["stratum"].map(N_H)),
+            weights="w",
+            strata="stratum",
+            fpc="N",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(R))
+def test_pps_as_r(name):
+    d = _designs()[name]
+    ref = R[name]
+    t, m = d.total("y1"), d.mean("y2")
+    assert t.value == pytest.approx(ref["total_y1"], rel=1e-9)
+    assert t.std_error == pytest.approx(ref["total_y1_se"], rel=1e-9)
+    assert m.value == pytest.approx(ref["mean_y2"], rel=1e-9)
+    assert m.std_error == pytest.approx(ref["mean_y2_se"], rel=1e-9)
+
+
+def test_exact_joint_probabilities_of_srswor_give_the_stratified_variance():
+    designs = _designs()
+    a, b = designs["joint"].total("y1"), designs["srswor"].total("y1")
+    assert a.std_error == pytest.approx(b.std_error, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"probs": "q"}, "unknown probs column 'q'"),
+        ({"probs": "y1"}, "inclusion probabilities must lie in"),
+        ({"probs": "p", "method": "brewer"}, "method must be one of"),
+        ({"probs": "p", "variance": "HTYG"}, "variance must be"),
+        ({"probs": "p", "method": np.eye(3)}, "40 x 40 matrix"),
+    ],
+)
+def test_bad_pps_arguments(kwargs, message):
+    with pytest.raises((DataError, ValueError), match=message):
+        PPSDesign(SAMPLE, **kwargs)
