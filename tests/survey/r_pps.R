@@ -1,5 +1,5 @@
 # PPS-without-replacement designs in R survey 4.1.1 (issue #16), run by hand:
-#   Rscript tests/survey/r_pps.R tests/survey
+#   Rscript tests/survey/r_pps.R tests/survey ../shared/reference/data
 # writes a synthetic sample (pps_sample.csv: 40 units in 2 strata with unequal inclusion
 # probabilities) and the values R computes on it (r_pps.json). The joint inclusion
 # probabilities for ppsmat are those of stratified simple random sampling (N_h, n_h below),
@@ -38,4 +38,20 @@ for (n in names(designs)) {
   out[[n]] <- list(r = designs[[n]], total_y1 = unname(coef(t)), total_y1_se = as.numeric(SE(t)),
                    mean_y2 = unname(coef(m)), mean_y2_se = as.numeric(SE(m)))
 }
+# Brewer's approximation (pps = "brewer"): one stage on the synthetic sample, two stages on
+# apiclus2 with made-up first-stage probabilities 0.3 + (dnum mod 7) / 20 and second-stage
+# probabilities (schools sampled in the district) / fpc2
+bre <- svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = smp, pps = "brewer")
+t <- svytotal(~y1, bre); m <- svymean(~y2, bre)
+out$brewer <- list(r = 'svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = smp, pps = "brewer")',
+                   total_y1 = unname(coef(t)), total_y1_se = as.numeric(SE(t)),
+                   mean_y2 = unname(coef(m)), mean_y2_se = as.numeric(SE(m)))
+apiclus2 <- read.csv(file.path(commandArgs(TRUE)[2], "survey_apiclus2.csv"))
+apiclus2$pi1 <- 0.3 + (apiclus2$dnum %% 7) / 20
+apiclus2$pi2 <- ave(apiclus2$snum, apiclus2$dnum, FUN = length) / apiclus2$fpc2
+b2 <- svydesign(id = ~dnum + snum, fpc = ~pi1 + pi2, data = apiclus2, pps = "brewer")
+m <- svymean(~api00, b2); t <- svytotal(~enroll, b2, na.rm = TRUE)
+out$brewer_two_stage <- list(r = 'svydesign(id = ~dnum + snum, fpc = ~pi1 + pi2, data = apiclus2, pps = "brewer")',
+                             mean_api00 = unname(coef(m)), mean_api00_se = as.numeric(SE(m)),
+                             total_enroll = unname(coef(t)), total_enroll_se = as.numeric(SE(t)))
 cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file = file.path(out_dir, "r_pps.json"))

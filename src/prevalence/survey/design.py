@@ -69,7 +69,14 @@ class SurveyDesign(Design):
         What to do with strata that have a single sampled unit, as R's
         ``options(survey.lonely.psu)``: fail with an error naming the stratum; contribute
         nothing ("remove", "certainty"); be replaced by the average of the other strata; or
-        be centred at the population mean instead of the stratum mean ("adjust").
+        be centred at the average PSU total instead of the stratum mean ("adjust", as R
+        survey >= 4.3).
+    pps : {None, "brewer"}
+        ``"brewer"``: units sampled with unequal probabilities without replacement, with
+        Brewer's approximation to the variance (R's ``pps="brewer"``): ``fpc`` holds each
+        unit's inclusion probability at each stage (it may vary within strata), and each unit
+        contributes with its own ``1 - pi``. For Overton, Hartley-Rao or exact joint
+        probabilities see :class:`~prevalence.survey.pps.PPSDesign`.
 
     Raises
     ------
@@ -97,9 +104,18 @@ class SurveyDesign(Design):
         fpc: str | Sequence[str] | None = None,
         nest: bool = False,
         lonely_psu: str = "fail",
+        pps: str | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"SurveyDesign expects a pandas DataFrame, got {type(data).__name__}")
+        if pps not in (None, "brewer"):
+            raise DataError(
+                f"pps must be None or 'brewer' (for Overton, Hartley-Rao or joint inclusion "
+                f"probabilities use PPSDesign), got {pps!r}"
+            )
+        if pps is not None and fpc is None:
+            raise DataError("pps='brewer' needs fpc: the units' inclusion probabilities")
+        self.pps = pps
         if lonely_psu not in LONELY_PSU:
             raise DataError(f"lonely_psu must be one of {LONELY_PSU}, got {lonely_psu!r}")
         if len(data) == 0:
@@ -245,6 +261,13 @@ class SurveyDesign(Design):
                 f"fpc column {col!r} at row {pos} implies a population of {pop[pos]:g} units at stage "
                 f"{stage + 1} but {int(n_units[pos])} were sampled in that stratum"
             )
+        if getattr(self, "pps", None) == "brewer":
+            if is_size:
+                raise DataError(
+                    f"with pps='brewer' the fpc column {col!r} holds inclusion probabilities "
+                    "(at most 1), as in R"
+                )
+            return pop  # per unit: Brewer's approximation, (1 - pi_i) for each unit
         varies = pd.Series(pop).groupby(strata).nunique() > 1
         if varies.any():
             warnings.warn(
