@@ -5,6 +5,8 @@ Layers, top to bottom (a module imports only from the layers below it):
 * :mod:`~prevalence.survey.prevalence`: :class:`SurveyPrevalence`, the estimator of the common
   interface; :mod:`~prevalence.survey.pps`: :class:`PPSDesign`, sampling with probability
   proportional to size without replacement (a Taylor design with its own variance);
+  :mod:`~prevalence.survey.twophase`: :class:`TwoPhaseDesign`, a screening sample and a
+  subsample;
 * :mod:`~prevalence.survey.design` (:class:`SurveyDesign`, Taylor linearisation) and
   :mod:`~prevalence.survey.replicate` (:class:`ReplicateDesign`, replicate weights): the two
   kinds of design; the Taylor design builds replicate designs, never the other way round;
@@ -28,6 +30,7 @@ from .prevalence import SurveyPrevalence
 from .regression import SurveyGLMResults
 from .replicate import ReplicateDesign
 from .table import DomainTable
+from .twophase import TwoPhaseDesign
 
 __all__ = [
     "Design",
@@ -37,6 +40,7 @@ __all__ = [
     "SurveyDesign",
     "SurveyGLMResults",
     "SurveyPrevalence",
+    "TwoPhaseDesign",
     "calibrate",
     "poststratify",
     "rake",
