@@ -83,6 +83,8 @@ calput("raking", 'calibrate(dclus1, ~stype + api99, pop, calfun = "raking")')
 calput("logit", 'calibrate(dclus1, ~stype + api99, pop, calfun = "logit", bounds = c(0.7, 1.7))')
 calput("linear_bounded", 'calibrate(dclus1, ~stype + api99, pop, bounds = c(0.6, 1.7))')
 calput("raking_trim", 'suppressMessages(calibrate(dclus1, ~stype + api99, pop, calfun = "raking", trim = c(0.8, 1.2)))')
+calput("ratio_variance", 'calibrate(dclus1, ~api99 - 1, c(api99 = 3914069), variance = 1)')
+calput("hetero_variance", 'calibrate(dclus1, ~stype + api99, pop, variance = apiclus1$enroll)')
 out$calibration <- cal
 # svyciprop on replicate designs: the logit interval from the replicate logits; degf set by hand
 rdf <- rclus1; rdf$degf <- 5  # what svrepdesign(..., degf = 5) stores

@@ -167,12 +167,17 @@ CALIBRATIONS = {
 }
 
 
-@pytest.mark.parametrize("key", sorted(CALIBRATIONS))
+@pytest.mark.parametrize("key", sorted(CALIBRATIONS) + ["ratio_variance", "hetero_variance"])
 def test_calibration_functions_as_r(designs, key):
-    """calibrate(calfun=, bounds=, trim=) against R's grake (r_depth.R)."""
+    """calibrate(calfun=, bounds=, trim=, variance=) against R (r_depth.R)."""
     ref = R["calibration"][key]
     totals = {"stype": {"E": 4421, "H": 755, "M": 1018}, "api99": 3914069}
-    d = designs["dclus1"].calibrate(totals, **CALIBRATIONS[key])
+    if key == "ratio_variance":  # the ratio estimator: one total, variance proportional to x
+        totals = {"api99": 3914069}
+    settings = CALIBRATIONS.get(key, {})
+    if key.endswith("variance"):
+        settings = {"variance": "api99" if key == "ratio_variance" else "enroll"}
+    d = designs["dclus1"].calibrate(totals, **settings)
     m, t = d.mean("api00"), d.total("enroll", na_rm=True)
     assert m.value == pytest.approx(ref["mean"], rel=REL)
     assert m.std_error == pytest.approx(ref["mean_se"], rel=REL)

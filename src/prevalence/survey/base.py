@@ -548,8 +548,13 @@ class Design(ABC):
         trim: tuple[float, float] | None = None,
         maxit: int = 50,
         epsilon: float = 1e-7,
+        variance: str | np.ndarray | None = None,
     ) -> Self:
         """Calibrated copy (R's ``calibrate``; see :func:`prevalence.survey.calibration.calibrate`).
+
+        ``variance``: a column (or per-row values) of variances of the calibration model
+        (R's ``variance=``, heteroscedastic GREG); ``calibrate({"x": X}, variance="x")`` is the
+        ratio estimator.
 
         ``calfun``: ``"linear"`` (GREG, the default), ``"raking"`` or ``"logit"``; ``bounds``
         on the g-weights (``(0.5, 2)``: no weight below half or above twice its design
@@ -567,6 +572,7 @@ class Design(ABC):
             trim=trim,
             maxit=maxit,
             epsilon=epsilon,
+            variance=self.variable(variance) if isinstance(variance, str) else variance,
         )
         return self._reweighted(new_w, record)
 

@@ -360,8 +360,13 @@ def linear_calibration_weights(
     trim: tuple[float, float] | None = None,
     maxit: int = 50,
     epsilon: float = 1e-7,
+    variance: np.ndarray | None = None,
 ) -> tuple[np.ndarray, LinearCalibration]:
     """Calibrated weights and the calibration record (R's ``calibrate``).
+
+    ``variance``: per-row variances of the calibration model (R's ``variance=``), for
+    heteroscedastic GREG; ``variance = x`` with the single total of ``x`` is the ratio
+    estimator.
 
     ``numeric(name)`` returns a numeric column as float (the design's own column check).
     ``w`` is a vector, or a matrix whose first column is the full-sample weight: every column
@@ -376,13 +381,19 @@ def linear_calibration_weights(
         raise ValueError(f"bounds must hold 1 between them (lower < 1 < upper), got {bounds!r}")
     mm, pop_v = _calibration_matrix(data, numeric, totals, population_size)
     closed_form = calfun == "linear" and not (np.isfinite(lower) or np.isfinite(upper))
+    s2 = np.ones(len(data)) if variance is None else np.asarray(variance, dtype=float)
+    if s2.shape != (len(data),) or not np.all(np.isfinite(s2) & (s2 > 0)):
+        raise DataError("variance must give a positive, finite value for every row")
+    if variance is not None and not closed_form:
+        raise DataError("variance= goes with unbounded linear calibration (GREG) only")
 
     def g_factors(ww: np.ndarray) -> np.ndarray:
         if closed_form:
+            # R's regcalibrate: T = sum w x x' / sigma2, g = 1 + x' T^-1 (X - X_hat) / sigma2
             sample_total = mm.T @ ww
-            T = (mm * ww[:, None]).T @ mm
+            T = (mm * (ww / s2)[:, None]).T @ mm
             lam = np.linalg.pinv(T) @ (pop_v - sample_total)
-            g = 1.0 + mm @ lam
+            g = 1.0 + (mm @ lam) / s2
         else:
             g = _grake(mm, ww, pop_v, calfun, (lower, upper), maxit, epsilon)
         return _trim(g, ww, trim) if trim is not None else g
@@ -399,7 +410,8 @@ def linear_calibration_weights(
         )
     new = np.column_stack([ww * g] + [W[:, r] * g_factors(W[:, r]) for r in range(1, W.shape[1])])
     sqw = np.sqrt(ww)
-    record = LinearCalibration(mm * sqw[:, None], g * sqw)
+    root = np.sqrt(s2)  # R: qr(mm * whalf / sqrt(sigma2)), w = g * whalf * sqrt(sigma2)
+    record = LinearCalibration(mm * (sqw / root)[:, None], g * sqw * root)
     return (new if w.ndim == 2 else new[:, 0]), record
 
 
