@@ -71,6 +71,9 @@ class SurveyDesign(Design):
         nothing ("remove", "certainty"); be replaced by the average of the other strata; or
         be centred at the average PSU total instead of the stratum mean ("adjust", as R
         survey >= 4.3).
+    na_weights : {"fail", "warn", "allow"}
+        Rows with a missing weight: an error naming the row (default), or dropped from the
+        design with a warning or silently, as R's ``svydesign(na_weights=)``.
     pps : {None, "brewer"}
         ``"brewer"``: units sampled with unequal probabilities without replacement, with
         Brewer's approximation to the variance (R's ``pps="brewer"``): ``fpc`` holds each
@@ -105,6 +108,7 @@ class SurveyDesign(Design):
         nest: bool = False,
         lonely_psu: str = "fail",
         pps: str | None = None,
+        na_weights: str = "fail",
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"SurveyDesign expects a pandas DataFrame, got {type(data).__name__}")
@@ -118,6 +122,19 @@ class SurveyDesign(Design):
         self.pps = pps
         if lonely_psu not in LONELY_PSU:
             raise DataError(f"lonely_psu must be one of {LONELY_PSU}, got {lonely_psu!r}")
+        if na_weights not in ("fail", "warn", "allow"):
+            raise DataError(f"na_weights must be 'fail', 'warn' or 'allow', got {na_weights!r}")
+        if weights is not None and na_weights != "fail" and weights in data.columns:
+            missing = data[weights].isna().to_numpy()
+            if missing.any():
+                if na_weights == "warn":
+                    warnings.warn(
+                        f"{int(missing.sum())} rows with a missing weight in {weights!r} are "
+                        "dropped (na_weights='warn')",
+                        DataWarning,
+                        stacklevel=2,
+                    )
+                data = data[~missing]  # as R: the records leave the design
         if len(data) == 0:
             raise DataError("the survey data have no rows")
         self.data = data.reset_index(drop=True)
