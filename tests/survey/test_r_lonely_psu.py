@@ -1,5 +1,6 @@
 """R survey's own tests/lonely.psu.R, ported: every value its lonely.psu.Rout.save prints
-(survey 4.5, CRAN source), to R's printed precision (issue #16).
+(survey 4.5, CRAN source), to R's printed precision (issue #16), the section with
+options(survey.adjust.domain.lonely = TRUE) included.
 
 Two values are not R's on purpose, both for a JKn replicate design built from a design whose
 lonely stratum is a certainty stratum (fpc = 1) under lonely_psu="average": R's JKn gives a
@@ -101,3 +102,25 @@ def test_singleton_totals(option, variance):
         df, weights="Design_Weight", strata="Stratum", clusters="PSU", lonely_psu=option
     )
     assert d.total("Age").std_error ** 2 == pytest.approx(variance, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "option, se",
+    [
+        ("fail", 5.8909),
+        ("remove", 5.8909),
+        ("certainty", 5.8909),
+        ("adjust", 5.9119),
+        ("average", 6.0914),
+    ],
+)
+def test_lonely_psu_in_a_domain_with_adjustment(clus1, option, se):
+    # options(survey.adjust.domain.lonely = TRUE): stratum 406 has one PSU in the subset
+    data = clus1[clus1["dnum"] != 413].reset_index(drop=True)
+    keep = np.ones(len(data), dtype=bool)
+    keep[30] = False
+    d = SurveyDesign(
+        data, weights="pw", strata="dnum", lonely_psu=option, adjust_domain_lonely=True
+    ).subset(keep)
+    m = d.mean("api00")
+    assert (printed(m.value, 2), printed(m.std_error, 4)) == (645.14, se)

@@ -71,6 +71,10 @@ class SurveyDesign(Design):
         nothing ("remove", "certainty"); be replaced by the average of the other strata; or
         be centred at the average PSU total instead of the stratum mean ("adjust", as R
         survey >= 4.3).
+    adjust_domain_lonely : bool
+        Apply ``lonely_psu`` ("adjust", "average") also to strata with several PSUs of which
+        only one has rows in the domain being estimated, as R's
+        ``options(survey.adjust.domain.lonely = TRUE)``; default False, as R.
     na_weights : {"fail", "warn", "allow"}
         Rows with a missing weight: an error naming the row (default), or dropped from the
         design with a warning or silently, as R's ``svydesign(na_weights=)``.
@@ -109,6 +113,7 @@ class SurveyDesign(Design):
         lonely_psu: str = "fail",
         pps: str | None = None,
         na_weights: str = "fail",
+        adjust_domain_lonely: bool = False,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"SurveyDesign expects a pandas DataFrame, got {type(data).__name__}")
@@ -120,6 +125,7 @@ class SurveyDesign(Design):
         if pps is not None and fpc is None:
             raise DataError("pps='brewer' needs fpc: the units' inclusion probabilities")
         self.pps = pps
+        self.adjust_domain_lonely = bool(adjust_domain_lonely)
         if lonely_psu not in LONELY_PSU:
             raise DataError(f"lonely_psu must be one of {LONELY_PSU}, got {lonely_psu!r}")
         if na_weights not in ("fail", "warn", "allow"):
@@ -410,13 +416,17 @@ class SurveyDesign(Design):
                 with np.errstate(divide="ignore", invalid="ignore"):
                     blocks.append(np.nan_to_num((Ua - theta[k][None, :] * Ub) / B[k][None, :]))
             T = np.hstack(blocks)
-        V = self._variance_of_unit_totals(T, diagonal)
+        V = self._variance_of_unit_totals(T, diagonal, use)
         return theta.reshape(-1), V
 
-    def _variance_of_unit_totals(self, T: np.ndarray, diagonal: bool) -> np.ndarray:
+    def _variance_of_unit_totals(
+        self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
+    ) -> np.ndarray:
         """(Co)variance of the estimated totals from deepest-stage unit totals ``T`` (the
-        stratified multistage formula; a PPS design replaces it)."""
-        return variance_from_unit_totals(self._structure, T, diagonal=diagonal)
+        stratified multistage formula; a PPS design replaces it). ``use``: the rows of the
+        estimate's domain, for ``adjust_domain_lonely``."""
+        present = use if (self.adjust_domain_lonely and use is not None) else None
+        return variance_from_unit_totals(self._structure, T, diagonal=diagonal, present=present)
 
     def _calibrated_unit_totals(
         self,

@@ -50,9 +50,19 @@ def unit_totals(design: Stages, X: np.ndarray) -> np.ndarray:
 
 
 def variance_from_unit_totals(
-    design: Stages, T: np.ndarray, *, diagonal: bool = False
+    design: Stages,
+    T: np.ndarray,
+    *,
+    diagonal: bool = False,
+    present: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Covariance matrix (or its diagonal) of the estimated totals from deepest-stage unit totals."""
+    """Covariance matrix (or its diagonal) of the estimated totals from deepest-stage unit totals.
+
+    ``present`` (rows of a domain), given when lonely PSUs within a domain are to be treated as
+    R's ``options(survey.adjust.domain.lonely = TRUE)`` does: a stratum with several PSUs of
+    which one has rows in the domain is centred at the average PSU total under "adjust" and
+    left out (the others scaled up) under "average".
+    """
     T = np.asarray(T, dtype=float)
     if T.ndim == 1:
         T = T[:, None]
@@ -84,7 +94,14 @@ def variance_from_unit_totals(
         count = np.bincount(strata, minlength=n_strata_codes).astype(float)
         lonely = n_h <= 1
         dev = U - sums[strata] / np.maximum(count[strata], 1)[:, None]
-        if design.lonely_psu == "adjust":
+        domain_lonely = np.zeros_like(lonely)
+        if present is not None:
+            unit_present = np.bincount(st.units[present], minlength=n_s_units) > 0
+            n_sub = np.bincount(
+                strata, weights=unit_present.astype(float), minlength=n_strata_codes
+            )
+            domain_lonely = (n_sub[strata] == 1) & (n_h > 1)
+        if design.lonely_psu == "adjust" and (lonely.any() or domain_lonely.any()):
             # R survey >= 4.3: a lonely PSU deviates from the average PSU total over all
             # strata (within its parent unit at later stages), not from zero
             parent = (
@@ -95,7 +112,7 @@ def variance_from_unit_totals(
             np.add.at(parent_sums, parent, U)
             parent_units = np.bincount(parent, minlength=n_par).astype(float)
             centre = parent_sums[parent] / parent_units[parent][:, None]
-            dev = np.where(lonely[:, None], U - centre, dev)
+            dev = np.where((lonely | domain_lonely)[:, None], U - centre, dev)
         if lonely.any() and design.lonely_psu == "fail" and np.any(scale[lonely] > 0):
             bad = int(np.flatnonzero(lonely & (scale > 0))[0])
             raise DataError(
@@ -103,6 +120,8 @@ def variance_from_unit_totals(
                 "choose lonely_psu='remove', 'certainty', 'average' or 'adjust'"
             )
         weight = scale * mult
+        if design.lonely_psu == "average" and domain_lonely.any():
+            lonely = lonely | domain_lonely  # R: scale NA, the stratum drops out
         if design.lonely_psu == "average" and lonely.any():
             # R: lonely strata drop out and the others are scaled up, within each parent unit
             parent = (

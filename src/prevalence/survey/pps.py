@@ -111,7 +111,9 @@ class PPSDesign(SurveyDesign):
         unit_strata = self.stages[0].strata[first]
         self._dcheck = _delta_check(unit_p, unit_strata, method, hr_psum, tolerance, self, first)
 
-    def _variance_of_unit_totals(self, T: np.ndarray, diagonal: bool) -> np.ndarray:
+    def _variance_of_unit_totals(
+        self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
+    ) -> np.ndarray:
         # units are the first stage (single-stage design): T rows are the units' totals
         X = np.asarray(T, dtype=float)
         V = X.T @ self._dcheck @ X  # Horvitz-Thompson

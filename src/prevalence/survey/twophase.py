@@ -147,7 +147,9 @@ class TwoPhaseDesign(SurveyDesign):
         self.phase1_rows = n1
         self.subset_column = subset
 
-    def _variance_of_unit_totals(self, T: np.ndarray, diagonal: bool) -> np.ndarray:
+    def _variance_of_unit_totals(
+        self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
+    ) -> np.ndarray:
         X = np.asarray(T, dtype=float)  # one unit per phase-two row, in row order
         V = X.T @ self._dcheck_full @ X
         return np.diag(V).copy() if diagonal else V
