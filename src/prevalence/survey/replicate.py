@@ -250,10 +250,11 @@ class ReplicateDesign(Design):
         f = self.factors[self.index]
         return f if self.combined else f * self.weights[:, None]
 
-    def _ratio_covariance(
-        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Full-sample and replicate ratios of totals from per-group totals (compressed weights)."""
+    def _replicate_ratios(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Full-sample and replicate ratios of totals per variable, from per-group totals
+        (compressed weights): lists of ``(D,)`` and ``(replicates, D)`` arrays."""
         K = self.factors.shape[0]
         key = self.index * D + codes
         base = (np.ones_like(self.weights) if self.combined else self.weights) * use
@@ -275,6 +276,13 @@ class ReplicateDesign(Design):
             with np.errstate(divide="ignore", invalid="ignore"):
                 thetas.append(A / B)
                 replicas.append(Ar / Br)
+        return thetas, replicas
+
+    def _ratio_covariance(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Full-sample ratios of totals and their replicate (co)variances."""
+        thetas, replicas = self._replicate_ratios(stat, codes, D, use)
         theta = np.concatenate(thetas)
         V = replicate_covariance(
             np.hstack(replicas), theta, self.scale, self.rscales, self.mse, diagonal=diagonal
@@ -286,22 +294,10 @@ class ReplicateDesign(Design):
     ) -> np.ndarray:
         """Replicate variances of logit(p): R's svyciprop(method="logit") refits its glm on
         every replicate, so the logit's variance comes from the replicate logits."""
-        K = self.factors.shape[0]
-        key = self.index * D + codes
-        base = (np.ones_like(self.weights) if self.combined else self.weights) * use
-
-        def grouped(v: np.ndarray) -> np.ndarray:
-            return np.bincount(key, weights=base * v, minlength=K * D).reshape(K, D)
-
-        w = self.weights * use
+        thetas, replicas = self._replicate_ratios(stat, codes, D, use)
         out = []
-        for k in range(stat.n_variables):
-            a, b = stat.a[:, k], stat.b[:, k]  # type: ignore[index]
-            p = np.bincount(codes, weights=w * a, minlength=D) / np.bincount(
-                codes, weights=w * b, minlength=D
-            )
+        for p, pr in zip(thetas, replicas, strict=True):
             with np.errstate(divide="ignore", invalid="ignore"):
-                pr = (self.factors.T @ grouped(a)) / (self.factors.T @ grouped(b))
                 logit, logit_r = np.log(p / (1 - p)), np.log(pr / (1 - pr))
             out.append(
                 replicate_covariance(
