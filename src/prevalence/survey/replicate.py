@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -283,6 +284,16 @@ class ReplicateDesign(Design):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Full-sample ratios of totals and their replicate (co)variances."""
         thetas, replicas = self._replicate_ratios(stat, codes, D, use)
+        # kept for _logit_variances, which the caller asks for next with the same objects;
+        # weak references, so that no large array outlives its estimate
+        self._last_ratios = (
+            weakref.ref(stat),
+            weakref.ref(codes),
+            weakref.ref(use),
+            D,
+            thetas,
+            replicas,
+        )
         theta = np.concatenate(thetas)
         V = replicate_covariance(
             np.hstack(replicas), theta, self.scale, self.rscales, self.mse, diagonal=diagonal
@@ -294,7 +305,18 @@ class ReplicateDesign(Design):
     ) -> np.ndarray:
         """Replicate variances of logit(p): R's svyciprop(method="logit") refits its glm on
         every replicate, so the logit's variance comes from the replicate logits."""
-        thetas, replicas = self._replicate_ratios(stat, codes, D, use)
+        last = getattr(self, "_last_ratios", None)
+        self._last_ratios = None  # used once: no large arrays kept
+        if (
+            last is not None
+            and last[0]() is stat
+            and last[1]() is codes
+            and last[2]() is use
+            and last[3] == D
+        ):
+            thetas, replicas = last[4], last[5]
+        else:
+            thetas, replicas = self._replicate_ratios(stat, codes, D, use)
         out = []
         for p, pr in zip(thetas, replicas, strict=True):
             with np.errstate(divide="ignore", invalid="ignore"):
