@@ -104,12 +104,20 @@ class Design(ABC):
     def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
         """Degrees of freedom within each of ``D`` domains."""
 
-    def _logit_variances(
-        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray
-    ) -> np.ndarray | None:
-        """Variances of the logits of proportions where the design has its own (replicate
-        designs); None: the logit interval uses the delta method (Taylor designs)."""
-        return None
+    def _ratio_estimates(
+        self,
+        stat: RatioStatistic,
+        codes: np.ndarray,
+        D: int,
+        use: np.ndarray,
+        diagonal: bool,
+        logit: bool,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Estimates, their (co)variances and, with ``logit``, the variances of their logits
+        where the design has its own (replicate designs; None: the logit interval uses the
+        delta method, as for Taylor designs)."""
+        theta, cov = self._ratio_covariance(stat, codes, D, use, diagonal=diagonal)
+        return theta, cov, None
 
     @abstractmethod
     def _ratio_covariance(
@@ -603,11 +611,13 @@ class Design(ABC):
         empty = np.flatnonzero(counts == 0)
         if empty.size:
             raise DataError(f"domain {labels.iloc[int(empty[0])].to_dict()} has no usable rows")
-        theta, cov = self._ratio_covariance(stat, codes, D, use, diagonal=not vcov)
-        logit_vars = (
-            self._logit_variances(stat, codes, D, use)
-            if stat.kind == "proportion" and (ci or "logit") == "logit"
-            else None
+        theta, cov, logit_vars = self._ratio_estimates(
+            stat,
+            codes,
+            D,
+            use,
+            diagonal=not vcov,
+            logit=stat.kind == "proportion" and (ci or "logit") == "logit",
         )
         names = domain_names(labels, stat.labels, by)
         if vcov:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -283,50 +282,36 @@ class ReplicateDesign(Design):
         self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool
     ) -> tuple[np.ndarray, np.ndarray]:
         """Full-sample ratios of totals and their replicate (co)variances."""
+        theta, V, _ = self._ratio_estimates(stat, codes, D, use, diagonal, logit=False)
+        return theta, V
+
+    def _ratio_estimates(
+        self,
+        stat: RatioStatistic,
+        codes: np.ndarray,
+        D: int,
+        use: np.ndarray,
+        diagonal: bool,
+        logit: bool,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """As :meth:`_ratio_covariance`, and with ``logit`` the replicate variances of
+        logit(p) from the same replicate ratios: R's svyciprop(method="logit") refits its glm
+        on every replicate, so the logit's variance comes from the replicate logits."""
         thetas, replicas = self._replicate_ratios(stat, codes, D, use)
-        # kept for _logit_variances, which the caller asks for next with the same objects;
-        # weak references, so that no large array outlives its estimate
-        self._last_ratios = (
-            weakref.ref(stat),
-            weakref.ref(codes),
-            weakref.ref(use),
-            D,
-            thetas,
-            replicas,
-        )
         theta = np.concatenate(thetas)
         V = replicate_covariance(
             np.hstack(replicas), theta, self.scale, self.rscales, self.mse, diagonal=diagonal
         )
-        return theta, V
-
-    def _logit_variances(
-        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray
-    ) -> np.ndarray:
-        """Replicate variances of logit(p): R's svyciprop(method="logit") refits its glm on
-        every replicate, so the logit's variance comes from the replicate logits."""
-        last = getattr(self, "_last_ratios", None)
-        self._last_ratios = None  # used once: no large arrays kept
-        if (
-            last is not None
-            and last[0]() is stat
-            and last[1]() is codes
-            and last[2]() is use
-            and last[3] == D
-        ):
-            thetas, replicas = last[4], last[5]
-        else:
-            thetas, replicas = self._replicate_ratios(stat, codes, D, use)
-        out = []
+        if not logit:
+            return theta, V, None
+        logit_vars = []
         for p, pr in zip(thetas, replicas, strict=True):
             with np.errstate(divide="ignore", invalid="ignore"):
-                logit, logit_r = np.log(p / (1 - p)), np.log(pr / (1 - pr))
-            out.append(
-                replicate_covariance(
-                    logit_r, logit, self.scale, self.rscales, self.mse, diagonal=True
-                )
+                lg, lg_r = np.log(p / (1 - p)), np.log(pr / (1 - pr))
+            logit_vars.append(
+                replicate_covariance(lg_r, lg, self.scale, self.rscales, self.mse, diagonal=True)
             )
-        return np.concatenate(out)
+        return theta, V, np.concatenate(logit_vars)
 
     def _vcov(
         self,
