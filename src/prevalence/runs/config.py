@@ -329,9 +329,14 @@ def apply_filter(frame: pd.DataFrame, filt: dict[str, Any] | None) -> pd.DataFra
     return frame[keep]
 
 
+def estimator_class(spec: dict[str, Any]) -> type[Estimator]:
+    """The estimator class a config entry names."""
+    return _estimator_types()[spec["type"]][0]
+
+
 def make_estimator(spec: dict[str, Any], seed: int, level: float) -> Any:
     """Instantiate the estimator a config entry describes (seed and level from [run] by default)."""
-    cls, _ = _estimator_types()[spec["type"]]
+    cls = estimator_class(spec)
     settings = dict(spec.get("settings", {}))
     settings.setdefault("seed", seed)
     settings.setdefault("level", level)

@@ -355,18 +355,7 @@ def make_figures(
 
 
 # ---------------------------------------------------------------------------- page
-def _model_names(model: str, lists: list[str]) -> str:
-    """``[12,3]`` as ``police x ngo, local_authority`` (lists numbered from 1, up to 9)."""
-    if len(lists) > 9 or not (model.startswith("[") and model.endswith("]")):
-        return ""
-    try:
-        terms = [[lists[int(ch) - 1] for ch in term] for term in model[1:-1].split(",") if term]
-    except (ValueError, IndexError):
-        return ""
-    return ", ".join(" x ".join(t) for t in terms)
-
-
-def _fit_table(fitted: dict, lists_of: dict[str, list[str]]) -> pd.DataFrame | None:
+def _fit_table(fitted: dict) -> pd.DataFrame | None:
     rows = []
     for (e, i), est in fitted.items():
         d = est.details
@@ -379,7 +368,7 @@ def _fit_table(fitted: dict, lists_of: dict[str, list[str]]) -> pd.DataFrame | N
                 "estimator": e,
                 "input": i,
                 "model": model,
-                "model (lists)": d.get("model_terms") or _model_names(model, lists_of.get(i, [])),
+                "model (lists)": d.get("model_terms", ""),
                 "deviance": dev,
                 "df": df,
                 "p-value": float(stats.chi2.sf(dev, df)) if df > 0 else float("nan"),
@@ -449,7 +438,7 @@ def render_report(
     from markupsafe import Markup
 
     from ..mse.captures import CaptureHistories
-    from .config import make_estimator
+    from .config import estimator_class
 
     lists_of = {
         name: list(obj.lists) for name, obj in inputs.items() if isinstance(obj, CaptureHistories)
@@ -460,7 +449,6 @@ def render_report(
     changes = changes[changes["input"].isin([c["name"] for c in config.compares])]
     methods = []
     for spec in config.estimators:
-        estimator = make_estimator(spec, config.seed, config.level)
         settings = ", ".join(f"{k} = {v!r}" for k, v in spec.get("settings", {}).items())
         if spec.get("args"):
             settings = ", ".join([*map(repr, spec["args"]), *([settings] if settings else [])])
@@ -469,10 +457,10 @@ def render_report(
                 "name": spec["name"],
                 "type": spec["type"],
                 "settings": settings,
-                "assumptions": type(estimator).assumptions or "(not stated by the estimator)",
+                "assumptions": estimator_class(spec).assumptions or "(not stated by the estimator)",
             }
         )
-    fit = _fit_table(fitted, lists_of)
+    fit = _fit_table(fitted)
     model_tables = []
     for (e, i), est in fitted.items():
         models = est.details.get("models")

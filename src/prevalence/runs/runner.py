@@ -78,12 +78,17 @@ class RunResult:
 
 def validate(config_path: str | Path) -> list[str]:
     """Every problem with a config and its inputs, without estimating (empty list: fine)."""
+    return _checked(config_path)[0]
+
+
+def _checked(config_path: str | Path) -> tuple[list[str], RunConfig | None, dict[str, Any]]:
+    """The problems, the config and the inputs read (for ``run``, which fits them)."""
     try:
         config = load_config(config_path)
     except ConfigProblem as exc:
         # the config has problems; the inputs whose own entries are sound are still read, so
         # that data problems are reported in the same pass
-        return exc.problems + _input_problems(Path(config_path))
+        return exc.problems + _input_problems(Path(config_path)), None, {}
     problems: list[str] = []
     kinds = {}
     built = {}
@@ -130,7 +135,7 @@ def validate(config_path: str | Path) -> list[str]:
                         f"impact[{i}] ({spec['name']}): {key} {spec[key]!r} does not occur in "
                         f"column {spec['period']!r} of input {spec['input']!r}"
                     )
-    return problems
+    return problems, config, built
 
 
 def _input_problems(config_path: Path) -> list[str]:
@@ -222,25 +227,44 @@ def run(
     Raises :class:`~prevalence.runs.config.ConfigProblem` listing every problem when the config or
     an input is unusable; nothing is written then.
     """
-    problems = validate(config_path)
-    if problems:
+    # the inputs are read once, by the validation; their warnings go to the report too
+    with warnings.catch_warnings(record=True) as caught_reading:
+        warnings.simplefilter("always")
+        problems, config, inputs = _checked(config_path)
+    if problems or config is None:
+        _reemit(caught_reading)
         raise ConfigProblem(problems)
-    config = load_config(config_path)
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     # the output directory is created (and checked) before any fitting; the run is assembled
     # in a staging directory that an error, Ctrl-C or SIGTERM removes
     with Staging(out, config.name) as staging:
-        return _run_in(staging, config, started, t0, quiet)
+        return _run_in(staging, config, inputs, caught_reading, started, t0, quiet)
+
+
+def _reemit(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warn again what was recorded (to the caller); the distinct texts, in order."""
+    texts: list[str] = []
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in texts:
+            texts.append(text)
+    return texts
 
 
 def _run_in(
-    staging: Staging, config: RunConfig, started: datetime, t0: float, quiet: bool | None
+    staging: Staging,
+    config: RunConfig,
+    inputs: dict[str, Any],
+    caught_reading: list[warnings.WarningMessage],
+    started: datetime,
+    t0: float,
+    quiet: bool | None,
 ) -> RunResult:
     # every warning of the fitting goes to the report's caveats, and on to the caller
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        inputs = {spec["name"]: build_input(config, spec) for spec in config.inputs}
         rows: list[dict[str, Any]] = []
         fitted: dict[tuple[str, str], Estimate] = {}
         comparisons: dict[str, Comparison] = {}
@@ -321,12 +345,7 @@ def _run_in(
                         }
                     )
                 bar.update()
-    run_warnings = []
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        text = f"{w.category.__name__}: {w.message}"
-        if text not in run_warnings:
-            run_warnings.append(text)
+    run_warnings = _reemit([*caught_reading, *caught])
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     estimates["scale"] = estimates["scale"].fillna("")
     scorecard = pd.concat(cards, ignore_index=True) if cards else None
@@ -335,9 +354,8 @@ def _run_in(
     if withheld:
         estimates, scorecard = _withhold(config, withheld, estimates, scorecard)
         fitted = {k: v for k, v in fitted.items() if k[1] not in withheld}
-        comparisons = {
-            k: v for k, v in comparisons.items() if k[1] not in _pairs_using(config, withheld)
-        }
+        withheld_pairs = _pairs_using(config, withheld)
+        comparisons = {k: v for k, v in comparisons.items() if k[1] not in withheld_pairs}
     final_name = staging.free_name(f"{config.name}-{started.strftime('%Y%m%d-%H%M%S')}")
     directory = staging.path
     estimates.to_csv(

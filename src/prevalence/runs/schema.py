@@ -463,8 +463,8 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _message(raw: dict[str, Any], err: dict[str, Any]) -> str:
-    loc = _clean_loc(tuple(err["loc"]))
+def _message(raw: dict[str, Any], err: dict[str, Any], loc: tuple) -> str:
+    """The message for one pydantic error at ``loc`` (its location, tags removed)."""
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -522,7 +522,7 @@ def schema_problems(raw: dict[str, Any]) -> list[str]:
             if any(loc[: len(r)] == r for r in reported if r):
                 continue  # another branch of a union already said what is wrong here
             reported.append(loc)
-            seen.setdefault(_message(raw, err))
+            seen.setdefault(_message(raw, err, loc))
         return list(seen)
     return []
 
