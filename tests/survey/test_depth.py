@@ -221,3 +221,13 @@ def test_replicate_proportions_and_user_degf_as_r():
         check(design.proportion("no", ci=ci), key, ci=True)
     with pytest.raises(DataError, match="degf must be"):
         jk1.with_degf(0)
+
+
+def test_module_calibrate_takes_the_same_options(designs):
+    from prevalence.survey import calibrate
+
+    totals = {"stype": {"E": 4421, "H": 755, "M": 1018}, "api99": 3914069}
+    a = calibrate(designs["dclus1"], totals, calfun="raking").mean("api00")
+    b = designs["dclus1"].calibrate(totals, calfun="raking").mean("api00")
+    assert (a.value, a.std_error) == (b.value, b.std_error)
+    assert a.std_error == pytest.approx(R["calibration"]["raking"]["mean_se"], rel=REL)

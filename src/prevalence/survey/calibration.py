@@ -427,7 +427,7 @@ class Calibratable(Protocol):
     ) -> Self: ...
 
     def calibrate(
-        self, totals: Mapping[str, Any], population_size: float | None = None
+        self, totals: Mapping[str, Any], population_size: float | None = None, **options: Any
     ) -> Self: ...
 
 
@@ -459,9 +459,12 @@ def rake(
 
 
 def calibrate(
-    design: Calibratable, totals: Mapping[str, Any], population_size: float | None = None
+    design: Calibratable,
+    totals: Mapping[str, Any],
+    population_size: float | None = None,
+    **options: Any,
 ) -> Calibratable:
-    """Linear (GREG) calibration to population totals.
+    """Calibration to population totals: linear (GREG) by default.
 
     Parameters
     ----------
@@ -471,12 +474,15 @@ def calibrate(
     population_size : float, optional
         The population size (an intercept in the calibration model), implied when a
         categorical column with all its levels is given.
+    **options
+        ``calfun``, ``bounds``, ``trim``, ``maxit``, ``epsilon``, ``variance``: see
+        :meth:`prevalence.survey.base.Design.calibrate`.
 
     Notes
     -----
     The calibrated weights are ``w g`` with ``g = 1 + x' lambda`` solving the calibration
     equations (R's ``calibrate(..., calfun="linear")``); the variance uses the residuals of
     the weighted regression of each linearised variable on the calibration variables. The
-    same as ``design.calibrate(totals, population_size)``.
+    same as ``design.calibrate(totals, population_size, **options)``.
     """
-    return design.calibrate(totals, population_size)
+    return design.calibrate(totals, population_size, **options)

@@ -284,7 +284,7 @@ class SurveyDesign(Design):
                 f"fpc column {col!r} at row {pos} implies a population of {pop[pos]:g} units at stage "
                 f"{stage + 1} but {int(n_units[pos])} were sampled in that stratum"
             )
-        if getattr(self, "pps", None) == "brewer":
+        if self.pps == "brewer":
             if is_size:
                 raise DataError(
                     f"with pps='brewer' the fpc column {col!r} holds inclusion probabilities "
