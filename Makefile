@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# test workers: one per core, at most four (each worker imports the stack and compiles its own
+# models; more than four costs memory for little gain). `make test WORKERS=1` runs serially.
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
 
 .PHONY: demo test test-slow lint docs bench clean
 
@@ -22,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 test: $(STAMP) lint docs
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist worksteal
 
 # The documentation site (MkDocs, API reference from the docstrings); fails on any warning.
 docs: $(STAMP)
