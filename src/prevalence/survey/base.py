@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..core.checks import plain
 from ..core.errors import DataError, EstimationWarning
 from ..core.intervals import check_level
 from ..core.results import Estimate
@@ -548,8 +549,8 @@ class Design(ABC):
 
     def calibrate(
         self,
-        totals: Mapping[str, Any],
-        population_size: float | None = None,
+        totals: Mapping[Any, Any] | pd.DataFrame,
+        population_size: float | Mapping[Any, float] | None = None,
         *,
         calfun: str = "linear",
         bounds: tuple[float, float] = (-math.inf, math.inf),
@@ -557,6 +558,8 @@ class Design(ABC):
         maxit: int = 50,
         epsilon: float = 1e-7,
         variance: str | np.ndarray | None = None,
+        stage: int = 0,
+        aggregate: int | str | None = None,
     ) -> Self:
         """Calibrated copy (R's ``calibrate``; see :func:`prevalence.survey.calibration.calibrate`).
 
@@ -568,7 +571,32 @@ class Design(ABC):
         on the g-weights (``(0.5, 2)``: no weight below half or above twice its design
         weight; logit needs them finite); ``trim`` clips the g-weights to a range after
         calibration and spreads what was cut over the others, as R's ``trim=``.
+
+        ``stage``: 0 (the default) calibrates to population totals. ``stage=1`` calibrates
+        within each sampled primary unit of a multistage design to that unit's own totals
+        (R's ``stage=1``): ``totals`` then maps each unit's label (its value in the first
+        clusters column) to its totals, and ``population_size`` each label to its size; linear
+        calibration only, as in R. Standard errors remove the calibration from the
+        within-unit variance only.
+
+        ``aggregate``: a stage number (``1``: the primary units) or a column; the weights are
+        calibrated with one g-weight per unit or group, from the averages of the calibration
+        variables and weights within it (R's ``aggregate.stage`` and, for replicate designs,
+        ``aggregate.index``).
         """
+        values = self.variable(variance) if isinstance(variance, str) else variance
+        if isinstance(stage, bool) or not isinstance(stage, int | np.integer) or stage < 0:
+            raise DataError(f"stage must be 0 or a stage number (1, 2, ...), got {stage!r}")
+        if stage > 0:
+            linear = calfun == "linear" and not any(map(math.isfinite, bounds))
+            if not linear or trim is not None or aggregate is not None:
+                raise DataError(
+                    "calibration within the units of a stage is linear, without bounds, trim or "
+                    "aggregate (as in R)"
+                )
+            new_w, record = self._calibrate_within(int(stage), totals, population_size, values)
+            return self._reweighted(new_w, record)
+        groups = None if aggregate is None else self._aggregation_groups(aggregate)
         new_w, record = linear_calibration_weights(
             self.data,
             self.variable,
@@ -580,9 +608,99 @@ class Design(ABC):
             trim=trim,
             maxit=maxit,
             epsilon=epsilon,
-            variance=self.variable(variance) if isinstance(variance, str) else variance,
+            variance=values,
+            groups=groups,
         )
         return self._reweighted(new_w, record)
+
+    def declare_calibrated(self, columns: Columns = (), *, population_size: bool = True) -> Self:
+        """The same weights, declared already calibrated (R's ``svydesign(calibrate.formula=)``).
+
+        Public-use files often ship weights that were post-stratified, raked or calibrated to
+        known totals. Declaring which totals keeps the weights unchanged (the totals are
+        those the weights estimate) but removes the calibration from the standard errors, as
+        R does: the estimated population size then has a standard error of zero, as it should.
+        Only declare what was in fact done: for weights not calibrated on these totals the
+        standard errors become wrong.
+
+        Parameters
+        ----------
+        columns : str or sequence of str
+            The columns the weights were calibrated on: numeric columns' totals, the level
+            counts of categorical (non-numeric or ``category``) columns.
+        population_size : bool
+            Whether the weights also add up to the known population size (R's intercept).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"psu": [1, 1, 2, 2, 3, 3], "w": [10.0] * 6,
+        ...                    "one": [1.0] * 6, "y": [1.0, 2, 3, 5, 4, 6]})
+        >>> d = SurveyDesign(df, weights="w", clusters="psu").declare_calibrated()
+        >>> round(d.total("one").std_error, 9)
+        0.0
+        """
+        names = [columns] if isinstance(columns, str) else list(columns)
+        if not names and not population_size:
+            raise DataError("declare_calibrated needs columns or population_size=True")
+        if self._domain is not None:
+            raise DataError(
+                "declare the full design calibrated, then take the subset: the weights of a "
+                "subset are not calibrated to the population's totals"
+            )
+        w = self.weights
+        totals: dict[str, Any] = {}
+        for name in names:
+            if name not in self.data.columns:
+                raise DataError(
+                    f"unknown column {name!r}; the data have columns {list(self.data.columns)}"
+                )
+            column = self.data[name]
+            if pd.api.types.is_numeric_dtype(column) and not isinstance(
+                column.dtype, pd.CategoricalDtype
+            ):
+                totals[name] = float(self.variable(name) @ w)
+            else:
+                if column.isna().any():
+                    pos = int(np.flatnonzero(column.isna().to_numpy())[0])
+                    raise DataError(f"calibration column {name!r} has a missing value at row {pos}")
+                sums = pd.Series(w).groupby(column.to_numpy(), sort=True).sum()
+                totals[name] = {plain(level): float(v) for level, v in sums.items()}
+        size = float(w.sum()) if population_size else None
+        return self.calibrate(totals, size)
+
+    def _aggregation_groups(self, aggregate: int | str) -> np.ndarray:
+        """Per-row group codes for ``calibrate(aggregate=)``: a column's values here; a stage
+        number in designs that have stages."""
+        if not isinstance(aggregate, str):
+            raise DataError(
+                f"aggregate={aggregate!r}: this design has no stages; give a column whose values "
+                "group the rows that share a g-weight"
+            )
+        if aggregate not in self.data.columns:
+            raise DataError(
+                f"unknown aggregate column {aggregate!r}; the data have columns {list(self.data.columns)}"
+            )
+        values = self.data[aggregate]
+        if values.isna().any():
+            pos = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise DataError(f"aggregate column {aggregate!r} has a missing value at row {pos}")
+        return pd.factorize(values, sort=True)[0].astype(np.int64)
+
+    def _calibrate_within(
+        self,
+        stage: int,
+        totals: Any,
+        population_size: Any,
+        variance: np.ndarray | None,
+    ) -> tuple[np.ndarray, Residualizer]:
+        """Weights calibrated within the units of ``stage`` and the record (designs with
+        stages implement it)."""
+        raise DataError(
+            f"calibration within the units of stage {stage} needs a multistage design "
+            f"(SurveyDesign with clusters); {type(self).__name__} has none"
+        )
 
     # ------------------------------------------------------------------ packaging
     def _estimate(
@@ -712,7 +830,7 @@ class Design(ABC):
                 f"uses the sample size {n_d} as the effective sample size (the design effect is "
                 "undefined; R's svyciprop gives NaN here)",
             )
-        if hi > lo:
+        if hi - lo > 1e-10 * max(abs(value), 1.0):  # wider than rounding error
             return ()
         if math.isnan(lo) or math.isnan(hi):
             if t_df is not None and t_df <= 0:
@@ -737,8 +855,8 @@ class Design(ABC):
         )
         return (
             f"{what} is {value:.6g} with no sampling variance: every one of its {n_d} "
-            "respondents has the same value, or the design gives none (each stratum a single "
-            f"PSU taken with certainty, say){no_df}. The interval [{lo:.6g}, {hi:.6g}] has zero "
+            "respondents has the same value, the weights were calibrated to it, or the design "
+            f"gives none (each stratum a single PSU taken with certainty, say){no_df}. The interval [{lo:.6g}, {hi:.6g}] has zero "
             "width and does not mean the value is known exactly",
         )
 

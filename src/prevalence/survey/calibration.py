@@ -26,15 +26,18 @@ from typing import Any, Protocol, Self
 import numpy as np
 import pandas as pd
 
+from ..core.checks import plain
 from ..core.errors import DataError, EstimationWarning
 
 __all__ = [
     "PostStratification",
     "Raking",
     "LinearCalibration",
+    "ClusterCalibration",
     "poststratified_weights",
     "raked_weights",
     "linear_calibration_weights",
+    "cluster_calibration_weights",
     "poststratify",
     "rake",
     "calibrate",
@@ -53,6 +56,7 @@ class PostStratification:
     codes: np.ndarray
     old_weights: np.ndarray
     new_weights: np.ndarray
+    stage: int = 0  # calibration to population figures: removed before every stage's variance
 
     def residualize(self, X: np.ndarray) -> np.ndarray:
         psw = self.new_weights.copy()
@@ -68,6 +72,7 @@ class PostStratification:
 @dataclass(frozen=True)
 class Raking:
     margins: tuple[tuple[np.ndarray, np.ndarray], ...]  # (codes, weights after that margin)
+    stage: int = 0
 
     def residualize(self, X: np.ndarray) -> np.ndarray:
         for _ in range(10):
@@ -83,11 +88,41 @@ class Raking:
 class LinearCalibration:
     Z: np.ndarray  # model matrix times sqrt(old weights)
     w: np.ndarray  # g * sqrt(old weights)
+    stage: int = 0
 
     def residualize(self, X: np.ndarray) -> np.ndarray:
         Y = X / self.w[:, None]
         coef, *_ = np.linalg.lstsq(self.Z, Y, rcond=None)
         return (Y - self.Z @ coef) * self.w[:, None]
+
+
+@dataclass(frozen=True)
+class ClusterCalibration:
+    """Linear calibration within the units of stage ``stage`` (R's ``calibrate(stage=)``).
+
+    As R's ``svyrecvar``, the residuals replace the influence values only in the variance of
+    the stages below ``stage`` (the within-unit variance); the variance between the units
+    themselves is that of the uncalibrated values.
+    """
+
+    stage: int  # 1-based, as R's: 1 = within the primary sampling units
+    units: np.ndarray  # per row, the dense code of its calibrating unit
+    Z: np.ndarray  # per row, model matrix times sqrt(conditional weight / variance)
+    w: np.ndarray
+
+    def residualize(self, X: np.ndarray) -> np.ndarray:
+        # one small least-squares fit per unit, by QR as R's qr.resid (normal equations
+        # batched over units would square the condition number of, say, an intercept and a
+        # score in the hundreds)
+        nonzero = self.w != 0  # rows without weight carry no influence
+        Y = np.where(nonzero[:, None], X, 0.0) / np.where(nonzero, self.w, 1.0)[:, None]
+        out = np.empty_like(Y)
+        order = np.argsort(self.units, kind="stable")
+        bounds = np.flatnonzero(np.diff(self.units[order])) + 1
+        for rows in np.split(order, bounds):
+            coef, *_ = np.linalg.lstsq(self.Z[rows], Y[rows], rcond=None)
+            out[rows] = Y[rows] - self.Z[rows] @ coef
+        return out * self.w[:, None]
 
 
 def _cell_codes(data: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -361,12 +396,17 @@ def linear_calibration_weights(
     maxit: int = 50,
     epsilon: float = 1e-7,
     variance: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> tuple[np.ndarray, LinearCalibration]:
     """Calibrated weights and the calibration record (R's ``calibrate``).
 
     ``variance``: per-row variances of the calibration model (R's ``variance=``), for
     heteroscedastic GREG; ``variance = x`` with the single total of ``x`` is the ratio
     estimator.
+
+    ``groups``: per-row group codes (R's ``aggregate.stage``/``aggregate.index``): the
+    calibration variables, weights and variances are averaged within each group first, so
+    every row of a group gets the same g-weight.
 
     ``numeric(name)`` returns a numeric column as float (the design's own column check).
     ``w`` is a vector, or a matrix whose first column is the full-sample weight: every column
@@ -399,7 +439,20 @@ def linear_calibration_weights(
         return _trim(g, ww, trim) if trim is not None else g
 
     W = w if w.ndim == 2 else w[:, None]
-    ww = W[:, 0]
+    W_fit = W
+    if groups is not None:
+        spread = _within_group_spread(groups, W[:, 0])
+        if spread > 1e-2 * float(np.mean(W[:, 0])):
+            warnings.warn(
+                "the weights are not constant within the aggregation groups: their averages are "
+                "calibrated",
+                EstimationWarning,
+                stacklevel=4,
+            )
+        mm = _group_means(groups, mm)
+        s2 = _group_means(groups, s2[:, None])[:, 0]
+        W_fit = _group_means(groups, W)
+    ww = W_fit[:, 0]
     g = g_factors(ww)
     achieved = mm.T @ (ww * g)
     tol = 1e-6 * max(1.0, float(np.abs(pop_v).max()))
@@ -408,11 +461,138 @@ def linear_calibration_weights(
             "the population totals are inconsistent with each other (for example level counts that do "
             "not add up to the population size): calibration cannot match them all"
         )
-    new = np.column_stack([ww * g] + [W[:, r] * g_factors(W[:, r]) for r in range(1, W.shape[1])])
+    new = np.column_stack(
+        [W[:, 0] * g] + [W[:, r] * g_factors(W_fit[:, r]) for r in range(1, W.shape[1])]
+    )
     sqw = np.sqrt(ww)
     root = np.sqrt(s2)  # R: qr(mm * whalf / sqrt(sigma2)), w = g * whalf * sqrt(sigma2)
     record = LinearCalibration(mm * (sqw / root)[:, None], g * sqw * root)
     return (new if w.ndim == 2 else new[:, 0]), record
+
+
+def _group_means(groups: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """Each row replaced by the mean of its group (R's ``ave``), column by column."""
+    G = int(groups.max()) + 1
+    count = np.bincount(groups, minlength=G).astype(float)
+    return _group_sums(groups, A, G)[groups] / count[groups][:, None]
+
+
+def _within_group_spread(groups: np.ndarray, x: np.ndarray) -> float:
+    """The largest standard deviation of ``x`` within a group (R's check before it averages)."""
+    mean = _group_means(groups, x[:, None])[:, 0]
+    G = int(groups.max()) + 1
+    count = np.bincount(groups, minlength=G).astype(float)
+    ss = np.bincount(groups, weights=(x - mean) ** 2, minlength=G)
+    var = np.where(count > 1, ss / np.maximum(count - 1, 1), 0.0)
+    return float(np.sqrt(var.max()))
+
+
+def cluster_calibration_weights(
+    data: pd.DataFrame,
+    numeric: Callable[[str], np.ndarray],
+    w: np.ndarray,
+    stage_weights: np.ndarray,
+    units: np.ndarray,
+    unit_labels: Sequence[Any],
+    totals: Mapping[Any, Mapping[str, Any]],
+    population_size: Mapping[Any, float] | None,
+    *,
+    stage: int,
+    variance: np.ndarray | None = None,
+) -> tuple[np.ndarray, ClusterCalibration]:
+    """Linear calibration within each sampled unit of a stage (R's ``calibrate(stage=k)``,
+    Sarndal's case C): the conditional weights within each unit are calibrated to that unit's
+    own population totals.
+
+    ``stage_weights``: per row, the weight of its unit at ``stage`` (constant within a unit);
+    ``w / stage_weights`` is the conditional weight within the unit. ``units`` are the dense
+    unit codes per row and ``unit_labels[code]`` the label users know the unit by;
+    ``totals[label]`` and ``population_size[label]`` hold the unit's population totals in the
+    form :func:`calibrate` takes. Returns the calibrated weights and the calibration record.
+    """
+    if isinstance(totals, pd.DataFrame):
+        totals = {label: dict(row) for label, row in totals.to_dict("index").items()}
+    if not isinstance(totals, Mapping) or not totals:
+        raise DataError(
+            f"calibration within the units of stage {stage} needs totals for each unit: a "
+            "mapping from each unit's label to its totals (or a DataFrame indexed by the labels)"
+        )
+    n_units = len(unit_labels)
+    missing = [plain(unit_labels[u]) for u in range(n_units) if unit_labels[u] not in totals]
+    if missing:
+        raise DataError(
+            f"no population totals for the sampled stage-{stage} unit(s) {missing[:5]}"
+            + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        )
+    if population_size is not None:
+        no_size = [
+            plain(unit_labels[u]) for u in range(n_units) if unit_labels[u] not in population_size
+        ]
+        if no_size:
+            raise DataError(
+                f"population_size gives no size for the sampled stage-{stage} unit(s) {no_size[:5]}"
+            )
+    first = totals[unit_labels[0]]
+    names = list(first) if isinstance(first, Mapping) else []
+    # the union of the levels each categorical total names, so that every unit's totals line
+    # up with one set of calibration columns (a level a unit does not list counts 0 there)
+    structure: dict[str, Any] = {}
+    for u in range(n_units):
+        unit_totals = totals[unit_labels[u]]
+        if not isinstance(unit_totals, Mapping) or list(unit_totals) != names:
+            raise DataError(
+                f"the totals of unit {plain(unit_labels[u])!r} name {list(unit_totals) if isinstance(unit_totals, Mapping) else unit_totals!r}, "
+                f"those of unit {plain(unit_labels[0])!r} name {names}: every unit needs the same "
+                "calibration variables"
+            )
+        for name, total in unit_totals.items():
+            if isinstance(total, Mapping):
+                levels = structure.setdefault(name, {})
+                levels.update(dict.fromkeys(total, 0.0))
+            else:
+                structure.setdefault(name, 0.0)
+    size = None if population_size is None else 0.0
+    mm, _ = _calibration_matrix(data, numeric, structure, size)
+
+    def unit_vector(label: Any) -> np.ndarray:
+        values = [] if population_size is None else [float(population_size[label])]
+        for name, kind in structure.items():
+            total = totals[label][name]
+            if isinstance(kind, Mapping):
+                values.extend(float(total.get(level, 0.0)) for level in kind)
+            else:
+                values.append(float(total))
+        return np.array(values)
+
+    s2 = np.ones(len(data)) if variance is None else np.asarray(variance, dtype=float)
+    if s2.shape != (len(data),) or not np.all(np.isfinite(s2) & (s2 > 0)):
+        raise DataError("variance must give a positive, finite value for every row")
+    cw = np.where(stage_weights > 0, w / np.where(stage_weights > 0, stage_weights, 1.0), 0.0)
+    g = np.ones(len(data))
+    Z = np.zeros_like(mm)
+    order = np.argsort(units, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(units[order])) + 1):
+        label = unit_labels[int(units[rows[0]])]
+        pop = unit_vector(label)
+        mmi = mm[rows]
+        sample_total = mmi.T @ cw[rows]
+        keep = ~((pop == 0) & np.all(mmi == 0, axis=0))  # R drops columns empty in both
+        mmi, pop, sample_total = mmi[:, keep], pop[keep], sample_total[keep]
+        T = (mmi * (cw[rows] / s2[rows])[:, None]).T @ mmi
+        lam = np.linalg.lstsq(T, pop - sample_total, rcond=None)[0]
+        g[rows] = 1.0 + (mmi @ lam) / s2[rows]
+        achieved = mmi.T @ (cw[rows] * g[rows])
+        if not np.allclose(
+            achieved, pop, rtol=1e-6, atol=1e-6 * max(1.0, float(np.abs(pop).max()))
+        ):
+            raise DataError(
+                f"the totals of stage-{stage} unit {plain(label)!r} cannot be matched by its "
+                f"{rows.size} sampled row(s): too few rows for the calibration variables, or "
+                "totals inconsistent with each other"
+            )
+        Z[np.ix_(rows, np.flatnonzero(keep))] = mmi * np.sqrt(cw[rows] / s2[rows])[:, None]
+    record = ClusterCalibration(stage, units, Z, g * stage_weights * np.sqrt(s2) * cw)
+    return w * g, record
 
 
 class Calibratable(Protocol):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,10 +22,16 @@ from ..core.checks import plain
 from ..core.errors import DataError, DataWarning
 from ..core.random import SeedLike
 from .base import Design
+from .calibration import cluster_calibration_weights
 from .estimation import RatioStatistic
-from .linearization import Residualizer, taylor_variance, unit_totals, variance_from_unit_totals
+from .linearization import (
+    Residualizer,
+    calibrated_unit_totals,
+    taylor_variance,
+    variance_from_unit_totals,
+)
 from .replicate import ReplicateDesign, replicate_factors
-from .stages import LONELY_PSU, Stage, Stages
+from .stages import LONELY_PSU, Stage, Stages, first_rows
 
 __all__ = ["SurveyDesign", "LONELY_PSU"]
 
@@ -209,6 +216,7 @@ class SurveyDesign(Design):
             self.has_strata,
             self.data[strata_cols[0]].to_numpy() if strata_cols else None,
         )
+        self._weights_given = weights is not None  # R: stage weights then are the weights
         if weights is None:
             if fpc_cols:
                 w = weights_from_fpc
@@ -324,8 +332,12 @@ class SurveyDesign(Design):
 
         def distinct_per_domain(values: np.ndarray) -> np.ndarray:
             k = int(values.max()) + 1
-            pairs = np.unique(codes[use] * k + values[use])
-            return np.bincount(pairs // k, minlength=D).astype(float)
+            keys = codes[use] * k + values[use]
+            if k * D <= 50_000_000:  # a table of (domain, value) pairs: no sort, no hash
+                seen = np.zeros(k * D, dtype=bool)
+                seen[keys] = True
+                return seen.reshape(D, k).sum(axis=1).astype(float)
+            return np.bincount(np.unique(keys) // k, minlength=D).astype(float)
 
         return distinct_per_domain(st.units) - distinct_per_domain(st.strata)
 
@@ -333,7 +345,8 @@ class SurveyDesign(Design):
         """Design degrees of freedom: PSUs minus strata (among the rows in ``mask``), as R's ``degf``."""
         st = self.stages[0]
         if mask is None:
-            return int(np.unique(st.units).size - np.unique(st.strata).size)
+            # dense codes 0..max: the counts are the largest codes plus one
+            return int(st.units.max() - st.strata.max())
         return int(np.unique(st.units[mask]).size - np.unique(st.strata[mask]).size)
 
     def with_weights(
@@ -345,6 +358,86 @@ class SurveyDesign(Design):
         new.weights = np.asarray(weights, dtype=float)
         new._calibrations = self._calibrations + ((calibration,) if calibration else ())
         return new
+
+    # ------------------------------------------------------------------ calibration by stage
+    def _aggregation_groups(self, aggregate: int | str) -> np.ndarray:
+        if isinstance(aggregate, str):
+            return super()._aggregation_groups(aggregate)
+        if isinstance(aggregate, bool) or not isinstance(aggregate, int | np.integer):
+            raise DataError(f"aggregate must be a stage number or a column, got {aggregate!r}")
+        if not 1 <= aggregate <= self.n_stages:
+            raise DataError(
+                f"aggregate={aggregate}: the design has {self.n_stages} stage(s), numbered from 1"
+            )
+        return self.stages[int(aggregate) - 1].units
+
+    def _stage_weights(self, stage: int) -> np.ndarray:
+        """Per row, the weight of its unit at ``stage`` (1-based), as R's
+        ``1/prod(allprob[, 1:stage])``: from the fpc of the stages down to ``stage`` when the
+        weights came from the fpc; the weights themselves when they were given (R keeps only
+        the final probabilities then)."""
+        if self._weights_given:
+            return self.weights.copy()
+        sw = np.ones(self.n)
+        for st in self.stages[:stage]:
+            sw = sw * np.where(np.isfinite(st.pop_units), st.pop_units / st.n_units, 1.0)
+        return sw
+
+    def _calibrate_within(
+        self,
+        stage: int,
+        totals: Any,
+        population_size: Any,
+        variance: np.ndarray | None,
+    ) -> tuple[np.ndarray, Residualizer]:
+        if self._domain is not None:
+            raise DataError("calibrate the full design, then take the subset")
+        if not 1 <= stage < self.n_stages:
+            raise DataError(
+                f"stage={stage}: calibration within units needs a stage below it; the design has "
+                f"{self.n_stages} stage(s)"
+            )
+        units = self.stages[stage - 1].units
+        sw = self._stage_weights(stage)
+        first = first_rows(units)
+        labels = self._stage_unit_labels(stage)
+        varies = np.abs(sw - sw[first[units]]) > 1e-9 * np.maximum(np.abs(sw), 1.0)
+        if varies.any():
+            row = int(np.flatnonzero(varies)[0])
+            raise DataError(
+                f"the weights of the stage-{stage} units vary within unit "
+                f"{labels[units[row]]!r} (row {row}): give the weights through the fpc of each stage"
+            )
+        return cluster_calibration_weights(
+            self.data,
+            self.variable,
+            self.weights,
+            sw,
+            units,
+            labels,
+            totals,
+            population_size,
+            stage=stage,
+            variance=variance,
+        )
+
+    def _stage_unit_labels(self, stage: int) -> list[Any]:
+        """The labels of the units of ``stage`` (1-based), by unit code: their values in that
+        stage's clusters column, with the stratum when a value is re-used in several strata."""
+        units = self.stages[stage - 1].units
+        first = first_rows(units)
+        column = _as_list(self._spec["clusters"])[stage - 1]
+        values = [plain(v) for v in self.data[column].to_numpy()[first]]
+        if len(set(values)) < len(values):
+            if stage > 1:  # re-used within the units above: (unit above, this unit)
+                above = self._stage_unit_labels(stage - 1)
+                parents = self.stages[stage - 2].units[first]
+                return [(above[p], v) for p, v in zip(parents, values, strict=True)]
+            strata = next(iter(_as_list(self._spec["strata"])), None)
+            if strata is not None:  # re-used within strata (nest=True): (stratum, unit)
+                svals = [plain(v) for v in self.data[strata].to_numpy()[first]]
+                return list(zip(svals, values, strict=True))
+        return values
 
     def __repr__(self) -> str:
         parts = [f"{self.n} rows", f"{self.n_psu} PSUs"]
@@ -436,14 +529,16 @@ class SurveyDesign(Design):
         use: np.ndarray,
         theta: np.ndarray,
         B: np.ndarray,
-    ) -> np.ndarray:
-        """Unit totals of the calibration residuals of each variable-by-domain influence column.
+    ) -> np.ndarray | list[np.ndarray]:
+        """Unit totals of the calibration residuals of each variable-by-domain influence column
+        (one array per stage after calibration within units, see
+        :func:`~prevalence.survey.linearization.calibrated_unit_totals`).
 
         Calibration residuals need the row-level values, so these are formed one variable at
         a time (rows x domains), which bounds the memory for many domains.
         """
         rows = np.arange(self.n)
-        blocks = []
+        blocks: list[np.ndarray | list[np.ndarray]] = []
         for k in range(stat.n_variables):
             X = np.zeros((self.n, D))
             if stat.b is None:
@@ -455,9 +550,9 @@ class SurveyDesign(Design):
                     )
             X[~use] = 0.0
             X = np.nan_to_num(X)
-            for cal in self._calibrations:
-                X = cal.residualize(X)
-            blocks.append(unit_totals(self._structure, X))
+            blocks.append(calibrated_unit_totals(self._structure, X, self._calibrations))
+        if isinstance(blocks[0], list):  # per stage: stack the variables within each stage
+            return [np.hstack([b[s] for b in blocks]) for s in range(len(blocks[0]))]
         return np.hstack(blocks)
 
     # ------------------------------------------------------------------ replicate weights

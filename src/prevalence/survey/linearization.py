@@ -27,13 +27,55 @@ import numpy as np
 from ..core.errors import DataError
 from .stages import Stages, first_rows
 
-__all__ = ["Residualizer", "taylor_variance", "variance_from_unit_totals", "unit_totals"]
+__all__ = [
+    "Residualizer",
+    "calibrated_unit_totals",
+    "taylor_variance",
+    "variance_from_unit_totals",
+    "unit_totals",
+]
 
 
 class Residualizer(Protocol):
-    """A calibration record: removes the calibration model from row influence values."""
+    """A calibration record: removes the calibration model from row influence values.
+
+    ``stage`` 0: calibration to population figures, removed before any variance is formed;
+    ``stage`` k >= 1: calibration within the units of stage k, removed only from the
+    variance of the stages below k (as R's ``svyrecvar``).
+    """
+
+    @property
+    def stage(self) -> int: ...
 
     def residualize(self, X: np.ndarray) -> np.ndarray: ...
+
+
+def calibrated_unit_totals(
+    design: Stages, X: np.ndarray, calibrations: Sequence[Residualizer]
+) -> np.ndarray | list[np.ndarray]:
+    """Deepest-unit totals of the calibration residuals of ``X``.
+
+    Without calibration within units, one array; with it, a list holding for each stage the
+    totals whose variance that stage takes (the residuals of the within-unit calibrations of
+    the stages above it), as :func:`variance_from_unit_totals` accepts.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    for cal in calibrations:
+        if cal.stage == 0:
+            X = cal.residualize(X)
+    within = [cal for cal in calibrations if cal.stage > 0]
+    if not within:
+        return unit_totals(design, X)
+    out = []
+    for s in range(design.deepest + 1):
+        Xs = X
+        for cal in within:
+            if cal.stage <= s:  # 0-based stage s lies below the 1-based calibration stage
+                Xs = cal.residualize(Xs)
+        out.append(unit_totals(design, Xs))
+    return out
 
 
 def unit_totals(design: Stages, X: np.ndarray) -> np.ndarray:
@@ -51,23 +93,27 @@ def unit_totals(design: Stages, X: np.ndarray) -> np.ndarray:
 
 def variance_from_unit_totals(
     design: Stages,
-    T: np.ndarray,
+    T: np.ndarray | Sequence[np.ndarray],
     *,
     diagonal: bool = False,
     present: np.ndarray | None = None,
 ) -> np.ndarray:
     """Covariance matrix (or its diagonal) of the estimated totals from deepest-stage unit totals.
 
+    ``T``: the totals, or one array of them per stage (see :func:`calibrated_unit_totals`).
+
     ``present`` (rows of a domain), given when lonely PSUs within a domain are to be treated as
     R's ``options(survey.adjust.domain.lonely = TRUE)`` does: a stratum with several PSUs of
     which one has rows in the domain is centred at the average PSU total under "adjust" and
     left out (the others scaled up) under "average".
     """
-    T = np.asarray(T, dtype=float)
-    if T.ndim == 1:
-        T = T[:, None]
-    p = T.shape[1]
     L = design.deepest
+    per_stage = [np.asarray(t, dtype=float) for t in T] if isinstance(T, list) else None
+    if per_stage is None:
+        T = np.asarray(T, dtype=float)
+        per_stage = [T] * (L + 1)
+    per_stage = [t[:, None] if t.ndim == 1 else t for t in per_stage]
+    p = per_stage[0].shape[1]
     deep_units = design.stages[L].units
     first_deep = first_rows(deep_units)
     V = np.zeros(p) if diagonal else np.zeros((p, p))
@@ -79,7 +125,7 @@ def variance_from_unit_totals(
         deep_to_s = st.units[first_deep]
         n_s_units = first_unit_row.size
         U = np.zeros((n_s_units, p))
-        np.add.at(U, deep_to_s, T)
+        np.add.at(U, deep_to_s, per_stage[s])
         rows = first_unit_row
         strata = st.strata[rows]
         n_h = st.n_units[rows]
@@ -164,9 +210,6 @@ def taylor_variance(
     ``calibrations`` are the design's calibration records, applied in order (as
     ``svyrecvar`` does) before the unit totals are formed.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
-    for cal in calibrations:
-        X = cal.residualize(X)
-    return variance_from_unit_totals(design, unit_totals(design, X), diagonal=diagonal)
+    return variance_from_unit_totals(
+        design, calibrated_unit_totals(design, X, calibrations), diagonal=diagonal
+    )
