@@ -129,7 +129,7 @@ def test_quantile_arguments_are_checked(designs):
     with pytest.raises(ValueError, match="qrule must be one of"):
         d.quantile("api00", 0.5, qrule="hf10")
     with pytest.raises(ValueError, match="interval must be one of"):
-        d.quantile("api00", 0.5, interval="score")
+        d.quantile("api00", 0.5, interval="wald")
     with pytest.raises(ValueError, match="p must be a probability"):
         d.quantile("api00", 1.5)
     with pytest.raises(DataError, match="one column name"):

@@ -63,11 +63,15 @@ from .estimation import (
 )
 from .intervals import _expit, critical_value, proportion_interval
 from .linearization import Residualizer
-from .quantiles import quantile_rule
+from .quantiles import quantile_rule, zeroin
 from .regression import SurveyGLMResults, fit_survey_glm, predictive_margins
 from .table import DomainTable
 
-__all__ = ["Design", "Columns"]
+__all__ = ["Design", "Columns", "QUANTILE_INTERVALS"]
+
+#: Interval methods of :meth:`Design.quantile`: Woodruff's four, the score interval, and
+#: (replicate designs) the replicate quantiles.
+QUANTILE_INTERVALS = ("mean", "beta", "xlogit", "asin", "score", "quantile")
 
 Columns = str | Sequence[str]
 DomainResult = Estimate | pd.DataFrame | dict | DomainTable
@@ -352,9 +356,13 @@ class Design(ABC):
         3.0
         """
         rule = quantile_rule(qrule)
-        if interval not in ("mean", "beta", "xlogit", "asin"):
-            raise ValueError(
-                f"interval must be one of ('mean', 'beta', 'xlogit', 'asin'), got {interval!r}"
+        if interval not in QUANTILE_INTERVALS:
+            raise ValueError(f"interval must be one of {QUANTILE_INTERVALS}, got {interval!r}")
+        if interval == "quantile" and not self._has_replicates:
+            raise DataError(
+                "interval='quantile' uses the quantiles of the replicate weights: it needs a "
+                "replicate design (design.replicate('bootstrap', ...)); Taylor designs have "
+                "'mean', 'beta', 'xlogit', 'asin' and 'score'"
             )
         level = check_level(level)
         if df is not None:
@@ -377,6 +385,51 @@ class Design(ABC):
         out: dict[float, Estimate] = {}
         for prob in probs:
             qhat = rule(x, w, float(prob))
+            if interval in ("score", "quantile"):
+                if interval == "score":
+                    lo, hi = self._score_quantile_interval(x, w, float(prob), rule, alpha, t_df)
+                    how = "Francisco-Fuller score interval"
+                else:
+                    lo, hi = self._replicate_quantile_interval(x, w, float(prob), rule, qhat, q)
+                    how = "interval from the replicate quantiles"
+                notes: tuple[str, ...] = ()
+                if lo > hi:
+                    # R maps the score limits back through the unweighted share of rows below
+                    # them and a weighted rule; the two can cross, and R then reports the
+                    # limits reversed with a negative standard error
+                    notes = (
+                        f"the {prob:g} quantile of {column} has no {interval} interval here: its "
+                        f"limits came out reversed ([{lo:.6g}, {hi:.6g}]; R reports them so, with "
+                        "a negative standard error); try interval='beta' or qrule='math'",
+                    )
+                    lo = hi = math.nan
+                elif not (hi > lo):
+                    notes = (
+                        f"the {prob:g} quantile of {column} has no {interval} interval here "
+                        f"([{lo:.6g}, {hi:.6g}]); try interval='beta' or a continuous qrule",
+                    )
+                if notes:
+                    warnings.warn(notes[0], EstimationWarning, stacklevel=2)
+                out[float(prob)] = Estimate(
+                    qhat,
+                    lo,
+                    hi,
+                    level,
+                    f"survey {prob:g} quantile of {column} (qrule {qrule}, {how}, "
+                    f"{self._variance_label()})",
+                    None,
+                    {
+                        "statistic": "quantile",
+                        "variable": column,
+                        "p": float(prob),
+                        "std_error": (hi - lo) / (2 * q) if math.isfinite(hi - lo) else math.nan,
+                        "degf": degf,
+                    },
+                    notes,
+                    scale="quantile",
+                    interval_method="t" if math.isfinite(t_df) else "wald",
+                )
+                continue
             below = f"at or below the {prob:g} quantile of {column}"
             m = self.with_columns(**{below: (x <= qhat).astype(float)}).mean(below)
             pm, se = m.value, m.std_error
@@ -406,7 +459,7 @@ class Design(ABC):
                     plo = phi = math.nan
             lo = math.nan if (math.isnan(plo) or plo < 0) else rule(x, w, plo)
             hi = math.nan if (math.isnan(phi) or phi > 1) else rule(x, w, phi)
-            notes: tuple[str, ...] = ()
+            notes = ()
             if not (hi > lo):
                 notes = (
                     f"the {prob:g} quantile of {column} has no {interval} Woodruff interval here "
@@ -437,6 +490,63 @@ class Design(ABC):
                 interval_method="t" if math.isfinite(t_df) else "wald",
             )
         return out[float(probs[0])] if isinstance(p, int | float) else out
+
+    #: Whether the design carries replicate weights (``interval="quantile"`` needs them).
+    _has_replicates: bool = False
+
+    def _score_quantile_interval(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        p: float,
+        rule: Callable[[np.ndarray, np.ndarray, float], float],
+        alpha: float,
+        t_df: float,
+    ) -> tuple[float, float]:
+        """Francisco and Fuller's score interval, as R's ``ffullerCI``: the thresholds where
+        the design-based z statistic of the share above them crosses the critical values
+        (found by R's ``uniroot`` steps between min + IQR/100 and max - IQR/100, tolerance
+        1/(100 sqrt(n))), each mapped to a quantile through the unweighted share of the rows
+        at or below it."""
+        crit = critical_value(1 - alpha, t_df)  # upper alpha/2 point
+        # R's subset of a design keeps only the domain's rows: the search range, tolerance and
+        # shares below the limits are the domain's
+        rows = x if self._domain is None else x[self._domain]
+        n_rows = rows.size
+        above = "above the threshold"
+
+        def score(theta: float, limit: float) -> float:
+            u = (x > theta).astype(float) - (1 - p)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EstimationWarning)
+                m = self.with_columns(**{above: u}).mean(above)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return float(np.float64(m.value) / np.float64(m.std_error) - limit)
+
+        q25, q75 = np.percentile(rows, [25, 75])
+        iqr = float(q75 - q25)
+        lower, upper = float(rows.min()) + iqr / 100, float(rows.max()) - iqr / 100
+        tol = 1 / (100 * math.sqrt(n_rows))
+        limits = []
+        for limit in (crit, -crit):
+            root = zeroin(lambda t, lim=limit: score(t, lim), lower, upper, tol)
+            share = float(np.mean(rows <= root))  # unweighted, as R
+            limits.append(math.nan if math.isnan(root) else rule(x, w, share))
+        return limits[0], limits[1]
+
+    def _replicate_quantile_interval(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        p: float,
+        rule: Callable[[np.ndarray, np.ndarray, float], float],
+        qhat: float,
+        crit: float,
+    ) -> tuple[float, float]:
+        """The quantile with each replicate's weights, their variance about the estimate,
+        and a symmetric interval (R's ``interval.type="quantile"``); replicate designs
+        implement it."""
+        raise DataError("interval='quantile' needs replicate weights")
 
     def chisq(self, row: str, column: str, *, statistic: str = "F") -> TableTest:
         """Rao-Scott test of association of two columns (R's ``svychisq``).

@@ -17,6 +17,7 @@ factors built from a design's stages (:func:`replicate_factors`) read only the s
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DataError, DataWarning
+from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.random import SeedLike, as_generator
 from .base import Design
 from .estimation import RatioStatistic
@@ -322,6 +323,34 @@ class ReplicateDesign(Design):
         W = self.replicate_weights()
         reps = np.array([refit(W[:, r]) for r in range(W.shape[1])])
         return replicate_covariance(reps, estimate, self.scale, self.rscales, self.mse)
+
+    _has_replicates = True
+
+    def _replicate_quantile_interval(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        p: float,
+        rule: Callable[[np.ndarray, np.ndarray, float], float],
+        qhat: float,
+        crit: float,
+    ) -> tuple[float, float]:
+        if self.type in ("jk1", "jkn"):
+            warnings.warn(
+                "jackknife replicate weights may not give valid standard errors for quantiles "
+                "(the jackknife is inconsistent for non-smooth statistics); bootstrap "
+                "replicates do",
+                EstimationWarning,
+                stacklevel=4,
+            )
+        inside = w != 0  # a subset's rows outside it keep no weight in any replicate
+        W = self.replicate_weights() * inside[:, None]
+        reps = np.array([[rule(x, W[:, r], p)] for r in range(W.shape[1])])
+        var = float(
+            replicate_covariance(reps, np.array([qhat]), self.scale, self.rscales, self.mse)[0, 0]
+        )
+        half = crit * math.sqrt(var)
+        return qhat - half, qhat + half
 
     def _all_weights(self) -> np.ndarray:
         return np.column_stack([self.weights, self.replicate_weights()])
