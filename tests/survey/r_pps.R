@@ -35,8 +35,12 @@ out <- list()
 for (n in names(designs)) {
   d <- eval(parse(text = designs[[n]]))
   t <- svytotal(~y1, d); m <- svymean(~y2, d)
+  # a regression: its variance comes from the estimating functions through the same PPS form
+  g <- svyglm(y1 ~ y2, design = d)
   out[[n]] <- list(r = designs[[n]], total_y1 = unname(coef(t)), total_y1_se = as.numeric(SE(t)),
-                   mean_y2 = unname(coef(m)), mean_y2_se = as.numeric(SE(m)))
+                   mean_y2 = unname(coef(m)), mean_y2_se = as.numeric(SE(m)),
+                   glm_r = "svyglm(y1 ~ y2, design = d)",
+                   glm_coef = unname(coef(g)), glm_se = unname(SE(g)))
 }
 # Brewer's approximation (pps = "brewer"): one stage on the synthetic sample, two stages on
 # apiclus2 with made-up first-stage probabilities 0.3 + (dnum mod 7) / 20 and second-stage

@@ -64,6 +64,10 @@ def test_pps_as_r(name):
     assert t.std_error == pytest.approx(ref["total_y1_se"], rel=1e-9)
     assert m.value == pytest.approx(ref["mean_y2"], rel=1e-9)
     assert m.std_error == pytest.approx(ref["mean_y2_se"], rel=1e-9)
+    # a regression's standard errors go through the same PPS variance (R's ppsvar)
+    fit = d.glm("y1 ~ y2")
+    np.testing.assert_allclose(fit.params, ref["glm_coef"], rtol=1e-9)
+    np.testing.assert_allclose(fit.bse, ref["glm_se"], rtol=1e-9)
 
 
 def test_exact_joint_probabilities_of_srswor_give_the_stratified_variance():

@@ -27,7 +27,6 @@ from .estimation import RatioStatistic
 from .linearization import (
     Residualizer,
     calibrated_unit_totals,
-    taylor_variance,
     variance_from_unit_totals,
 )
 from .replicate import ReplicateDesign, replicate_factors
@@ -467,7 +466,10 @@ class SurveyDesign(Design):
         refit: Callable[[np.ndarray], np.ndarray],
         estimate: np.ndarray,
     ) -> np.ndarray:
-        return taylor_variance(self._structure, influence, self._calibrations)
+        # through _variance_of_unit_totals, so that PPS and two-phase designs use their own
+        # variance forms for every statistic, not only for ratios of totals
+        totals = calibrated_unit_totals(self._structure, influence, self._calibrations)
+        return self._variance_of_unit_totals(totals, diagonal=False)
 
     def _ratio_covariance(
         self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray, diagonal: bool

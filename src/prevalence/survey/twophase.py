@@ -26,12 +26,16 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
+from ..core.checks import plain
 from ..core.errors import DataError
+from .calibration import LinearCalibration, linear_calibration_weights
 from .design import SurveyDesign
 
 __all__ = ["TwoPhaseDesign"]
@@ -62,6 +66,22 @@ def _dcheck(
         d = np.where(same, off, 0.0)
     np.fill_diagonal(d, 1 - prob)
     return d
+
+
+def _phase1_numeric(data: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric phase-one column as float, with the row of the first bad value named."""
+    if name not in data.columns:
+        raise DataError(
+            f"unknown column {name!r}; the phase-one data have columns {list(data.columns)}"
+        )
+    values = pd.to_numeric(data[name], errors="coerce")
+    if values.isna().any():
+        pos = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise DataError(
+            f"column {name!r} has a missing or non-numeric value at row {pos} of phase one: "
+            "calibration at phase one needs it for every phase-one row"
+        )
+    return values.to_numpy(dtype=float)
 
 
 class TwoPhaseDesign(SurveyDesign):
@@ -146,21 +166,201 @@ class TwoPhaseDesign(SurveyDesign):
         self._dcheck_phase2 = d2
         self.phase1_rows = n1
         self.subset_column = subset
+        self._phase1_data = data.reset_index(drop=True)
+        self._phase2_rows = rows
+        self._phase1_weights = 1.0 / pi1  # every phase-one row's (calibrated by phase 1)
+        self._phase2_weights = 1.0 / self.pi2  # conditional on phase one (calibrated by phase 2)
+        self._phase1_calibration: LinearCalibration | None = None
+        self._phase2_calibration: LinearCalibration | None = None
+
+    # ------------------------------------------------------------------ variance
+    def _phase_parts(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Phase-one and phase-two variance matrices of the totals of the columns of ``T``
+        (rows: phase-two units, in row order), as R's ``twophase2var``: a phase-one
+        calibration is removed from the phase-one part (over every phase-one row), a phase-two
+        calibration from the phase-two part."""
+        X = np.asarray(T, dtype=float)
+        X1 = X
+        if self._phase1_calibration is not None:
+            Y = np.zeros((self.phase1_rows, X.shape[1]))
+            Y[self._phase2_rows] = X
+            X1 = self._phase1_calibration.residualize(Y)[self._phase2_rows]
+        X2 = X if self._phase2_calibration is None else self._phase2_calibration.residualize(X)
+        phase1 = X1.T @ (self._dcheck_full - self._dcheck_phase2) @ X1
+        phase2 = X2.T @ self._dcheck_phase2 @ X2
+        return phase1, phase2
 
     def _variance_of_unit_totals(
         self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
     ) -> np.ndarray:
-        X = np.asarray(T, dtype=float)  # one unit per phase-two row, in row order
-        V = X.T @ self._dcheck_full @ X
+        phase1, phase2 = self._phase_parts(T)  # one unit per phase-two row, in row order
+        V = phase1 + phase2
         return np.diag(V).copy() if diagonal else V
 
     def phase_variances(self, column: str) -> dict[str, Any]:
         """The total of ``column`` and its variance split into the phase-one and phase-two
         parts, as R's ``attr(, "phases")``."""
         x = self.variable(column) * self.weights
-        full = float(x @ self._dcheck_full @ x)
-        phase2 = float(x @ self._dcheck_phase2 @ x)
-        return {"total": float(x.sum()), "phase1": full - phase2, "phase2": phase2}
+        phase1, phase2 = self._phase_parts(x[:, None])
+        return {
+            "total": float(x.sum()),
+            "phase1": float(phase1[0, 0]),
+            "phase2": float(phase2[0, 0]),
+        }
+
+    # ------------------------------------------------------------------ calibration
+    def calibrate(
+        self,
+        totals: Mapping[Any, Any] | pd.DataFrame,
+        population_size: float | Mapping[Any, float] | None = None,
+        *,
+        calfun: str = "linear",
+        bounds: tuple[float, float] = (-math.inf, math.inf),
+        trim: tuple[float, float] | None = None,
+        maxit: int = 50,
+        epsilon: float = 1e-7,
+        variance: str | np.ndarray | None = None,
+        stage: int = 0,
+        aggregate: int | str | None = None,
+    ) -> Self:
+        """Phase one calibrated to population totals (R's ``calibrate(d, phase = 1, ...)``).
+
+        The calibration variables must be known for every phase-one row. The phase-one
+        weights of every phase-one row are calibrated, and the calibration is removed from
+        the phase-one part of the variance. Options as
+        :meth:`prevalence.survey.base.Design.calibrate`; ``stage`` and ``aggregate`` are not
+        available for two-phase designs (as in R). To calibrate the subsample to the phase-one
+        sample instead (R's default), use :meth:`calibrate_to_phase_one`.
+        """
+        if stage or aggregate is not None:
+            raise DataError("stage= and aggregate= are not available for two-phase designs")
+        if self._domain is not None:
+            raise DataError("calibrate the full design, then take the subset")
+        data = self._phase1_data
+        new_w1, record = linear_calibration_weights(
+            data,
+            lambda name: _phase1_numeric(data, name),
+            self._phase1_weights,
+            totals,
+            population_size,  # type: ignore[arg-type]
+            calfun=calfun,
+            bounds=bounds,
+            trim=trim,
+            maxit=maxit,
+            epsilon=epsilon,
+            variance=_phase1_numeric(data, variance) if isinstance(variance, str) else variance,
+        )
+        new = self._copy()
+        new._phase1_weights = new_w1
+        new._phase1_calibration = record
+        new.weights = new_w1[self._phase2_rows] * new._phase2_weights
+        return new
+
+    def calibrate_to_phase_one(
+        self,
+        columns: str | Sequence[str],
+        *,
+        population_size: bool = True,
+        calfun: str = "linear",
+        bounds: tuple[float, float] = (-math.inf, math.inf),
+        trim: tuple[float, float] | None = None,
+        maxit: int = 50,
+        epsilon: float = 1e-7,
+    ) -> Self:
+        """The subsample calibrated to the phase-one sample (R's ``calibrate(d, phase = 2,
+        formula)`` without ``population``): the phase-two weights are adjusted so that the
+        subsample reproduces the phase-one sample's counts and totals of ``columns``.
+
+        The usual use: the screening answer (and region, sex...) is known for everyone
+        screened, the module only for the subsample; calibrating on it removes the part of
+        the phase-two variance that the screening variables explain.
+
+        Parameters
+        ----------
+        columns : str or sequence of str
+            Phase-one columns: numeric ones calibrate their totals, categorical ones
+            (non-numeric or ``category``) the counts of their levels.
+        population_size : bool
+            Also match the number of phase-one rows (R's intercept).
+        calfun, bounds, trim, maxit, epsilon
+            As :meth:`prevalence.survey.base.Design.calibrate`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(3)
+        >>> ph1 = pd.DataFrame({"screen": rng.integers(0, 2, 200), "age": rng.integers(18, 60, 200)})
+        >>> ph1["module"] = rng.random(200) < np.where(ph1["screen"] == 1, 0.8, 0.3)
+        >>> ph1["y"] = np.where(ph1["module"], rng.integers(0, 2, 200), np.nan)
+        >>> d = TwoPhaseDesign(ph1, "module", strata2="screen").calibrate_to_phase_one("age")
+        >>> bool(np.isclose((d.weights / (1 / d.pi1) * d.data["age"]).sum(), ph1["age"].sum()))
+        True
+        """
+        if self._domain is not None:
+            raise DataError("calibrate the full design, then take the subset")
+        names = [columns] if isinstance(columns, str) else list(columns)
+        data1 = self._phase1_data
+        totals: dict[str, Any] = {}
+        for name in names:
+            if name not in data1.columns:
+                raise DataError(
+                    f"unknown column {name!r}; the phase-one data have columns {list(data1.columns)}"
+                )
+            column = data1[name]
+            if column.isna().any():
+                pos = int(np.flatnonzero(column.isna().to_numpy())[0])
+                raise DataError(
+                    f"calibration column {name!r} has a missing value at row {pos} of phase one: "
+                    "calibration to phase one needs it for every phase-one row"
+                )
+            if pd.api.types.is_numeric_dtype(column) and not isinstance(
+                column.dtype, pd.CategoricalDtype
+            ):
+                totals[name] = float(_phase1_numeric(data1, name).sum())
+            else:
+                counts = column.value_counts(sort=False)
+                totals[name] = {plain(level): float(c) for level, c in counts.items()}
+        size = float(self.phase1_rows) if population_size else None
+        new_w2, record = linear_calibration_weights(
+            self.data,
+            self.variable,
+            self._phase2_weights,
+            totals,
+            size,
+            calfun=calfun,
+            bounds=bounds,
+            trim=trim,
+            maxit=maxit,
+            epsilon=epsilon,
+        )
+        new = self._copy()
+        new._phase2_weights = new_w2
+        new._phase2_calibration = record
+        new.weights = self._phase1_weights[self._phase2_rows] * new_w2
+        return new
+
+    def _copy(self) -> Self:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def _refuse(self, what: str) -> DataError:
+        return DataError(
+            f"{what} is not available for two-phase designs (as in R): use calibrate() for "
+            "population totals at phase one, or calibrate_to_phase_one() for the subsample"
+        )
+
+    def poststratify(self, by: Any, population: Any, partial: bool = False) -> Self:
+        raise self._refuse("poststratify")
+
+    def rake(self, margins: Any, max_iter: int = 10, epsilon: float = 1.0) -> Self:
+        raise self._refuse("rake")
+
+    def declare_calibrated(self, columns: Any = (), *, population_size: bool = True) -> Self:
+        raise self._refuse("declare_calibrated")
+
+    def replicate(self, *args: Any, **kwargs: Any) -> Any:
+        raise DataError("replicate weights for two-phase designs are not available (nor in R)")
 
     def _variance_label(self) -> str:
         return "two-phase Horvitz-Thompson"
