@@ -42,6 +42,30 @@ for (n in names(designs)) {
                    glm_r = "svyglm(y1 ~ y2, design = d)",
                    glm_coef = unname(coef(g)), glm_se = unname(SE(g)))
 }
+# calibration and post-stratification of PPS designs (R's ppsvar removes them as svyrecvar).
+# survey 4.1.1's ppsvar stores the calibration residuals in `y` and then computes the variance
+# of the unresidualised `x`; survey 4.5 keeps them in `x`. The 4.5 form is set in here (the
+# same function with `y` read as `x`), so the references are what current R computes.
+fixed <- parse(text = gsub("\\by\\b", "x", deparse(survey:::ppsvar)))[[1]]
+fixed <- eval(fixed); environment(fixed) <- asNamespace("survey")
+assignInNamespace("ppsvar", fixed, "survey")
+ov <- eval(parse(text = designs$overton))
+hr <- eval(parse(text = designs$hartley_rao))
+smp$size_class <- ifelse(smp$p > 0.3, "large", "small")
+ov <- update(ov, size_class = smp$size_class); hr <- update(hr, size_class = smp$size_class)
+calibrated <- list(
+  overton_greg = 'calibrate(ov, ~y2, c(320, 100))',
+  overton_raking = 'calibrate(ov, ~y2, c(320, 100), calfun = "raking")',
+  hr_greg_class = 'calibrate(hr, ~factor(size_class), c(320, 60))')
+# postStratify of a PPS design stops in R 4.1.1 (ppsvar refers to an undefined `y`); R 4.5
+# centres at the unweighted post-stratum mean of x/w, not svyrecvar's weighted one
+for (n in names(calibrated)) {
+  d <- eval(parse(text = calibrated[[n]]))
+  t <- svytotal(~y1, d); m <- svymean(~y2, d)
+  out[[paste0("calibrated_", n)]] <- list(r = calibrated[[n]], weights = as.numeric(weights(d)),
+    total_y1 = unname(coef(t)), total_y1_se = as.numeric(SE(t)),
+    mean_y2 = unname(coef(m)), mean_y2_se = as.numeric(SE(m)))
+}
 # Brewer's approximation (pps = "brewer"): one stage on the synthetic sample, two stages on
 # apiclus2 with made-up first-stage probabilities 0.3 + (dnum mod 7) / 20 and second-stage
 # probabilities (schools sampled in the district) / fpc2

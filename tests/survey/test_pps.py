@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prevalence import DataError
+from prevalence import DataError, EstimationWarning
 from prevalence.survey import SurveyDesign
 from prevalence.survey.pps import PPSDesign
 
@@ -55,7 +55,7 @@ def _designs():
     }
 
 
-@pytest.mark.parametrize("name", sorted(k for k in R if not k.startswith("brewer")))
+@pytest.mark.parametrize("name", sorted(k for k in R if not k.startswith(("brewer", "calibrated"))))
 def test_pps_as_r(name):
     d = _designs()[name]
     ref = R[name]
@@ -68,6 +68,49 @@ def test_pps_as_r(name):
     fit = d.glm("y1 ~ y2")
     np.testing.assert_allclose(fit.params, ref["glm_coef"], rtol=1e-9)
     np.testing.assert_allclose(fit.bse, ref["glm_se"], rtol=1e-9)
+
+
+CALIBRATED = {
+    "overton_greg": ("overton", {"y2": 100.0}, 320.0, {}),
+    "overton_raking": ("overton", {"y2": 100.0}, 320.0, {"calfun": "raking"}),
+    "hr_greg_class": ("hartley_rao", {"size_class": {"large": 260.0, "small": 60.0}}, None, {}),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CALIBRATED))
+def test_calibrated_pps_designs_as_r(key):
+    """R's ppsvar removes a calibration (GREG or raking) before its PPS variance."""
+    ref = R[f"calibrated_{key}"]
+    name, totals, size, options = CALIBRATED[key]
+    base = _designs()[name]
+    if "size_class" in totals:
+        base = base.with_columns(size_class=np.where(SAMPLE["p"] > 0.3, "large", "small"))
+    d = base.calibrate(totals, size, **options)
+    np.testing.assert_allclose(d.weights, ref["weights"], rtol=1e-9)
+    t = d.total("y1")
+    assert t.value == pytest.approx(ref["total_y1"], rel=1e-9)
+    assert t.std_error == pytest.approx(ref["total_y1_se"], rel=1e-8)
+    if "y2" in totals:  # the mean of a calibration variable: known, and said so
+        with pytest.warns(EstimationWarning, match="the weights were calibrated to it"):
+            m = d.mean("y2")
+        assert m.std_error == pytest.approx(ref["mean_y2_se"], abs=1e-12)
+    else:
+        m = d.mean("y2")
+        assert m.std_error == pytest.approx(ref["mean_y2_se"], rel=1e-8)
+    assert m.value == pytest.approx(ref["mean_y2"], rel=1e-9)
+
+
+def test_poststratified_pps_design_centres_at_the_weighted_post_stratum_mean():
+    """One post-stratum holding every unit is calibration to the population size: the same
+    standard errors. (R 4.5's ppsvar centres a post-stratum at the unweighted mean of y
+    instead, which with PPS weights is not the linearisation of the estimator; R 4.1.1 stops.)"""
+    d = _designs()["overton"].with_columns(everyone="all")
+    post = d.poststratify("everyone", {"all": 320.0})
+    cal = d.calibrate({}, 320.0)
+    for est in ("total", "mean"):
+        a, b = getattr(post, est)("y1"), getattr(cal, est)("y1")
+        assert a.value == pytest.approx(b.value, rel=1e-12)
+        assert a.std_error == pytest.approx(b.std_error, rel=1e-10)
 
 
 def test_exact_joint_probabilities_of_srswor_give_the_stratified_variance():
