@@ -66,4 +66,12 @@ out$domain <- list(
   mu284_ratio = ratio(svyratio(~I(y1 * (y1 > 40)), ~as.numeric(y1 > 40), dmu284)),
   mu284_glm = glm_(svyglm(y1 ~ I(y1 > 40) + 0, dmu284)),
   mu284_total = est(svytotal(~y1, dmu284)))
+## regressions in a subset (not in the vignettes: the subset route of domain.Rnw for svyglm)
+rclus1 <- as.svrepdesign(dclus1, type = "JK1")
+out$subset_glm <- list(
+  taylor = glm_(svyglm(api00 ~ ell + meals, design = subset(dclus1, stype == "E"))),
+  taylor_calibrated = glm_(svyglm(api00 ~ ell + meals, design = subset(gclus1, stype == "E"))),
+  jk1 = glm_(svyglm(api00 ~ ell + meals, design = subset(rclus1, stype == "E"))),
+  taylor_logit = glm_(svyglm(I(sch.wide == "Yes") ~ meals, design = subset(dclus1, stype != "H"),
+                             family = quasibinomial())))
 cat(toJSON(out, digits = I(15), auto_unbox = TRUE, pretty = TRUE))

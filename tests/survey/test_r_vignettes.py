@@ -198,3 +198,22 @@ def test_domain_vignette_two_stage():
     close(total.std_error, ref["mu284_total"]["se"])
     ways = four_ways(design, "y1", (mu284["y1"] > 40).to_numpy())
     check_four_ways(ways, ref["mu284_sub_mean"], ref["mu284_ratio"], ref["mu284_glm"])
+
+
+# --------------------------------------------------------------------------- glm in a subset
+def test_regressions_in_a_subset(dclus1, gclus1):
+    """svyglm on subset(design, ...): the fit uses the subset's rows only, the variance the
+    whole design's (a domain regression); Taylor, calibrated and jackknife designs."""
+    ref = R["subset_glm"]
+    e = dclus1.data["stype"] == "E"
+    cases = {
+        "taylor": dclus1.subset(e).glm("api00 ~ ell + meals"),
+        "taylor_calibrated": gclus1.subset(e).glm("api00 ~ ell + meals"),
+        "jk1": dclus1.replicate("jk1").subset(e).glm("api00 ~ ell + meals"),
+        "taylor_logit": dclus1.with_columns(yes=(dclus1.data["sch.wide"] == "Yes") * 1.0)
+        .subset(dclus1.data["stype"] != "H")
+        .glm("yes ~ meals", family="binomial"),
+    }
+    for key, fit in cases.items():
+        np.testing.assert_allclose(fit.params, ref[key]["coef"], rtol=1e-8, err_msg=key)
+        np.testing.assert_allclose(fit.bse, ref[key]["se"], rtol=1e-8, err_msg=key)

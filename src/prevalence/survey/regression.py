@@ -46,6 +46,7 @@ class _Design(Protocol):
 
     data: pd.DataFrame
     weights: np.ndarray
+    _domain: np.ndarray | None  # the rows of a subset (None: every row)
 
     def degf(self, mask: np.ndarray | None = None) -> int: ...
 
@@ -158,17 +159,23 @@ class _Fit:
     y: np.ndarray
     family: sm.families.Family
     family_name: str
+    inside: np.ndarray | None  # the rows of a subset (None: every row)
 
     def refit(self, weights: np.ndarray) -> np.ndarray:
         """Coefficients with other weights, started from these (``svyglm.svyrep.design``)."""
+        if self.inside is not None:
+            weights = weights * self.inside
         if not np.any(weights > 0):
             return np.full(self.beta.size, np.nan)
         w = weights / weights.sum()
         return _irls(self.X, self.y, w, self.family, self.family_name, self.beta).beta
 
 
-def _model_matrices(data: pd.DataFrame, formula: str) -> Any:
-    """formulaic's model matrices, with DataErrors naming unknown columns and missing values."""
+def _model_matrices(data: pd.DataFrame, formula: str, inside: np.ndarray | None = None) -> Any:
+    """formulaic's model matrices, with DataErrors naming unknown columns and missing values.
+
+    ``inside``: the rows of a subset. Missing values outside it are allowed (those rows carry
+    no weight); they are filled with a value from inside so the matrices can be built."""
     if "~" not in formula:
         raise DataError(f"the formula {formula!r} has no outcome: write it as 'y ~ x + z'")
     try:
@@ -176,12 +183,18 @@ def _model_matrices(data: pd.DataFrame, formula: str) -> Any:
     except Exception as err:  # formulaic raises several parser errors
         raise DataError(f"cannot read the formula {formula!r}: {err}") from None
     needed |= set(re.findall(r"`([^`]+)`", formula))  # quoted names such as `api.stu`
+    fills: dict[str, Any] = {}
     for v in sorted(needed & set(map(str, data.columns))):
         na = data[v].isna().to_numpy()
-        if na.any():
+        bad = na if inside is None else na & inside
+        if bad.any():
             raise DataError(
-                f"column {v!r} of the model has a missing value at row {int(np.flatnonzero(na)[0])}"
+                f"column {v!r} of the model has a missing value at row {int(np.flatnonzero(bad)[0])}"
             )
+        if na.any():  # only outside the subset
+            fills[v] = data[v].where(~na, data[v][~na].iloc[0])
+    if fills:
+        data = data.assign(**fills)
     try:
         return formulaic.model_matrix(formula, data, na_action="raise")
     except Exception as err:  # unknown names surface as formulaic evaluation errors
@@ -269,7 +282,8 @@ def _irls(
 
 def _fit(design: _Design, formula: str, family: str) -> _Fit:
     fam = _family(family)
-    mm = _model_matrices(design.data, formula)
+    inside = design._domain  # a subset: rows outside carry no weight
+    mm = _model_matrices(design.data, formula, inside)
     y = np.asarray(mm.lhs, dtype=float)
     if y.ndim == 2:
         if y.shape[1] != 1:
@@ -283,20 +297,38 @@ def _fit(design: _Design, formula: str, family: str) -> _Fit:
     if family == "poisson" and np.any(y < 0):
         pos = int(np.flatnonzero(y < 0)[0])
         raise DataError(f"a Poisson outcome must be non-negative; row {pos} has {plain(y[pos])!r}")
-    rank = np.linalg.matrix_rank(X)
+    rank = np.linalg.matrix_rank(X if inside is None else X[inside])
     if rank < X.shape[1]:
         raise EstimationError(
             f"the model matrix of {formula!r} has rank {rank} but {X.shape[1]} columns "
             f"({names}): some terms are collinear or a level is never observed"
         )
-    w = design.weights / design.weights.mean()
+    # R's svyglm scales the weights by their mean over every row, those without weight too
+    w = design.weights * (1.0 if inside is None else inside) / design.weights.mean()
     fit = _irls(X, y, w, fam, family)
     # svy.varcoef: estimating functions x * working residual * working weight, times A^-1
     resid = (y - fit.mu) * fam.link.deriv(fit.mu)
     estfun = X * (resid * fit.working_weights)[:, None]
     return _Fit(
-        fit.beta, estfun @ fit.naive, fit.naive, mm.rhs.model_spec, names, X, y, fam, family
+        fit.beta,
+        estfun @ fit.naive,
+        fit.naive,
+        mm.rhs.model_spec,
+        names,
+        X,
+        y,
+        fam,
+        family,
+        inside,
     )
+
+
+def _degf(design: _Design) -> int:
+    """Design degrees of freedom among the rows that carry weight (R's ``degf`` of a subset)."""
+    inside = design._domain
+    if inside is None:
+        return int(design.degf())
+    return int(design.degf(inside & (design.weights != 0)))
 
 
 def fit_survey_glm(design: _Design, formula: str, family: str, level: float) -> SurveyGLMResults:
@@ -310,7 +342,7 @@ def fit_survey_glm(design: _Design, formula: str, family: str, level: float) -> 
         params=pd.Series(fit.beta, index=idx),
         bse=pd.Series(np.sqrt(np.maximum(np.diag(V), 0.0)), index=idx),
         vcov=pd.DataFrame(V, index=idx, columns=idx),
-        df_resid=float(design.degf() + 1 - p),
+        df_resid=float(_degf(design) + 1 - p),
         family=family,
         formula=formula,
         nobs=int(fit.y.size),
@@ -328,14 +360,19 @@ def predictive_margins(
     data = design.data
     if by not in data.columns:
         raise DataError(f"unknown group column {by!r}; the data have columns {list(data.columns)}")
-    if data[by].isna().any():
-        pos = int(np.flatnonzero(data[by].isna().to_numpy())[0])
+    missing = data[by].isna().to_numpy()
+    if design._domain is not None:
+        missing = missing & design._domain
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
         raise DataError(f"group column {by!r} has a missing value at row {pos}")
     term = f"C({by})" if pd.api.types.is_numeric_dtype(data[by]) else by
     full = _fit(design, f"{formula} + {term}", family)
     V_beta = design._vcov(full.influence, full.refit, full.beta)
-    groups = list(pd.unique(data[by]))
-    w = design.weights
+    inside = design._domain
+    use = np.ones(len(data), dtype=bool) if inside is None else inside.copy()
+    groups = list(pd.unique(data[by][use]))
+    w = design.weights * use
     fits = np.empty((len(data), len(groups)))
     grads = np.empty((full.beta.size, len(groups)))
     for i, g in enumerate(groups):
@@ -347,7 +384,7 @@ def predictive_margins(
     names = [str(g) for g in groups]
     stat = RatioStatistic("mean", fits, np.ones_like(fits), tuple(names))
     theta, V_cond = design._ratio_covariance(
-        stat, np.zeros(len(data), dtype=np.int64), 1, np.ones(len(data), dtype=bool), False
+        stat, np.zeros(len(data), dtype=np.int64), 1, use & (design.weights != 0), False
     )
     V = V_cond + grads.T @ V_beta @ grads
     return DomainTable(
@@ -358,5 +395,5 @@ def predictive_margins(
         level,
         f"predictive margins of {by} from {family} model {formula} + {by}, "
         f"{design._variance_label()}",
-        float(design.degf()),
+        float(_degf(design)),
     )
