@@ -101,3 +101,13 @@ def test_mu284_two_stage_total():
     assert est.value == pytest.approx(15080, abs=0.5)
     printed(est.std_error, "2274.3")
     assert est.std_error**2 == pytest.approx(5172234, abs=1)
+
+
+def test_rao_wu_bootstrap_of_two_psus_gives_weights_0_and_2():
+    """R survey's tests/raowuboot.R (Valliant's bug report): with two PSUs in a stratum, Rao
+    and Wu's bootstrap draws one and doubles it, so every replicate weight is 0 or 2."""
+    data = pd.DataFrame({"h": [1, 1], "psu": [1, 2], "w": [1.0, 1.0], "y": [1.0, 2.0]})
+    design = SurveyDesign(data, weights="w", strata="h", clusters="psu")
+    weights = design.replicate("subbootstrap", 50, seed=3).replicate_weights()
+    assert set(np.unique(weights)) == {0.0, 2.0}
+    assert np.all(weights.sum(axis=0) == 2.0)  # one PSU doubled in each replicate
