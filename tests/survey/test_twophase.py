@@ -218,3 +218,52 @@ def test_two_phase_simple_random_sampling_is_the_subsample_mean():
     est = design.mean("hours")
     assert est.value == pytest.approx(sub.mean(), rel=1e-12)
     assert est.std_error == pytest.approx(sub.std(ddof=1) / np.sqrt(len(sub)), rel=0.002)
+
+
+def test_two_stage_sampling_as_two_phase_with_clusters():
+    """R survey's tests/twophase.R: mu284's two-stage sample written as a phase-one cluster
+    sample (each sampled cluster's every element, phantom rows added) and a phase-two sample
+    within clusters gives the two-stage totals, means and SEs (all.equal TRUE in R); values
+    from r_twophase_clusters.R, with the phase split of method "full"."""
+    ref = json.loads((HERE / "r_twophase_clusters.json").read_text())
+    mu284 = pd.read_csv(HERE / "data" / "mu284.csv")
+    ii = list(range(15)) + [i for i in range(5) for _ in range(int(mu284["n2"].iloc[i]) - 3)]
+    phase1 = mu284.iloc[ii].reset_index(drop=True)
+    phase1["sub"] = [True] * 15 + [False] * (len(phase1) - 15)
+    two_phase = TwoPhaseDesign(phase1, "sub", clusters1="id1", strata2="id1", fpc1="n1")
+    two_stage = SurveyDesign(mu284, clusters=["id1", "id2"], fpc=["n1", "n2"])
+    for design in (two_phase, two_stage):
+        t, m = design.total("y1"), design.mean("y1")
+        assert t.value == pytest.approx(ref["full"]["total"]["estimate"], rel=1e-12)
+        assert t.std_error == pytest.approx(ref["full"]["total"]["se"], rel=1e-10)
+        assert m.value == pytest.approx(ref["full"]["mean"]["estimate"], rel=1e-12)
+        assert m.std_error == pytest.approx(ref["full"]["mean"]["se"], rel=1e-10)
+    phases = two_phase.phase_variances("y1")
+    assert phases["phase1"] == pytest.approx(ref["full"]["phase1"], rel=1e-10)
+    assert phases["phase2"] == pytest.approx(ref["full"]["phase2"], rel=1e-10)
+
+    # Without a phase-one fpc R treats the phase-one *elements* as independent draws (its
+    # phase-one Dcheck is the identity), ignoring the clusters; here clusters sampled with
+    # replacement keep their clustering: the phase-one part is x'(S - S D2)x with S the
+    # same-cluster indicator. Leaving the clusters out reproduces R's numbers exactly.
+    nofpc = ref["full_nofpc"]
+    as_r = TwoPhaseDesign(phase1, "sub", strata2="id1")
+    t = as_r.total("y1")
+    assert t.value == pytest.approx(nofpc["total"]["estimate"], rel=1e-12)
+    assert t.std_error == pytest.approx(nofpc["total"]["se"], rel=1e-10)
+    assert as_r.phase_variances("y1")["phase1"] == pytest.approx(nofpc["phase1"], rel=1e-10)
+    clustered = TwoPhaseDesign(phase1, "sub", clusters1="id1", strata2="id1")
+    phases = clustered.phase_variances("y1")
+    assert phases["phase2"] == pytest.approx(nofpc["phase2"], rel=1e-10)
+    x = clustered.variable("y1") * clustered.weights
+    ids = clustered.data["id1"].to_numpy()
+    same_cluster = (ids[:, None] == ids[None, :]).astype(float)
+    d2 = clustered._dcheck_phase2
+    assert phases["phase1"] == pytest.approx(x @ (same_cluster - same_cluster * d2) @ x, rel=1e-12)
+    assert phases["phase1"] > nofpc["phase1"]  # the clustering adds variance here
+
+
+def test_phase_one_clusters_must_nest_in_strata():
+    data = PHASE1.assign(cluster=np.arange(len(PHASE1)) % 7)
+    with pytest.raises(DataError, match="lies in more than one phase-one stratum"):
+        TwoPhaseDesign(data, "in2", clusters1="cluster", strata1="region", strata2="screen")

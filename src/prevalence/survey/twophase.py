@@ -55,17 +55,26 @@ def _strata_codes(frame: pd.DataFrame, column: str | None, role: str) -> np.ndar
 
 
 def _dcheck(
-    strata: np.ndarray, prob: np.ndarray, sampsize: np.ndarray, replace: bool
+    strata: np.ndarray,
+    prob: np.ndarray,
+    sampsize: np.ndarray,
+    replace: bool,
+    units: np.ndarray | None = None,
 ) -> np.ndarray:
-    """R's Dcheck_subset: -(1 - pi_i) / (n_h - 1) within a stratum, 1 - pi_i on the diagonal."""
-    d = np.zeros((strata.size, strata.size))
-    if not replace:
-        same = strata[:, None] == strata[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            off = -(1 - prob)[:, None] / (sampsize[:, None] - 1)
-        d = np.where(same, off, 0.0)
-    np.fill_diagonal(d, 1 - prob)
-    return d
+    """R's Dcheck for stratified simple random sampling of ``units`` (rows by default; the
+    phase-one clusters otherwise): ``1 - pi`` for two rows of one unit, ``-(1 - pi) / (n_h - 1)``
+    for rows of different units in one stratum, 0 across strata; with replacement 1 within a
+    unit and 0 otherwise."""
+    n = strata.size
+    units = np.arange(n) if units is None else units
+    same_unit = units[:, None] == units[None, :]
+    if replace:
+        return same_unit.astype(float)
+    same = strata[:, None] == strata[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off = -(1 - prob)[:, None] / (sampsize[:, None] - 1)
+    d = np.where(same, off, 0.0)
+    return np.where(same_unit, (1 - prob)[:, None] * np.ones(n), d)
 
 
 def _phase1_numeric(data: pd.DataFrame, name: str) -> np.ndarray:
@@ -98,6 +107,10 @@ class TwoPhaseDesign(SurveyDesign):
     strata1, fpc1 : str, optional
         Phase-one strata and finite population correction (population sizes or sampling
         fractions); without them phase one is a simple random sample with replacement.
+    clusters1 : str, optional
+        Phase-one clusters (R's ``id = list(~cluster, ~id)``): phase one samples whole
+        clusters, nested in ``strata1``, and ``fpc1`` then counts clusters. The data hold
+        every phase-one row of the sampled clusters.
 
     Estimates (``mean``, ``total``, ``proportion``, domains, ``subset``...) are those of every
     design, over the phase-two rows.
@@ -111,6 +124,7 @@ class TwoPhaseDesign(SurveyDesign):
         strata2: str | None = None,
         strata1: str | None = None,
         fpc1: str | None = None,
+        clusters1: str | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"TwoPhaseDesign expects a pandas DataFrame, got {type(data).__name__}")
@@ -133,8 +147,19 @@ class TwoPhaseDesign(SurveyDesign):
         n1 = len(data)
         s1 = _strata_codes(data, strata1, "strata1")
         s2 = _strata_codes(data, strata2, "strata2")
-        # phase one: inclusion probabilities and sample sizes per stratum
-        n1h = np.bincount(s1)[s1].astype(float)
+        c1 = _strata_codes(data, clusters1, "clusters1") if clusters1 else np.arange(n1)
+        if clusters1 is not None:
+            strata_per_cluster = pd.Series(s1).groupby(c1).nunique()
+            if (strata_per_cluster > 1).any():
+                label = plain(
+                    data[clusters1].iloc[int(np.flatnonzero(c1 == strata_per_cluster.idxmax())[0])]
+                )
+                raise DataError(
+                    f"cluster {label!r} of clusters1 {clusters1!r} lies in more than one phase-one stratum"
+                )
+        # phase one: inclusion probabilities and sample sizes (units) per stratum
+        first = np.unique(c1, return_index=True)[1]
+        n1h = np.bincount(s1[first], minlength=s1.max() + 1)[s1].astype(float)
         if fpc1 is not None:
             if fpc1 not in data.columns:
                 raise DataError(f"unknown fpc1 column {fpc1!r}")
@@ -160,7 +185,7 @@ class TwoPhaseDesign(SurveyDesign):
         weights = 1.0 / (self.pi1 * self.pi2)
         frame = data.iloc[rows].reset_index(drop=True).assign(__twophase_weight__=weights)
         super().__init__(frame, weights="__twophase_weight__", strata=strata2)
-        d1 = np.eye(rows.size) if iid else _dcheck(s1[rows], self.pi1, n1h[rows], False)
+        d1 = _dcheck(s1[rows], self.pi1, n1h[rows], iid, c1[rows])
         d2 = _dcheck(s2[rows], self.pi2, counts2[s2[rows]], False)
         self._dcheck_full = d1 + d2 - d1 * d2
         self._dcheck_phase2 = d2
