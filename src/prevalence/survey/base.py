@@ -385,104 +385,52 @@ class Design(ABC):
         out: dict[float, Estimate] = {}
         for prob in probs:
             qhat = rule(x, w, float(prob))
-            if interval in ("score", "quantile"):
-                if interval == "score":
-                    lo, hi = self._score_quantile_interval(x, w, float(prob), rule, alpha, t_df)
-                    how = "Francisco-Fuller score interval"
-                else:
-                    lo, hi = self._replicate_quantile_interval(x, w, float(prob), rule, qhat, q)
-                    how = "interval from the replicate quantiles"
-                notes: tuple[str, ...] = ()
-                if lo > hi:
-                    # R maps the score limits back through the unweighted share of rows below
-                    # them and a weighted rule; the two can cross, and R then reports the
-                    # limits reversed with a negative standard error
-                    notes = (
-                        f"the {prob:g} quantile of {column} has no {interval} interval here: its "
-                        f"limits came out reversed ([{lo:.6g}, {hi:.6g}]; R reports them so, with "
-                        "a negative standard error); try interval='beta' or qrule='math'",
-                    )
-                    lo = hi = math.nan
-                elif not (hi > lo):
-                    notes = (
-                        f"the {prob:g} quantile of {column} has no {interval} interval here "
-                        f"([{lo:.6g}, {hi:.6g}]); try interval='beta' or a continuous qrule",
-                    )
-                if notes:
-                    warnings.warn(notes[0], EstimationWarning, stacklevel=2)
-                out[float(prob)] = Estimate(
-                    qhat,
-                    lo,
-                    hi,
-                    level,
-                    f"survey {prob:g} quantile of {column} (qrule {qrule}, {how}, "
-                    f"{self._variance_label()})",
-                    None,
-                    {
-                        "statistic": "quantile",
-                        "variable": column,
-                        "p": float(prob),
-                        "std_error": (hi - lo) / (2 * q) if math.isfinite(hi - lo) else math.nan,
-                        "degf": degf,
-                    },
-                    notes,
-                    scale="quantile",
-                    interval_method="t" if math.isfinite(t_df) else "wald",
+            extra: dict[str, float] = {}
+            if interval == "score":
+                lo, hi = self._score_quantile_interval(x, w, float(prob), rule, alpha, t_df)
+                how, why = "Francisco-Fuller score interval", ""
+            elif interval == "quantile":
+                lo, hi = self._replicate_quantile_interval(x, w, float(prob), rule, qhat, q)
+                how, why = "interval from the replicate quantiles", ""
+            else:
+                lo, hi, extra, why = self._woodruff_interval(
+                    x, w, qhat, rule, interval, q, alpha, degf, f"{prob:g} quantile of {column}"
                 )
-                continue
-            below = f"at or below the {prob:g} quantile of {column}"
-            m = self.with_columns(**{below: (x <= qhat).astype(float)}).mean(below)
-            pm, se = m.value, m.std_error
-            if interval == "mean":
-                plo, phi = pm - q * se, pm + q * se
-            elif interval == "xlogit":
-                if 0 < pm < 1:
-                    lg, s_lg = math.log(pm / (1 - pm)), se / (pm * (1 - pm))
-                    plo, phi = _expit(lg - q * s_lg), _expit(lg + q * s_lg)
-                else:
-                    plo = phi = math.nan
-            elif interval == "asin":
-                if 0 < pm < 1:
-                    a, s_a = math.asin(math.sqrt(pm)), se / (2 * math.sqrt(pm * (1 - pm)))
-                    plo, phi = math.sin(a - q * s_a) ** 2, math.sin(a + q * s_a) ** 2
-                else:
-                    plo = phi = math.nan
-            else:  # beta: Korn-Graubard, with R's n - 1 and design df in the adjustment
-                if 0 < pm < 1 and se > 0:
-                    n_eff = pm * (1 - pm) / se**2
-                    n_eff *= (
-                        stats.t.ppf(alpha / 2, self.n - 1) / stats.t.ppf(alpha / 2, degf)
-                    ) ** 2
-                    plo = float(stats.beta.ppf(alpha / 2, n_eff * pm, n_eff * (1 - pm) + 1))
-                    phi = float(stats.beta.ppf(1 - alpha / 2, n_eff * pm + 1, n_eff * (1 - pm)))
-                else:
-                    plo = phi = math.nan
-            lo = math.nan if (math.isnan(plo) or plo < 0) else rule(x, w, plo)
-            hi = math.nan if (math.isnan(phi) or phi > 1) else rule(x, w, phi)
-            notes = ()
-            if not (hi > lo):
+                how = f"Woodruff {interval} interval"
+            notes: tuple[str, ...] = ()
+            if lo > hi:
+                # R maps the score limits back through the unweighted share of rows below
+                # them and a weighted rule; the two can cross, and R then reports the limits
+                # reversed with a negative standard error
                 notes = (
-                    f"the {prob:g} quantile of {column} has no {interval} Woodruff interval here "
-                    f"(the share at or below it, {pm:.4g}, has the interval [{plo:.4g}, "
-                    f"{phi:.4g}] on the probability scale); try interval='beta' or a "
-                    "continuous qrule",
+                    f"the {prob:g} quantile of {column} has no {interval} interval here: its "
+                    f"limits came out reversed ([{lo:.6g}, {hi:.6g}]; R reports them so, with "
+                    "a negative standard error); try interval='beta' or qrule='math'",
                 )
+                lo = hi = math.nan
+            elif not (hi > lo):
+                notes = (
+                    f"the {prob:g} quantile of {column} has no {interval} "
+                    + ("Woodruff interval here " if why else "interval here ")
+                    + (why or f"([{lo:.6g}, {hi:.6g}])")
+                    + "; try interval='beta' or a continuous qrule",
+                )
+            if notes:
                 warnings.warn(notes[0], EstimationWarning, stacklevel=2)
             out[float(prob)] = Estimate(
                 qhat,
                 lo,
                 hi,
                 level,
-                f"survey {prob:g} quantile of {column} (qrule {qrule}, Woodruff {interval} "
-                f"interval, {self._variance_label()})",
+                f"survey {prob:g} quantile of {column} (qrule {qrule}, {how}, "
+                f"{self._variance_label()})",
                 None,
                 {
                     "statistic": "quantile",
                     "variable": column,
                     "p": float(prob),
                     "std_error": (hi - lo) / (2 * q) if math.isfinite(hi - lo) else math.nan,
-                    "share_below": pm,
-                    "share_below_std_error": se,
+                    **extra,
                     "degf": degf,
                 },
                 notes,
@@ -490,6 +438,54 @@ class Design(ABC):
                 interval_method="t" if math.isfinite(t_df) else "wald",
             )
         return out[float(probs[0])] if isinstance(p, int | float) else out
+
+    def _woodruff_interval(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        qhat: float,
+        rule: Callable[[np.ndarray, np.ndarray, float], float],
+        interval: str,
+        q: float,
+        alpha: float,
+        degf: float,
+        what: str,
+    ) -> tuple[float, float, dict[str, float], str]:
+        """Woodruff's interval: an interval for the share of the population at or below the
+        estimate, mapped back through the rule. Returns the limits, the share and its SE for
+        the details, and why an interval is missing (for the warning)."""
+        below = f"at or below the {what}"
+        m = self.with_columns(**{below: (x <= qhat).astype(float)}).mean(below)
+        pm, se = m.value, m.std_error
+        if interval == "mean":
+            plo, phi = pm - q * se, pm + q * se
+        elif interval == "xlogit":
+            if 0 < pm < 1:
+                lg, s_lg = math.log(pm / (1 - pm)), se / (pm * (1 - pm))
+                plo, phi = _expit(lg - q * s_lg), _expit(lg + q * s_lg)
+            else:
+                plo = phi = math.nan
+        elif interval == "asin":
+            if 0 < pm < 1:
+                a, s_a = math.asin(math.sqrt(pm)), se / (2 * math.sqrt(pm * (1 - pm)))
+                plo, phi = math.sin(a - q * s_a) ** 2, math.sin(a + q * s_a) ** 2
+            else:
+                plo = phi = math.nan
+        else:  # beta: Korn-Graubard, with R's n - 1 and design df in the adjustment
+            if 0 < pm < 1 and se > 0:
+                n_eff = pm * (1 - pm) / se**2
+                n_eff *= (stats.t.ppf(alpha / 2, self.n - 1) / stats.t.ppf(alpha / 2, degf)) ** 2
+                plo = float(stats.beta.ppf(alpha / 2, n_eff * pm, n_eff * (1 - pm) + 1))
+                phi = float(stats.beta.ppf(1 - alpha / 2, n_eff * pm + 1, n_eff * (1 - pm)))
+            else:
+                plo = phi = math.nan
+        lo = math.nan if (math.isnan(plo) or plo < 0) else rule(x, w, plo)
+        hi = math.nan if (math.isnan(phi) or phi > 1) else rule(x, w, phi)
+        why = (
+            f"(the share at or below it, {pm:.4g}, has the interval [{plo:.4g}, {phi:.4g}] on "
+            "the probability scale)"
+        )
+        return lo, hi, {"share_below": pm, "share_below_std_error": se}, why
 
     #: Whether the design carries replicate weights (``interval="quantile"`` needs them).
     _has_replicates: bool = False
