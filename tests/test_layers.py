@@ -127,6 +127,21 @@ NETWORK_LAYERS = [
 ]
 
 
+# linkage/: pseudonymisation above normalisation
+LINKAGE_LAYERS = [["pseudonymise"], ["normalise"]]
+
+
+def test_linkage_imports_only_downward():
+    graph = _graph()
+    rank = {f"prevalence.linkage.{m}": i for i, mods in enumerate(LINKAGE_LAYERS) for m in mods}
+    assert set(rank) == {m for m in graph if m.startswith("prevalence.linkage.")}
+    for mod, r in rank.items():
+        for dep in graph[mod]:
+            if dep in rank:
+                assert rank[dep] > r, f"{mod} imports {dep}, which is not below it"
+            assert not dep.startswith(("prevalence.runs", "prevalence.impact")), (mod, dep)
+
+
 def test_network_imports_only_downward():
     graph = _graph()
     rank = {f"prevalence.network.{m}": i for i, mods in enumerate(NETWORK_LAYERS) for m in mods}

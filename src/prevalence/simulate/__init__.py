@@ -2,6 +2,7 @@
 
 from .areas import AreaPopulation, simulate_areas
 from .capture import CapturePopulation, simulate_captures
+from .case_lists import CaseListPopulation, simulate_case_lists
 from .network import NetworkPopulation, RDSScenario, ScaleUpScenario, simulate_network
 from .programme import (
     ProgrammeLists,
@@ -15,6 +16,7 @@ from .stratified import StratifiedCaptureScenario
 __all__ = [
     "AreaPopulation",
     "CapturePopulation",
+    "CaseListPopulation",
     "CaptureScenario",
     "NetworkPopulation",
     "RDSScenario",
@@ -25,6 +27,7 @@ __all__ = [
     "StratifiedCaptureScenario",
     "simulate_areas",
     "simulate_captures",
+    "simulate_case_lists",
     "simulate_network",
     "simulate_programme_lists",
     "simulate_programme_survey",
