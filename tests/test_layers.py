@@ -127,8 +127,8 @@ NETWORK_LAYERS = [
 ]
 
 
-# linkage/: pseudonymisation above normalisation
-LINKAGE_LAYERS = [["pseudonymise"], ["normalise"]]
+# linkage/: linkage above pseudonymisation above normalisation
+LINKAGE_LAYERS = [["link"], ["pseudonymise"], ["normalise"]]
 
 
 def test_linkage_imports_only_downward():

@@ -1,15 +1,19 @@
 """From case records to estimation-ready data: pseudonymisation at the source, normalisation
 of identifying fields (and, to come, linkage and deduplication of case lists).
 
-Layers, top to bottom: :mod:`~prevalence.linkage.pseudonymise` (keyed hashes of each list's
-records, run by each data holder) above :mod:`~prevalence.linkage.normalise` (canonical names,
-dates of birth and sex).
+Layers, top to bottom: :mod:`~prevalence.linkage.link` (Fellegi-Sunter linkage and
+deduplication with Splink, people and capture histories, linkage uncertainty) above
+:mod:`~prevalence.linkage.pseudonymise` (keyed hashes of each list's records, run by each data
+holder) above :mod:`~prevalence.linkage.normalise` (canonical names, dates of birth and sex).
 """
 
+from .link import LinkageResult, link_case_lists
 from .normalise import PartialDate, normalise_name, normalise_sex, parse_date
 from .pseudonymise import key_check, pseudonymise
 
 __all__ = [
+    "LinkageResult",
+    "link_case_lists",
     "PartialDate",
     "key_check",
     "normalise_name",

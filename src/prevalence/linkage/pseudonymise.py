@@ -56,6 +56,7 @@ HASHED_FIELDS = (
     "record",
     "given_name",
     "family_name",
+    "family_phonetic",
     "name_parts",
     "phonetic_parts",
     "birth_date",
@@ -153,7 +154,8 @@ def pseudonymise(
     DataFrame
         ``list``, ``record`` and the hashed fields :data:`HASHED_FIELDS` (``name_parts`` and
         ``phonetic_parts``: the sorted hashes of every part of both names, space-separated;
-        missing fields are missing), ``birth_year`` and ``sex`` in clear (coarse, for
+        ``family_phonetic``: of the first family name's phonetic code, for blocking; missing
+        fields are missing), ``birth_year`` and ``sex`` in clear (coarse, for
         blocking), the ``keep`` columns, and ``key_check`` (:func:`key_check`).
 
     Raises
@@ -209,6 +211,12 @@ def pseudonymise(
         out["record"].append(h["record"](f"{list_name}\x1f{ids.iloc[i]}"))
         out["given_name"].append(h["given_name"](given_norm[i]) if given_norm[i] else None)
         out["family_name"].append(h["family_name"](family_norm[i]) if family_norm[i] else None)
+        # the first family name's phonetic code: a blocking key that survives spelling
+        # variants and a dropped second family name
+        first_family = name_parts(family_norm[i])[:1]
+        out["family_phonetic"].append(
+            h["family_phonetic"](phonetic_code(first_family[0])) if first_family else None
+        )
         parts = list(name_parts(given_norm[i])) + list(name_parts(family_norm[i]))
         out["name_parts"].append(" ".join(sorted({h["name_parts"](p) for p in parts})))
         codes = {phonetic_code(p) for p in parts}

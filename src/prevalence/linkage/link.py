@@ -1,0 +1,374 @@
+"""Linking and deduplicating pseudonymised case lists (Fellegi-Sunter, with Splink).
+
+The lists that :func:`~prevalence.linkage.pseudonymise` wrote are compared record by record,
+within each list (the same person recorded twice) and across lists. Splink does the
+probabilistic part: a Fellegi-Sunter model whose parameters are estimated without labels (the
+u probabilities from random pairs, the m probabilities by EM), on DuckDB by default or on
+Spark when the lists outgrow one machine (the same code; pass a Splink ``SparkAPI`` as
+``backend``). The comparisons work on the hashes alone:
+
+* name: given and family name equal; family name equal; two or more name parts in common;
+  two or more phonetic codes in common; one phonetic code in common; nothing in common;
+* date of birth: the full date equal; year and month equal; the year equal; years one apart;
+* sex, and any kept column named in ``compare_on`` (region, say): equal or not.
+
+Pairs are only scored within blocks (same family-name phonetic code, same date of birth, or
+same given name and birth year). The result keeps every scored pair with its match
+probability; records are grouped into people by joining every pair above a threshold
+(connected components), which gives the capture histories for multiple systems estimation.
+
+Examples
+--------
+>>> from prevalence.linkage import pseudonymise
+>>> from prevalence.simulate import simulate_case_lists
+>>> pop = simulate_case_lists(300, seed=2)
+>>> hashed = [pseudonymise(r, "a secret the holders share, 32+ chars", list_name=k,
+...                        record_id="record_id", given_name="given_name",
+...                        family_name="family_name", date_of_birth="date_of_birth",
+...                        sex="sex") for k, r in pop.records.items()]
+>>> result = link_case_lists(hashed, seed=1)
+>>> histories = result.histories()
+>>> histories.lists
+('police', 'ngo', 'shelter', 'labour')
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ..core.errors import DataError, DataWarning
+from ..core.random import SeedLike, as_generator, check_seed
+from ..mse.captures import CaptureHistories
+from .pseudonymise import HASHED_FIELDS
+
+__all__ = ["LinkageResult", "link_case_lists"]
+
+_REQUIRED = ("list", "record", "key_check", *HASHED_FIELDS[1:], "birth_year")
+
+
+@dataclass(frozen=True)
+class LinkageResult:
+    """Scored pairs of records and what they imply.
+
+    ``records``: every record (``list``, ``record`` and the kept columns), in input order.
+    ``pairs``: every scored pair (``record_l``, ``record_r``, their lists,
+    ``match_probability``, ``match_weight``), record indices into ``records`` in
+    ``index_l``/``index_r``. ``threshold``: the default for grouping records into people.
+    """
+
+    records: pd.DataFrame
+    pairs: pd.DataFrame
+    lists: tuple[str, ...]
+    threshold: float
+    parameters: Mapping[str, Any]
+
+    def people(self, threshold: float | None = None) -> np.ndarray:
+        """A person number for every record: records joined by a pair at or above
+        ``threshold`` (default: the result's) are one person (connected components)."""
+        t = self.threshold if threshold is None else _check_threshold(threshold)
+        keep = self.pairs["match_probability"].to_numpy() >= t
+        return self._components(keep)
+
+    def _components(self, keep: np.ndarray) -> np.ndarray:
+        n = len(self.records)
+        i = self.pairs["index_l"].to_numpy()[keep]
+        j = self.pairs["index_r"].to_numpy()[keep]
+        graph = coo_matrix((np.ones(i.size), (i, j)), shape=(n, n))
+        return connected_components(graph, directed=False)[1]
+
+    def histories(
+        self, threshold: float | None = None, strata: str | Sequence[str] | None = None
+    ) -> CaptureHistories | dict[Any, CaptureHistories]:
+        """Capture histories of the linked people (one per person: on which lists).
+
+        ``strata``: kept columns (year, sex, exploitation type...) by which to split the
+        people; a person takes the value of their first record. Returns a dict of
+        :class:`~prevalence.mse.captures.CaptureHistories` keyed by stratum then.
+        """
+        return self._histories(self.people(threshold), strata)
+
+    def _histories(
+        self, person: np.ndarray, strata: str | Sequence[str] | None
+    ) -> CaptureHistories | dict[Any, CaptureHistories]:
+        on = pd.crosstab(person, self.records["list"].to_numpy()).reindex(
+            columns=list(self.lists), fill_value=0
+        )
+        on = (on > 0).astype(np.int64)
+        if strata is None:
+            return CaptureHistories.from_records(on, self.lists)
+        cols = [strata] if isinstance(strata, str) else list(strata)
+        missing = [c for c in cols if c not in self.records.columns]
+        if missing:
+            raise DataError(
+                f"unknown strata column(s) {missing}; the linked records have columns "
+                f"{list(self.records.columns)} (keep them when pseudonymising)"
+            )
+        first = self.records.groupby(person, sort=True)[cols].first()
+        out: dict[Any, CaptureHistories] = {}
+        for key, rows in first.groupby(cols if len(cols) > 1 else cols[0]):
+            out[key] = CaptureHistories.from_records(on.loc[rows.index], self.lists)
+        return out
+
+    def sensitivity(
+        self, thresholds: Sequence[float] = (0.5, 0.8, 0.9, 0.95, 0.99)
+    ) -> pd.DataFrame:
+        """People observed, records per person and people on several lists at each threshold:
+        false matches merge people (fewer observed), missed matches split them (more)."""
+        rows = []
+        for t in thresholds:
+            person = self.people(t)
+            h = self._histories(person, None)
+            assert isinstance(h, CaptureHistories)
+            on_lists = pd.crosstab(person, self.records["list"].to_numpy()).gt(0).sum(axis=1)
+            rows.append(
+                {
+                    "threshold": float(t),
+                    "people_observed": int(h.n_observed),
+                    "records_per_person": len(self.records) / int(h.n_observed),
+                    "on_several_lists": int((on_lists > 1).sum()),
+                    "pairs_linked": int((self.pairs["match_probability"] >= t).sum()),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def draw_histories(self, draws: int, seed: SeedLike = None) -> list[CaptureHistories]:
+        """Linkage configurations drawn from the match probabilities: each scored pair is a
+        link with its probability, independently, and people are the connected components.
+        Estimating on each draw carries linkage uncertainty into an estimate."""
+        if int(draws) != draws or draws < 1:
+            raise DataError(f"draws must be a positive whole number, got {draws!r}")
+        rng = as_generator(check_seed(seed))
+        p = self.pairs["match_probability"].to_numpy()
+        out = []
+        for _ in range(int(draws)):
+            h = self._histories(self._components(rng.random(p.size) < p), None)
+            assert isinstance(h, CaptureHistories)
+            out.append(h)
+        return out
+
+
+def _check_threshold(t: float) -> float:
+    if isinstance(t, bool) or not isinstance(t, int | float) or not 0.0 < float(t) <= 1.0:
+        raise DataError(f"threshold must be a probability in (0, 1], got {t!r}")
+    return float(t)
+
+
+@contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink reports its training on the ``splink`` logger; keep only errors (the fit's
+    own checks below say what matters)."""
+    logger = logging.getLogger("splink")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _checked_lists(lists: Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    frames = list(lists.values()) if isinstance(lists, Mapping) else list(lists)
+    if len(frames) < 1:
+        raise DataError("link_case_lists needs at least one pseudonymised list")
+    for k, frame in enumerate(frames):
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(f"list {k} is a {type(frame).__name__}, not a pseudonymised DataFrame")
+        missing = [c for c in _REQUIRED if c not in frame.columns]
+        if missing:
+            raise DataError(
+                f"list {k} lacks the columns {missing}: give the output of pseudonymise()"
+            )
+        if len(frame) == 0:
+            raise DataError(f"list {k} has no records")
+    data = pd.concat(frames, ignore_index=True)
+    checks = data.groupby("list")["key_check"].unique()
+    several = {name: list(v) for name, v in checks.items() if len(v) > 1}
+    if several:
+        raise DataError(f"lists {sorted(several)} mix records hashed under different secrets")
+    values = {name: v[0] for name, v in checks.items()}
+    if len(set(values.values())) > 1:
+        groups: dict[str, list[str]] = {}
+        for name, value in values.items():
+            groups.setdefault(value, []).append(str(name))
+        raise DataError(
+            "the lists were hashed under different secrets (their key checks differ: "
+            + "; ".join(", ".join(g) for g in groups.values())
+            + "), so no record could ever match across them; pseudonymise every list with "
+            "the same secret"
+        )
+    if data["record"].duplicated().any():
+        dup = data.loc[data["record"].duplicated(), "list"].iloc[0]
+        raise DataError(f"list {dup!r} holds the same record twice (pseudonymised twice?)")
+    return data
+
+
+def link_case_lists(
+    lists: Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame],
+    *,
+    threshold: float = 0.5,
+    compare_on: Sequence[str] = ("sex",),
+    backend: Any = "duckdb",
+    max_pairs: float = 2e6,
+    seed: SeedLike = 0,
+) -> LinkageResult:
+    """Link and deduplicate pseudonymised case lists.
+
+    Parameters
+    ----------
+    lists : sequence or mapping of DataFrames
+        The outputs of :func:`~prevalence.linkage.pseudonymise`, one per list (all hashed
+        under the same secret: their ``key_check`` must agree).
+    threshold : float
+        Match probability at or above which two records are taken as one person (the
+        result's default; :meth:`LinkageResult.people` takes others).
+    compare_on : sequence of str
+        Further columns compared for equality (``sex`` by default; kept columns such as a
+        region can be added when they are recorded the same way on every list).
+    backend : "duckdb" or a Splink database API
+        DuckDB in memory by default; a ``splink.SparkAPI`` runs the same model on Spark.
+    max_pairs : float
+        Random pairs for estimating the u probabilities.
+    seed : int
+        Seed of the random pairs (DuckDB and Spark).
+
+    Returns
+    -------
+    LinkageResult
+    """
+    threshold = _check_threshold(threshold)
+    seed_value = check_seed(seed)
+    if not isinstance(seed_value, int | np.integer):
+        raise DataError(f"link_case_lists needs an integer seed, got {seed!r}")
+    data = _checked_lists(lists)
+    for c in compare_on:
+        if c not in data.columns:
+            raise DataError(f"unknown compare_on column {c!r}; the lists have {list(data.columns)}")
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    names = list(dict.fromkeys(data["list"]))
+    frame = pd.DataFrame(
+        {
+            "unique_id": data["record"].astype(str),
+            "given_name": data["given_name"].astype(object),
+            "family_name": data["family_name"].astype(object),
+            "family_phonetic": data["family_phonetic"].astype(object),
+            "name_parts": data["name_parts"].fillna("").str.split(" "),
+            "phonetic_parts": data["phonetic_parts"].fillna("").str.split(" "),
+            "birth_date": data["birth_date"].astype(object),
+            "birth_year_month": data["birth_year_month"].astype(object),
+            "birth_year": data["birth_year"].astype("float"),
+        }
+    )
+    for c in compare_on:
+        frame[f"cmp_{c}"] = data[c].astype(object).where(data[c].notna(), None)
+    name = cl.CustomComparison(
+        [
+            cll.And(cll.NullLevel("given_name"), cll.NullLevel("family_name")),
+            cll.And(cll.ExactMatchLevel("given_name"), cll.ExactMatchLevel("family_name")),
+            cll.ExactMatchLevel("family_name"),
+            cll.ArrayIntersectLevel("name_parts", 2),
+            cll.ArrayIntersectLevel("phonetic_parts", 2),
+            cll.ArrayIntersectLevel("phonetic_parts", 1),
+            cll.ElseLevel(),
+        ],
+        output_column_name="name",
+    )
+    dob = cl.CustomComparison(
+        [
+            cll.NullLevel("birth_year"),
+            cll.ExactMatchLevel("birth_date"),
+            cll.ExactMatchLevel("birth_year_month"),
+            cll.ExactMatchLevel("birth_year"),
+            cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "years one apart"),
+            cll.ElseLevel(),
+        ],
+        output_column_name="date_of_birth",
+    )
+    settings = SettingsCreator(
+        link_type="link_and_dedupe",
+        comparisons=[name, dob, *(cl.ExactMatch(f"cmp_{c}") for c in compare_on)],
+        blocking_rules_to_generate_predictions=[
+            block_on("family_phonetic"),
+            block_on("birth_date"),
+            block_on("given_name", "birth_year"),
+        ],
+    )
+    db = DuckDBAPI() if backend == "duckdb" else backend
+    if isinstance(backend, str) and backend != "duckdb":
+        raise DataError(f"backend must be 'duckdb' or a Splink database API, got {backend!r}")
+    list_of = data["list"].to_numpy()
+    with _quiet_splink(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Splink's own chatter; the checks below speak
+        tables = [
+            db.register(frame[list_of == k].reset_index(drop=True), dataset_display_name=str(k))
+            for k in names
+        ]
+        linker = Linker(tables, settings, log_level=logging.ERROR)
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("family_name", "birth_date")], recall=0.7
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=int(seed_value))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("family_phonetic")
+        )
+        scored = linker.inference.predict(threshold_match_probability=0.001).as_pandas_dataframe()
+    index = pd.Series(np.arange(len(data)), index=data["record"].astype(str).to_numpy())
+    pairs = pd.DataFrame(
+        {
+            "list_l": scored["source_dataset_l"].to_numpy(),
+            "record_l": scored["unique_id_l"].to_numpy(),
+            "list_r": scored["source_dataset_r"].to_numpy(),
+            "record_r": scored["unique_id_r"].to_numpy(),
+            "match_probability": scored["match_probability"].to_numpy(dtype=float),
+            "match_weight": scored["match_weight"].to_numpy(dtype=float),
+            "index_l": index.loc[scored["unique_id_l"].astype(str)].to_numpy(),
+            "index_r": index.loc[scored["unique_id_r"].astype(str)].to_numpy(),
+        }
+    )
+    pairs = pairs.sort_values(["index_l", "index_r"], ignore_index=True)
+    records = data.drop(columns=[c for c in HASHED_FIELDS if c != "record"] + ["key_check"])
+    result = LinkageResult(
+        records.reset_index(drop=True),
+        pairs,
+        tuple(str(n) for n in names),
+        threshold,
+        {"compare_on": tuple(compare_on), "max_pairs": max_pairs, "seed": int(seed_value)},
+    )
+    _warn_isolated_lists(result)
+    return result
+
+
+def _warn_isolated_lists(result: LinkageResult) -> None:
+    """A list that shares nobody with any other list, while the others share people, was most
+    likely normalised or hashed differently: say so rather than report every record as a
+    separate person."""
+    if len(result.lists) < 3:
+        return
+    linked = result.pairs[
+        (result.pairs["match_probability"] >= result.threshold)
+        & (result.pairs["list_l"] != result.pairs["list_r"])
+    ]
+    counts = pd.concat([linked["list_l"], linked["list_r"]]).value_counts()
+    sizes = result.records["list"].value_counts()
+    for name in result.lists:
+        if counts.get(name, 0) == 0 and sizes[name] >= 30 and counts.sum() > 0:
+            warnings.warn(
+                f"list {name!r} ({int(sizes[name])} records) shares no person with any other "
+                "list while the others do: was it pseudonymised with different settings "
+                "(day_first, name columns) or a different secret?",
+                DataWarning,
+                stacklevel=3,
+            )

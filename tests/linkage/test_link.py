@@ -1,0 +1,146 @@
+"""Linking pseudonymised case lists (issue #15): Fellegi-Sunter with Splink on DuckDB, checked
+against the known truth of synthetic lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from prevalence import DataError, DataWarning
+from prevalence.linkage import link_case_lists, pseudonymise
+from prevalence.simulate import simulate_case_lists
+
+SECRET = "correct horse battery staple 2026, shared by the holders"
+FIELDS = dict(
+    record_id="record_id",
+    given_name="given_name",
+    family_name="family_name",
+    date_of_birth="date_of_birth",
+    sex="sex",
+)
+
+
+def hashed(pop, secret=SECRET, **kwargs):
+    return {
+        name: pseudonymise(
+            records, secret, list_name=name, keep=["region", "exploitation", "year"], **FIELDS
+        )
+        for name, records in pop.records.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def linked():
+    pop = simulate_case_lists(2000, seed=3)
+    lists = hashed(pop)
+    result = link_case_lists(lists, seed=1)
+    person_of = {}
+    for name, frame in lists.items():
+        truth = pop.truth[pop.truth["list"] == name]
+        person_of.update(zip(frame["record"], truth["person"], strict=True))
+    return pop, result, person_of
+
+
+def test_precision_and_recall_against_the_truth(linked):
+    pop, result, person_of = linked
+    pairs = result.pairs[result.pairs["match_probability"] >= 0.5]
+    true = np.array(
+        [
+            person_of[a] == person_of[b]
+            for a, b in zip(pairs["record_l"], pairs["record_r"], strict=True)
+        ]
+    )
+    precision = true.mean()
+    recall = true.sum() / len(pop.true_links())
+    assert precision > 0.98
+    assert recall > 0.9
+
+
+def test_linked_histories_are_close_to_the_true_ones(linked):
+    pop, result, _ = linked
+    truth = pop.true_histories()
+    found = result.histories()
+    assert found.lists == truth.lists
+    assert abs(found.n_observed - truth.n_observed) / truth.n_observed < 0.03
+    # every list keeps its number of people (duplicates merged)
+    for name in pop.lists:
+        on_list = int(pop.people[name].sum())
+        assert abs(int(found.list_totals()[name]) - on_list) / on_list < 0.03
+
+
+def test_sensitivity_over_thresholds(linked):
+    _, result, _ = linked
+    table = result.sensitivity([0.3, 0.5, 0.9, 0.99])
+    assert table["people_observed"].is_monotonic_increasing  # fewer links, more people
+    assert table["pairs_linked"].is_monotonic_decreasing
+    assert (table["records_per_person"] >= 1).all()
+
+
+def test_strata_split_the_people(linked):
+    _, result, _ = linked
+    by_region = result.histories(strata="region")
+    assert sorted(by_region) == ["capital", "east", "north", "south", "west"]
+    assert sum(h.n_observed for h in by_region.values()) == result.histories().n_observed
+    with pytest.raises(DataError, match="unknown strata column"):
+        result.histories(strata="province")
+
+
+def test_drawn_linkages_are_reproducible_and_vary(linked):
+    _, result, _ = linked
+    a = result.draw_histories(5, seed=4)
+    b = result.draw_histories(5, seed=4)
+    assert [h.n_observed for h in a] == [h.n_observed for h in b]
+    counts = [h.n_observed for h in result.draw_histories(20, seed=5)]
+    assert len(set(counts)) > 1
+    assert abs(np.mean(counts) - result.histories().n_observed) < 0.02 * np.mean(counts)
+
+
+def test_lists_hashed_under_different_secrets_are_refused():
+    pop = simulate_case_lists(200, seed=1)
+    lists = hashed(pop)
+    lists["ngo"] = pseudonymise(
+        pop.records["ngo"], SECRET + " but not quite", list_name="ngo", **FIELDS
+    )
+    with pytest.raises(DataError, match="hashed under different secrets"):
+        link_case_lists(lists)
+
+
+def test_a_list_that_links_to_nobody_is_reported():
+    """A list hashed under another secret whose check value was overwritten (or normalised
+    differently) shares nobody: a warning, not a silent separate population."""
+    pop = simulate_case_lists(600, seed=2)
+    lists = hashed(pop)
+    other = pseudonymise(pop.records["shelter"], SECRET + "!", list_name="shelter", **FIELDS)
+    lists["shelter"] = other.assign(key_check=lists["police"]["key_check"].iloc[0])
+    with pytest.warns(DataWarning, match="list 'shelter' .* shares no person"):
+        link_case_lists(lists, seed=1)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda lists: {**lists, "ngo": lists["ngo"].drop(columns="birth_date")},
+            "lacks the columns",
+        ),
+        (lambda lists: {**lists, "ngo": lists["ngo"].iloc[:0]}, "has no records"),
+        (lambda lists: {**lists, "twice": lists["ngo"]}, "same record twice"),
+        (lambda lists: [pd.DataFrame({"a": [1]})], "lacks the columns"),
+    ],
+)
+def test_bad_inputs(change, message):
+    pop = simulate_case_lists(100, seed=1)
+    with pytest.raises(DataError, match=message):
+        link_case_lists(change(hashed(pop)))
+
+
+def test_bad_arguments():
+    pop = simulate_case_lists(100, seed=1)
+    lists = hashed(pop)
+    with pytest.raises(DataError, match="threshold must be a probability"):
+        link_case_lists(lists, threshold=1.5)
+    with pytest.raises(DataError, match="unknown compare_on column 'province'"):
+        link_case_lists(lists, compare_on=["province"])
+    with pytest.raises(DataError, match="backend must be 'duckdb'"):
+        link_case_lists(lists, backend="postgres")
