@@ -12,9 +12,15 @@ identifier in clear: only hashes, the coarse fields needed to block and compare 
 type, year of identification...).
 
 Approximate matching without names: the hashes of each name part (order-insensitive, for
-swapped given and family names or a second family name dropped) and of each part's phonetic
-code (for spelling variants such as Nunez / Nunes), and a year-month hash for dates of birth
-known only partly.
+swapped given and family names or a second family name dropped), of each part's phonetic code
+(for spelling variants such as Nunez / Nunes), a keyed Bloom filter of the letter pairs of
+every part (the share of bits two names have in common measures their similarity through a
+typo: the "cryptographic long-term key" of privacy-preserving record linkage, Schnell et al.
+2009), and a year-month hash for dates of birth known only partly. The Bloom filter is the
+least protected field: its bit frequencies follow those of letter pairs in names, which an
+attacker holding the output and a list of names could exploit in part (the keyed bit positions
+make it harder, not impossible); drop the ``name_bloom`` column before sharing when that risk
+is not acceptable (linkage then falls back on exact parts and phonetic codes).
 
 The secret is never written anywhere; a short check value (the HMAC of a fixed label under
 the secret) travels with the records, so lists hashed under different secrets are refused at
@@ -49,7 +55,7 @@ import pandas as pd
 from ..core.errors import DataError
 from .normalise import name_parts, normalise_name, normalise_sex, parse_date, phonetic_code
 
-__all__ = ["pseudonymise", "key_check", "HASHED_FIELDS", "MIN_SECRET_BYTES"]
+__all__ = ["pseudonymise", "key_check", "HASHED_FIELDS", "MIN_SECRET_BYTES", "BLOOM_BITS"]
 
 #: Columns of the output that hold keyed hashes.
 HASHED_FIELDS = (
@@ -59,6 +65,7 @@ HASHED_FIELDS = (
     "family_phonetic",
     "name_parts",
     "phonetic_parts",
+    "name_bloom",
     "birth_date",
     "birth_year_month",
 )
@@ -93,6 +100,27 @@ def _hasher(secret: bytes, field: str):
         return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:_HEX]
 
     return digest
+
+
+def _bigrams(part: str) -> list[str]:
+    """The letter pairs of a name part, its ends marked (``"ana"``: ``_a an na a_``)."""
+    padded = f"_{part}_"
+    return [padded[i : i + 2] for i in range(len(padded) - 1)]
+
+
+BLOOM_BITS = 256
+
+
+def _bloom(digest: Any, parts: Sequence[str]) -> str:
+    """The letter pairs of every name part in a keyed Bloom filter (each pair sets two of
+    :data:`BLOOM_BITS` bits chosen by its HMAC), as hexadecimal."""
+    bits = 0
+    for part in parts:
+        for gram in _bigrams(part):
+            code = digest(gram)
+            bits |= 1 << (int(code[:4], 16) % BLOOM_BITS)
+            bits |= 1 << (int(code[4:8], 16) % BLOOM_BITS)
+    return f"{bits:0{BLOOM_BITS // 4}x}"
 
 
 def key_check(secret: str | bytes) -> str:
@@ -154,8 +182,9 @@ def pseudonymise(
     DataFrame
         ``list``, ``record`` and the hashed fields :data:`HASHED_FIELDS` (``name_parts`` and
         ``phonetic_parts``: the sorted hashes of every part of both names, space-separated;
-        ``family_phonetic``: of the first family name's phonetic code, for blocking; missing
-        fields are missing), ``birth_year`` and ``sex`` in clear (coarse, for
+        ``family_phonetic``: of the first family name's phonetic code, for blocking;
+        ``name_bloom``: a keyed Bloom filter of the names' letter pairs, 256 bits in hex;
+        missing fields are missing), ``birth_year`` and ``sex`` in clear (coarse, for
         blocking), the ``keep`` columns, and ``key_check`` (:func:`key_check`).
 
     Raises
@@ -221,6 +250,7 @@ def pseudonymise(
         out["name_parts"].append(" ".join(sorted({h["name_parts"](p) for p in parts})))
         codes = {phonetic_code(p) for p in parts}
         out["phonetic_parts"].append(" ".join(sorted(h["phonetic_parts"](c) for c in codes)))
+        out["name_bloom"].append(_bloom(h["name_bloom"], parts))
         date = None
         if born is not None:
             try:
