@@ -13,8 +13,10 @@ Spark when the lists outgrow one machine (the same code; pass a Splink ``SparkAP
 * date of birth: the full date equal; year and month equal; the year equal; years one apart;
 * sex, and any kept column named in ``compare_on`` (region, say): equal or not.
 
-Pairs are only scored within blocks (same family-name phonetic code, same date of birth, same
-given name and birth year, or same year and month of birth). The result keeps every scored pair with its match
+Pairs are only scored within blocks that stay small at scale: the same family-name phonetic
+code and birth year, the same date of birth, the same given name and birth year, or the same
+phonetic codes of the first given and family names (which survives a missing or mistyped
+date of birth). The result keeps every scored pair with its match
 probability; records are grouped into people by joining every pair above a threshold
 (connected components), which gives the capture histories for multiple systems estimation.
 
@@ -298,6 +300,7 @@ def link_case_lists(
             "given_name": data["given_name"].astype(object),
             "family_name": data["family_name"].astype(object),
             "family_phonetic": data["family_phonetic"].astype(object),
+            "given_phonetic": data["given_phonetic"].astype(object),
             "name_parts": data["name_parts"].fillna("").str.split(" "),
             "phonetic_parts": data["phonetic_parts"].fillna("").str.split(" "),
             **_bloom_columns(data["name_bloom"]),
@@ -335,11 +338,13 @@ def link_case_lists(
     settings = SettingsCreator(
         link_type="link_and_dedupe",
         comparisons=[name, dob, *(cl.ExactMatch(f"cmp_{c}") for c in compare_on)],
+        # blocks that stay small when a country's lists hold millions of records and common
+        # family names: each rule pairs two keys, or one as selective as a date of birth
         blocking_rules_to_generate_predictions=[
-            block_on("family_phonetic"),
+            block_on("family_phonetic", "birth_year"),
             block_on("birth_date"),
             block_on("given_name", "birth_year"),
-            block_on("birth_year_month"),
+            block_on("family_phonetic", "given_phonetic"),
         ],
     )
     db = DuckDBAPI() if backend == "duckdb" else backend
@@ -359,7 +364,7 @@ def link_case_lists(
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=int(seed_value))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
         linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("family_phonetic")
+            block_on("family_phonetic", "given_phonetic")
         )
         scored = linker.inference.predict(threshold_match_probability=0.001).as_pandas_dataframe()
     index = pd.Series(np.arange(len(data)), index=data["record"].astype(str).to_numpy())

@@ -63,6 +63,7 @@ HASHED_FIELDS = (
     "given_name",
     "family_name",
     "family_phonetic",
+    "given_phonetic",
     "name_parts",
     "phonetic_parts",
     "name_bloom",
@@ -182,7 +183,8 @@ def pseudonymise(
     DataFrame
         ``list``, ``record`` and the hashed fields :data:`HASHED_FIELDS` (``name_parts`` and
         ``phonetic_parts``: the sorted hashes of every part of both names, space-separated;
-        ``family_phonetic``: of the first family name's phonetic code, for blocking;
+        ``family_phonetic``, ``given_phonetic``: of the first family and given names'
+        phonetic codes, for blocking;
         ``name_bloom``: a keyed Bloom filter of the names' letter pairs, 256 bits in hex;
         missing fields are missing), ``birth_year`` and ``sex`` in clear (coarse, for
         blocking), the ``keep`` columns, and ``key_check`` (:func:`key_check`).
@@ -245,6 +247,10 @@ def pseudonymise(
         first_family = name_parts(family_norm[i])[:1]
         out["family_phonetic"].append(
             h["family_phonetic"](phonetic_code(first_family[0])) if first_family else None
+        )
+        first_given = name_parts(given_norm[i])[:1]
+        out["given_phonetic"].append(
+            h["given_phonetic"](phonetic_code(first_given[0])) if first_given else None
         )
         parts = list(name_parts(given_norm[i])) + list(name_parts(family_norm[i]))
         out["name_parts"].append(" ".join(sorted({h["name_parts"](p) for p in parts})))
