@@ -128,7 +128,7 @@ NETWORK_LAYERS = [
 
 
 # linkage/: linkage above pseudonymisation above normalisation
-LINKAGE_LAYERS = [["uncertainty"], ["link"], ["pseudonymise"], ["normalise"]]
+LINKAGE_LAYERS = [["uncertainty"], ["link"], ["pseudonymise"], ["normalise", "schema"]]
 
 
 def test_linkage_imports_only_downward():
