@@ -109,7 +109,7 @@ class BayesThresholdMSE(Estimator):
     ['A:B', 'A:C', 'B:C']
     """
 
-    input_kinds = ("captures", "records")
+    input_kinds = ("captures", "records", "case_lists")
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Bayesian log-linear multiple systems estimation in which interactions whose "

@@ -584,7 +584,7 @@ class ClosedPopulationMSE(Estimator):
     240.0
     """
 
-    input_kinds = ("captures", "records")
+    input_kinds = ("captures", "records", "case_lists")
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "A closed-population capture-recapture model of Rcapture (Otis et al. 1978; Rivest "

@@ -102,7 +102,7 @@ class DecomposableBMA(Estimator):
     True
     """
 
-    input_kinds = ("captures", "records")
+    input_kinds = ("captures", "records", "case_lists")
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Bayesian model averaging over all decomposable graphical log-linear models of the "

@@ -80,7 +80,7 @@ class LatentClassMSE(Estimator):
     1000
     """
 
-    input_kinds = ("captures", "records")
+    input_kinds = ("captures", "records", "case_lists")
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "A non-parametric latent class model (Manrique-Vallier 2016, R LCMCR): people fall "

@@ -153,7 +153,7 @@ class LogLinearMSE(Estimator):
     240.0
     """
 
-    input_kinds = ("captures", "records")
+    input_kinds = ("captures", "records", "case_lists")
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Multiple systems estimation with a Poisson log-linear model of the capture patterns "

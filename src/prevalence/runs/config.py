@@ -131,6 +131,14 @@ class RunConfig:
         p = Path(spec["path"])
         return p if p.is_absolute() else (self.path.parent / p).resolve()
 
+    def input_files(self, spec: dict[str, Any]) -> list[Path]:
+        """The files of an input: its path, or for ``case_lists`` every file its pattern
+        (``lists/*.csv``) matches, sorted (none when nothing matches)."""
+        path = self.input_path(spec)
+        if spec.get("kind") == "case_lists" and any(c in path.name for c in "*?["):
+            return sorted(path.parent.glob(path.name))
+        return [path]
+
 
 def read_table(
     path: Path, fmt: str | None = None, separator: str = ",", encoding: str = "utf-8"
@@ -364,9 +372,21 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     path = config.input_path(spec)
     where = f"input {spec.get('name')!r} ({path})"
     try:
-        frame = read_table(
-            path, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
-        )
+        if spec.get("kind") == "case_lists":
+            files = config.input_files(spec)
+            if not files:
+                raise FileNotFoundError(path)
+            parts = [
+                read_table(
+                    f, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
+                )
+                for f in files
+            ]
+            frame = pd.concat(parts, ignore_index=True)
+        else:
+            frame = read_table(
+                path, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
+            )
     except FileNotFoundError:
         own.append(f"{where}: file not found")
     except Exception as exc:  # unreadable in any other way
@@ -382,6 +402,19 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
                 )
             elif kind == "records":
                 obj = CaptureHistories.from_records(frame, lists=spec["lists"])
+            elif kind == "case_lists":
+                from ..linkage.link import link_case_lists
+
+                if "list" not in frame.columns:
+                    raise DataError(
+                        "case_lists files must be the output of prevalence.linkage.pseudonymise "
+                        "(a 'list' column and the hashed fields)"
+                    )
+                lists = [g for _, g in frame.groupby("list", sort=False)]
+                linked = link_case_lists(
+                    lists, threshold=spec.get("threshold", 0.5), seed=config.seed
+                )
+                obj = linked.histories()
             elif kind == "survey":
                 obj = SurveyDesign(
                     frame,

@@ -172,6 +172,17 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _sha256_files(paths: list[Path]) -> str:
+    """One file's SHA-256; for several (a case_lists pattern), the SHA-256 of their names and
+    hashes in order, so that any change to any of them shows."""
+    if len(paths) == 1:
+        return _sha256(paths[0])
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(f"{p.name}\0{_sha256(p)}\n".encode())
+    return h.hexdigest()
+
+
 def _versions() -> dict[str, str]:
     import importlib.metadata as md
 
@@ -417,7 +428,8 @@ def _run_in(
             {
                 "name": s["name"],
                 "path": str(config.input_path(s)),
-                "sha256": _sha256(config.input_path(s)),
+                "sha256": _sha256_files(config.input_files(s)),
+                "files": [str(f) for f in config.input_files(s)],
             }
             for s in config.inputs
         ],

@@ -45,7 +45,7 @@ __all__ = [
     "FORMAT_NAMES",
 ]
 
-INPUT_KINDS = ("captures", "records", "survey", "areas", "rds")
+INPUT_KINDS = ("captures", "records", "survey", "areas", "rds", "case_lists")
 IMPACT_KINDS = ("did", "target", "trend")
 FORMAT_NAMES = ("csv", "parquet", "excel", "stata", "spss")
 Scalar = str | int | float | bool
@@ -61,6 +61,7 @@ KIND_KEYS = {
     "fpc": ("survey",),
     "nest": ("survey",),
     "lonely_psu": ("survey",),
+    "threshold": ("case_lists",),
 }
 IMPACT_REQUIRED = {
     "did": ("estimator", "input", "group", "treated", "period", "baseline", "endline"),
@@ -124,7 +125,8 @@ class InputSection(Section):
     kind: Literal[INPUT_KINDS] = _f(  # type: ignore[valid-type]
         "captures (a count per capture pattern), records (one row per person, 0/1 list "
         "columns), survey (one row per respondent), areas (area-level counts), rds "
-        "(respondent-driven sample)",
+        "(respondent-driven sample), case_lists (pseudonymised case records of several lists, "
+        "linked during the run; path may be a pattern such as 'lists/*.csv')",
         example="captures",
     )
     format: Literal[FORMAT_NAMES] | None = _f(  # type: ignore[valid-type]
@@ -151,6 +153,12 @@ class InputSection(Section):
     nest: bool = _f("survey: cluster identifiers are re-used across strata", False)
     lonely_psu: Literal[LONELY_PSU] = _f(  # type: ignore[valid-type]
         "survey: what to do with a stratum of one PSU (as R's survey.lonely.psu)", "fail"
+    )
+    threshold: float = _f(
+        "case_lists: match probability at or above which two records are one person",
+        0.5,
+        gt=0,
+        le=1,
     )
 
     @model_validator(mode="after")
