@@ -3,7 +3,8 @@
 The lists that :func:`~prevalence.linkage.pseudonymise` wrote are compared record by record,
 within each list (the same person recorded twice) and across lists. Splink does the
 probabilistic part: a Fellegi-Sunter model whose parameters are estimated without labels (the
-u probabilities from random pairs, the m probabilities by EM), on DuckDB by default or on
+u probabilities from random pairs, corrected here for the true matches among them; the m
+probabilities by EM), on DuckDB by default or on
 Spark when the lists outgrow one machine (the same code; pass a Splink ``SparkAPI`` as
 ``backend``). The comparisons work on the hashes alone:
 
@@ -193,6 +194,42 @@ def _dice_level(at_least: float) -> Any:
     )
 
 
+_U_CORRECTIONS = 2
+
+
+def _levels(linker: Any) -> list[Any]:
+    return [
+        level
+        for comparison in linker._settings_obj.comparisons
+        for level in comparison.comparison_levels
+        if not level.is_null_level
+    ]
+
+
+def _u_values(linker: Any) -> list[float]:
+    return [float(level.u_probability) for level in _levels(linker)]
+
+
+def _correct_u(linker: Any, sampled: list[float]) -> None:
+    """Remove the true matches from the u probabilities.
+
+    Splink estimates u from random pairs as if none matched; but a random pair matches with
+    probability lambda, and matches crowd the agreeing levels, so u of a rare agreeing level
+    is overestimated: sampled u = (1 - lambda) u + lambda m. On case lists, where lambda is
+    of the order of 1e-4 and u of the top levels 1e-5, that made the match probabilities far
+    too low (pairs scored 0.2 to 0.8 were all true links). Hand-written because Splink has no
+    such correction; m and lambda come from the preceding EM.
+    """
+    lam = float(linker._settings_obj._probability_two_random_records_match)
+    for level, u in zip(_levels(linker), sampled, strict=True):
+        m = float(level.m_probability or 0.0)
+        corrected = (u - lam * m) / (1.0 - lam)
+        level.u_probability = min(max(corrected, 0.01 * u, 1e-9), 1.0)
+        # Splink re-derives u from its record of trained values after every training step;
+        # fixing the level keeps the corrected value (a private flag: splink>=5.0 pinned)
+        level._fix_u_probability = True
+
+
 def _check_threshold(t: float) -> float:
     if isinstance(t, bool) or not isinstance(t, int | float) or not 0.0 < float(t) <= 1.0:
         raise DataError(f"threshold must be a probability in (0, 1], got {t!r}")
@@ -362,10 +399,17 @@ def link_case_lists(
             [block_on("family_name", "birth_date")], recall=0.7
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=int(seed_value))
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("family_phonetic", "given_phonetic")
-        )
+        u_sampled = _u_values(linker)
+        for _ in range(1 + _U_CORRECTIONS):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on("birth_date")
+            )
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on("family_phonetic", "given_phonetic")
+            )
+            if _ == _U_CORRECTIONS:
+                break
+            _correct_u(linker, u_sampled)
         scored = linker.inference.predict(threshold_match_probability=0.001).as_pandas_dataframe()
     index = pd.Series(np.arange(len(data)), index=data["record"].astype(str).to_numpy())
     pairs = pd.DataFrame(
