@@ -11,14 +11,7 @@ from prevalence import DataError, DataWarning
 from prevalence.linkage import link_case_lists, pseudonymise
 from prevalence.simulate import simulate_case_lists
 
-SECRET = "correct horse battery staple 2026, shared by the holders"
-FIELDS = dict(
-    record_id="record_id",
-    given_name="given_name",
-    family_name="family_name",
-    date_of_birth="date_of_birth",
-    sex="sex",
-)
+from .conftest import FIELDS, SECRET
 
 
 def hashed(pop, secret=SECRET, **kwargs):

@@ -13,14 +13,7 @@ from prevalence.linkage.normalise import normalise_name, parse_date
 from prevalence.linkage.pseudonymise import HASHED_FIELDS, key_check, pseudonymise
 from prevalence.simulate.case_lists import simulate_case_lists
 
-SECRET = "correct horse battery staple 2026, shared by the holders"
-FIELDS = dict(
-    record_id="record_id",
-    given_name="given_name",
-    family_name="family_name",
-    date_of_birth="date_of_birth",
-    sex="sex",
-)
+from .conftest import FIELDS, SECRET
 
 
 def one(df: pd.DataFrame, secret: str = SECRET, **kwargs) -> pd.DataFrame:
