@@ -8,6 +8,7 @@ nwts.Rout.save prints (to its precision) and R 4.1.1's at full precision (r_nwts
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def test_subset_of_a_calibrated_two_phase_design(designs):
     np.testing.assert_allclose(fit.bse, full.bse.iloc[:4], rtol=1e-6)
     for got, text in zip(fit.bse, PRINTED["gccs8"][1][:4], strict=True):
         printed(got, text)
-    as_r = gccs8._copy()
+    as_r = copy.copy(gccs8)
     as_r._domain = inside
     for name in ("_dcheck_full", "_dcheck_phase2"):
         block = getattr(gccs8, name).copy()

@@ -101,13 +101,17 @@ class LinkageResult:
         """
         return self._histories(self.people(threshold), strata)
 
-    def _histories(
-        self, person: np.ndarray, strata: str | Sequence[str] | None
-    ) -> CaptureHistories | dict[Any, CaptureHistories]:
+    def _membership(self, person: np.ndarray) -> pd.DataFrame:
+        """One row per person, 0/1 per list."""
         on = pd.crosstab(person, self.records["list"].to_numpy()).reindex(
             columns=list(self.lists), fill_value=0
         )
-        on = (on > 0).astype(np.int64)
+        return (on > 0).astype(np.int64)
+
+    def _histories(
+        self, person: np.ndarray, strata: str | Sequence[str] | None
+    ) -> CaptureHistories | dict[Any, CaptureHistories]:
+        on = self._membership(person)
         if strata is None:
             return CaptureHistories.from_records(on, self.lists)
         cols = [strata] if isinstance(strata, str) else list(strata)
@@ -130,15 +134,12 @@ class LinkageResult:
         false matches merge people (fewer observed), missed matches split them (more)."""
         rows = []
         for t in thresholds:
-            person = self.people(t)
-            h = self._histories(person, None)
-            assert isinstance(h, CaptureHistories)
-            on_lists = pd.crosstab(person, self.records["list"].to_numpy()).gt(0).sum(axis=1)
+            on_lists = self._membership(self.people(t)).sum(axis=1)
             rows.append(
                 {
                     "threshold": float(t),
-                    "people_observed": int(h.n_observed),
-                    "records_per_person": len(self.records) / int(h.n_observed),
+                    "people_observed": len(on_lists),
+                    "records_per_person": len(self.records) / len(on_lists),
                     "on_several_lists": int((on_lists > 1).sum()),
                     "pairs_linked": int((self.pairs["match_probability"] >= t).sum()),
                 }
@@ -168,15 +169,13 @@ def _bloom_columns(hexes: pd.Series) -> dict[str, Any]:
     """The Bloom filters as 64-bit words (signed, as SQL integers are) and their bit counts,
     so that similarity is integer arithmetic in the database (list functions were 20 times
     slower when estimating u from millions of random pairs)."""
-    words = np.zeros((len(hexes), _WORDS), dtype=np.uint64)
-    for i, h in enumerate(hexes.fillna("0" * (BLOOM_BITS // 4))):
-        for k in range(_WORDS):
-            words[i, k] = int(h[16 * k : 16 * (k + 1)], 16)
-    bits = np.zeros(len(hexes), dtype=np.int64)
-    for k in range(_WORDS):
-        bits += np.array([bin(int(w)).count("1") for w in words[:, k]], dtype=np.int64)
+    missing = hexes.isna().to_numpy()
+    filled = hexes.fillna("0" * (BLOOM_BITS // 4))
+    raw = np.frombuffer(bytes.fromhex("".join(filled)), dtype=np.uint8).reshape(len(hexes), -1)
+    words = raw.view(">u8").astype(np.uint64)  # the hex digits in order: big-endian words
+    bits = np.unpackbits(raw, axis=1).sum(axis=1, dtype=np.int64)
     out: dict[str, Any] = {f"bloom{k}": words[:, k].view(np.int64) for k in range(_WORDS)}
-    out["bloom_bits"] = np.where(hexes.isna().to_numpy(), 0, bits)
+    out["bloom_bits"] = np.where(missing, 0, bits)
     return out
 
 
@@ -400,16 +399,16 @@ def link_case_lists(
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=int(seed_value))
         u_sampled = _u_values(linker)
-        for _ in range(1 + _U_CORRECTIONS):
+        # EM, then u corrected for the matches among the random pairs and EM again
+        for correction in range(_U_CORRECTIONS + 1):
+            if correction:
+                _correct_u(linker, u_sampled)
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on("birth_date")
             )
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on("family_phonetic", "given_phonetic")
             )
-            if _ == _U_CORRECTIONS:
-                break
-            _correct_u(linker, u_sampled)
         scored = linker.inference.predict(threshold_match_probability=0.001).as_pandas_dataframe()
     index = pd.Series(np.arange(len(data)), index=data["record"].astype(str).to_numpy())
     pairs = pd.DataFrame(

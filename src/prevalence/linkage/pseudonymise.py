@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
-from .normalise import name_parts, normalise_name, normalise_sex, parse_date, phonetic_code
+from .normalise import normalise_name, normalise_sex, parse_date, phonetic_code
 
 __all__ = ["pseudonymise", "key_check", "HASHED_FIELDS", "MIN_SECRET_BYTES", "BLOOM_BITS"]
 
@@ -238,29 +238,34 @@ def pseudonymise(
         )
     out: dict[str, list[Any]] = {f: [] for f in HASHED_FIELDS}
     birth_year: list[Any] = []
+    id_values = ids.tolist()
+    born_values = born.tolist() if born is not None else None
     for i in range(n):
-        out["record"].append(h["record"](f"{list_name}\x1f{ids.iloc[i]}"))
+        # the names are canonical already: their parts are the words
+        given_parts = given_norm[i].split() if given_norm[i] else []
+        family_parts = family_norm[i].split() if family_norm[i] else []
+        parts = given_parts + family_parts
+        codes = {p: phonetic_code(p) for p in parts}
+        out["record"].append(h["record"](f"{list_name}\x1f{id_values[i]}"))
         out["given_name"].append(h["given_name"](given_norm[i]) if given_norm[i] else None)
         out["family_name"].append(h["family_name"](family_norm[i]) if family_norm[i] else None)
         # the first family name's phonetic code: a blocking key that survives spelling
         # variants and a dropped second family name
-        first_family = name_parts(family_norm[i])[:1]
         out["family_phonetic"].append(
-            h["family_phonetic"](phonetic_code(first_family[0])) if first_family else None
+            h["family_phonetic"](codes[family_parts[0]]) if family_parts else None
         )
-        first_given = name_parts(given_norm[i])[:1]
         out["given_phonetic"].append(
-            h["given_phonetic"](phonetic_code(first_given[0])) if first_given else None
+            h["given_phonetic"](codes[given_parts[0]]) if given_parts else None
         )
-        parts = list(name_parts(given_norm[i])) + list(name_parts(family_norm[i]))
         out["name_parts"].append(" ".join(sorted({h["name_parts"](p) for p in parts})))
-        codes = {phonetic_code(p) for p in parts}
-        out["phonetic_parts"].append(" ".join(sorted(h["phonetic_parts"](c) for c in codes)))
+        out["phonetic_parts"].append(
+            " ".join(sorted(h["phonetic_parts"](c) for c in set(codes.values())))
+        )
         out["name_bloom"].append(_bloom(h["name_bloom"], parts))
         date = None
-        if born is not None:
+        if born_values is not None:
             try:
-                date = parse_date(born.iloc[i], day_first=day_first)
+                date = parse_date(born_values[i], day_first=day_first)
             except DataError as err:
                 raise DataError(
                     f"list {list_name!r}, row {i}, column {date_of_birth!r}: {err}"

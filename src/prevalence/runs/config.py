@@ -372,21 +372,16 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     path = config.input_path(spec)
     where = f"input {spec.get('name')!r} ({path})"
     try:
-        if spec.get("kind") == "case_lists":
-            files = config.input_files(spec)
-            if not files:
-                raise FileNotFoundError(path)
-            parts = [
-                read_table(
-                    f, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
-                )
-                for f in files
-            ]
-            frame = pd.concat(parts, ignore_index=True)
-        else:
-            frame = read_table(
-                path, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
+        files = config.input_files(spec)  # several only for a case_lists pattern
+        if not files:
+            raise FileNotFoundError(path)
+        parts = [
+            read_table(
+                f, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
             )
+            for f in files
+        ]
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     except FileNotFoundError:
         own.append(f"{where}: file not found")
     except Exception as exc:  # unreadable in any other way

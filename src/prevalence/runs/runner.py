@@ -428,10 +428,10 @@ def _run_in(
             {
                 "name": s["name"],
                 "path": str(config.input_path(s)),
-                "sha256": _sha256_files(config.input_files(s)),
-                "files": [str(f) for f in config.input_files(s)],
+                "sha256": _sha256_files(files),
+                "files": [str(f) for f in files],
             }
-            for s in config.inputs
+            for s, files in ((s, config.input_files(s)) for s in config.inputs)
         ],
         "versions": _versions(),
         "python": sys.version,

@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.checks import plain
 from ..core.errors import DataError, EstimationWarning
 from ..core.intervals import check_level
 from ..core.results import Estimate
 from .calibration import (
     PostStratification,
     linear_calibration_weights,
+    observed_totals,
     poststratified_weights,
     raked_weights,
 )
@@ -756,23 +756,7 @@ class Design(ABC):
                 "subset are not calibrated to the population's totals"
             )
         w = self.weights
-        totals: dict[str, Any] = {}
-        for name in names:
-            if name not in self.data.columns:
-                raise DataError(
-                    f"unknown column {name!r}; the data have columns {list(self.data.columns)}"
-                )
-            column = self.data[name]
-            if pd.api.types.is_numeric_dtype(column) and not isinstance(
-                column.dtype, pd.CategoricalDtype
-            ):
-                totals[name] = float(self.variable(name) @ w)
-            else:
-                if column.isna().any():
-                    pos = int(np.flatnonzero(column.isna().to_numpy())[0])
-                    raise DataError(f"calibration column {name!r} has a missing value at row {pos}")
-                sums = pd.Series(w).groupby(column.to_numpy(), sort=True).sum()
-                totals[name] = {plain(level): float(v) for level, v in sums.items()}
+        totals = observed_totals(self.data, names, w, self.variable)
         size = float(w.sum()) if population_size else None
         return self.calibrate(totals, size)
 

@@ -38,6 +38,7 @@ __all__ = [
     "raked_weights",
     "linear_calibration_weights",
     "cluster_calibration_weights",
+    "observed_totals",
     "poststratify",
     "rake",
     "calibrate",
@@ -96,6 +97,60 @@ class LinearCalibration:
         return (Y - self.Z @ coef) * self.w[:, None]
 
 
+def _rows_by_unit(units: np.ndarray) -> list[np.ndarray]:
+    """The row indices of each unit (dense codes), unit by unit."""
+    order = np.argsort(units, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(units[order])) + 1)
+
+
+def _model_variances(variance: np.ndarray | None, n: int) -> np.ndarray:
+    """Per-row variances of the calibration model (R's ``variance=``); ones by default."""
+    s2 = np.ones(n) if variance is None else np.asarray(variance, dtype=float)
+    if s2.shape != (n,) or not np.all(np.isfinite(s2) & (s2 > 0)):
+        raise DataError("variance must give a positive, finite value for every row")
+    return s2
+
+
+def observed_totals(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    weights: np.ndarray,
+    numeric: Callable[[str], np.ndarray],
+    phase: str | None = None,
+) -> dict[str, Any]:
+    """The weighted totals of ``columns`` in ``data``, in the form :func:`calibrate` takes:
+    numeric columns' totals, the level counts of categorical (non-numeric or ``category``)
+    ones. Missing values are refused with their row; ``phase`` (``"phase one"``) names the
+    data in the messages."""
+    totals: dict[str, Any] = {}
+    for name in columns:
+        if name not in data.columns:
+            which = f"{phase.replace(' ', '-')} data" if phase else "data"
+            raise DataError(
+                f"unknown column {name!r}; the {which} have columns {list(data.columns)}"
+            )
+        column = data[name]
+        if column.isna().any():
+            pos = int(np.flatnonzero(column.isna().to_numpy())[0])
+            raise DataError(
+                f"calibration column {name!r} has a missing value at row {pos}"
+                + (
+                    f" of {phase}: calibration to {phase} needs it for every "
+                    f"{phase.replace(' ', '-')} row"
+                    if phase
+                    else ""
+                )
+            )
+        if pd.api.types.is_numeric_dtype(column) and not isinstance(
+            column.dtype, pd.CategoricalDtype
+        ):
+            totals[name] = float(numeric(name) @ weights)
+        else:
+            sums = pd.Series(weights).groupby(column.to_numpy(), sort=True).sum()
+            totals[name] = {plain(level): float(v) for level, v in sums.items()}
+    return totals
+
+
 @dataclass(frozen=True)
 class ClusterCalibration:
     """Linear calibration within the units of stage ``stage`` (R's ``calibrate(stage=)``).
@@ -117,9 +172,7 @@ class ClusterCalibration:
         nonzero = self.w != 0  # rows without weight carry no influence
         Y = np.where(nonzero[:, None], X, 0.0) / np.where(nonzero, self.w, 1.0)[:, None]
         out = np.empty_like(Y)
-        order = np.argsort(self.units, kind="stable")
-        bounds = np.flatnonzero(np.diff(self.units[order])) + 1
-        for rows in np.split(order, bounds):
+        for rows in _rows_by_unit(self.units):
             coef, *_ = np.linalg.lstsq(self.Z[rows], Y[rows], rcond=None)
             out[rows] = Y[rows] - self.Z[rows] @ coef
         return out * self.w[:, None]
@@ -421,9 +474,7 @@ def linear_calibration_weights(
         raise ValueError(f"bounds must hold 1 between them (lower < 1 < upper), got {bounds!r}")
     mm, pop_v = _calibration_matrix(data, numeric, totals, population_size)
     closed_form = calfun == "linear" and not (np.isfinite(lower) or np.isfinite(upper))
-    s2 = np.ones(len(data)) if variance is None else np.asarray(variance, dtype=float)
-    if s2.shape != (len(data),) or not np.all(np.isfinite(s2) & (s2 > 0)):
-        raise DataError("variance must give a positive, finite value for every row")
+    s2 = _model_variances(variance, len(data))
     if variance is not None and not closed_form:
         raise DataError("variance= goes with unbounded linear calibration (GREG) only")
 
@@ -564,14 +615,11 @@ def cluster_calibration_weights(
                 values.append(float(total))
         return np.array(values)
 
-    s2 = np.ones(len(data)) if variance is None else np.asarray(variance, dtype=float)
-    if s2.shape != (len(data),) or not np.all(np.isfinite(s2) & (s2 > 0)):
-        raise DataError("variance must give a positive, finite value for every row")
+    s2 = _model_variances(variance, len(data))
     cw = np.where(stage_weights > 0, w / np.where(stage_weights > 0, stage_weights, 1.0), 0.0)
     g = np.ones(len(data))
     Z = np.zeros_like(mm)
-    order = np.argsort(units, kind="stable")
-    for rows in np.split(order, np.flatnonzero(np.diff(units[order])) + 1):
+    for rows in _rows_by_unit(units):
         label = unit_labels[int(units[rows[0]])]
         pop = unit_vector(label)
         mmi = mm[rows]

@@ -30,7 +30,6 @@ from .stages import Stages, first_rows
 __all__ = [
     "Residualizer",
     "calibrated_unit_totals",
-    "taylor_variance",
     "variance_from_unit_totals",
     "unit_totals",
 ]
@@ -196,20 +195,3 @@ def variance_from_unit_totals(
                 np.isfinite(st.pop_units), st.n_units / st.pop_units, 0.0
             )
     return V
-
-
-def taylor_variance(
-    design: Stages,
-    X: np.ndarray,
-    calibrations: Sequence[Residualizer] = (),
-    *,
-    diagonal: bool = False,
-) -> np.ndarray:
-    """Variance (matrix) of the estimated total of the row influence values ``X``.
-
-    ``calibrations`` are the design's calibration records, applied in order (as
-    ``svyrecvar`` does) before the unit totals are formed.
-    """
-    return variance_from_unit_totals(
-        design, calibrated_unit_totals(design, X, calibrations), diagonal=diagonal
-    )

@@ -344,12 +344,10 @@ class ReplicateDesign(Design):
                 stacklevel=4,
             )
         inside = w != 0  # a subset's rows outside it keep no weight in any replicate
-        W = self.replicate_weights() * inside[:, None]
-        reps = np.array([[rule(x, W[:, r], p)] for r in range(W.shape[1])])
-        var = float(
-            replicate_covariance(reps, np.array([qhat]), self.scale, self.rscales, self.mse)[0, 0]
+        var = self._vcov(
+            np.empty((0, 1)), lambda wr: np.array([rule(x, wr * inside, p)]), np.array([qhat])
         )
-        half = crit * math.sqrt(var)
+        half = crit * math.sqrt(float(var[0, 0]))
         return qhat - half, qhat + half
 
     def _all_weights(self) -> np.ndarray:

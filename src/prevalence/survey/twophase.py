@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
@@ -35,7 +36,7 @@ import pandas as pd
 
 from ..core.checks import plain
 from ..core.errors import DataError
-from .calibration import LinearCalibration, linear_calibration_weights
+from .calibration import LinearCalibration, linear_calibration_weights, observed_totals
 from .design import SurveyDesign
 
 __all__ = ["TwoPhaseDesign"]
@@ -275,7 +276,7 @@ class TwoPhaseDesign(SurveyDesign):
             epsilon=epsilon,
             variance=_phase1_numeric(data, variance) if isinstance(variance, str) else variance,
         )
-        new = self._copy()
+        new = copy.copy(self)
         new._phase1_weights = new_w1
         new._phase1_calibration = record
         new.weights = new_w1[self._phase2_rows] * new._phase2_weights
@@ -325,26 +326,14 @@ class TwoPhaseDesign(SurveyDesign):
             raise DataError("calibrate the full design, then take the subset")
         names = [columns] if isinstance(columns, str) else list(columns)
         data1 = self._phase1_data
-        totals: dict[str, Any] = {}
-        for name in names:
-            if name not in data1.columns:
-                raise DataError(
-                    f"unknown column {name!r}; the phase-one data have columns {list(data1.columns)}"
-                )
-            column = data1[name]
-            if column.isna().any():
-                pos = int(np.flatnonzero(column.isna().to_numpy())[0])
-                raise DataError(
-                    f"calibration column {name!r} has a missing value at row {pos} of phase one: "
-                    "calibration to phase one needs it for every phase-one row"
-                )
-            if pd.api.types.is_numeric_dtype(column) and not isinstance(
-                column.dtype, pd.CategoricalDtype
-            ):
-                totals[name] = float(_phase1_numeric(data1, name).sum())
-            else:
-                counts = column.value_counts(sort=False)
-                totals[name] = {plain(level): float(c) for level, c in counts.items()}
+        # the phase-one sample's own totals: every phase-one row counts once
+        totals = observed_totals(
+            data1,
+            names,
+            np.ones(len(data1)),
+            lambda name: _phase1_numeric(data1, name),
+            "phase one",
+        )
         size = float(self.phase1_rows) if population_size else None
         new_w2, record = linear_calibration_weights(
             self.data,
@@ -358,15 +347,10 @@ class TwoPhaseDesign(SurveyDesign):
             maxit=maxit,
             epsilon=epsilon,
         )
-        new = self._copy()
+        new = copy.copy(self)
         new._phase2_weights = new_w2
         new._phase2_calibration = record
         new.weights = self._phase1_weights[self._phase2_rows] * new_w2
-        return new
-
-    def _copy(self) -> Self:
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
         return new
 
     def _refuse(self, what: str) -> DataError:
