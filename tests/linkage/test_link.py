@@ -163,3 +163,38 @@ def test_match_probabilities_are_not_conservative(linked):
         ]
     )
     assert np.median(scored.loc[is_true, "match_probability"]) > 0.99
+
+
+def test_blocking_scores_nearly_every_true_pair(linked):
+    """A pair never scored is a missed link whatever the model: the blocks must bring the
+    double errors of case files together (a name mistyped with the date of birth missing, or
+    with the year one off). With the first four rules alone 97% of the true pairs were
+    scored on such lists, which biased MSE estimates upwards by about 3%."""
+    pop, result, person_of = linked
+    scored = {
+        frozenset(p) for p in zip(result.pairs["record_l"], result.pairs["record_r"], strict=True)
+    }
+    by_person: dict[int, list[str]] = {}
+    for record, person in person_of.items():
+        by_person.setdefault(person, []).append(record)
+    true_pairs = [
+        frozenset((a, b))
+        for records in by_person.values()
+        for i, a in enumerate(records)
+        for b in records[i + 1 :]
+    ]
+    assert len(true_pairs) == len(pop.true_links())
+    found = np.mean([p in scored for p in true_pairs])
+    assert found > 0.995
+
+
+def test_summary_agrees_with_the_pairs(linked):
+    _, result, _ = linked
+    s = result.summary()
+    p = result.pairs["match_probability"]
+    assert s["pairs_linked"] == int((p >= 0.5).sum())
+    assert s["people"] == result.histories().n_observed
+    assert s["records"] == sum(s["records_per_list"].values())
+    assert s["expected_false_links"] == pytest.approx(float((1 - p[p >= 0.5]).sum()))
+    assert 0 < s["probability_two_random_records_match"] < 0.01
+    assert result.summary(0.99)["pairs_linked"] <= s["pairs_linked"]
