@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from prevalence import LogLinearMSE
-from prevalence.linkage import link_case_lists, pseudonymise
+from prevalence.linkage import estimate_with_linkage_uncertainty, link_case_lists, pseudonymise
 from prevalence.simulate import simulate_case_lists
 
 SECRET = "a benchmark secret, long enough to be safe"
@@ -76,6 +76,12 @@ def main(n_people: int = 10_000, seed: int = 20261128) -> None:
                 f"{t:9.2f}  {precision:9.4f}  {recall:6.4f}  {histories.n_observed:8,d}  "
                 f"{fit.value:10,.0f}  [{fit.lower:,.0f}, {fit.upper:,.0f}]"
             )
+        combined = estimate_with_linkage_uncertainty(result, model, draws=20, seed=seed)
+        print(
+            f"combined over 20 drawn linkages: N = {combined.value:,.0f} "
+            f"[{combined.lower:,.0f}, {combined.upper:,.0f}] "
+            f"(linkage share of the variance {combined.details['linkage_share']:.2f})"
+        )
     print(
         f"time: simulate {t_sim:.1f} s, pseudonymise {t_hash:.1f} s, link {t_link:.1f} s "
         f"({len(result.pairs):,} scored pairs)"

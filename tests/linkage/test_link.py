@@ -142,8 +142,9 @@ def test_bad_arguments():
 
 
 def test_match_probabilities_are_not_conservative(linked):
-    """With u corrected for the matches among random pairs, a high threshold keeps nearly
-    every true link (before the correction, recall at 0.9 was about 0.77 on these lists)."""
+    """With u counted among random pairs unlike on another comparison (not inflated by the
+    matches among random pairs), a high threshold keeps nearly every true link (with Splink's
+    plain random sampling, recall at 0.9 was about 0.77 on these lists)."""
     pop, result, person_of = linked
     pairs = result.pairs[result.pairs["match_probability"] >= 0.9]
     true = np.array(

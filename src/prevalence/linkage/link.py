@@ -3,21 +3,22 @@
 The lists that :func:`~prevalence.linkage.pseudonymise` wrote are compared record by record,
 within each list (the same person recorded twice) and across lists. Splink does the
 probabilistic part: a Fellegi-Sunter model whose parameters are estimated without labels (the
-u probabilities from random pairs, corrected here for the true matches among them; the m
-probabilities by EM), on DuckDB by default or on
+u probabilities from random pairs that another comparison shows to be unlike, so that the
+true matches among random pairs do not inflate them; the m probabilities by EM; the share of
+matching pairs by EM over every pair), on DuckDB by default or on
 Spark when the lists outgrow one machine (the same code; pass a Splink ``SparkAPI`` as
 ``backend``). The comparisons work on the hashes alone:
 
 * name: given and family name equal; family name equal; letter-pair Bloom filters 80%
   alike (Dice); two or more name parts in common; Bloom filters 60% alike; a phonetic code in
-  common; nothing in common;
+  common; nothing alike although both records give both names; nothing alike, a name missing;
 * date of birth: the full date equal; year and month equal; the year equal; years one apart;
 * sex, and any kept column named in ``compare_on`` (region, say): equal or not.
 
-Pairs are only scored within blocks that stay small at scale: the same family-name phonetic
-code and birth year, the same date of birth, the same given name and birth year, or the same
-phonetic codes of the first given and family names (which survives a missing or mistyped
-date of birth). The result keeps every scored pair with its match
+Pairs are only scored within blocks that stay small at scale: keys
+such as the family-name phonetic code with the birth year, the date of birth, the phonetic
+codes of both names, and rules for the double errors of case files (a name mistyped while the
+date of birth is missing or a year off). The result keeps every scored pair with its match
 probability; records are grouped into people by joining every pair above a threshold
 (connected components), which gives the capture histories for multiple systems estimation.
 
@@ -257,43 +258,161 @@ def _blocking_rules() -> list[Any]:
     return rules
 
 
-_U_CORRECTIONS = 2
+#: The smallest m probability a level keeps after EM. EM drives the m of a level that
+#: true pairs never show in the training blocks (sex recorded differently, names with nothing
+#: alike) towards zero, and a few sessions on underflow it (Splink then stops); a record of
+#: one person does give a different sex or an alias now and then, so such evidence should
+#: count heavily against a match (2^-13 here), not infinitely.
+_M_FLOOR = 1e-4
 
 
-def _levels(linker: Any) -> list[Any]:
-    return [
-        level
-        for comparison in linker._settings_obj.comparisons
-        for level in comparison.comparison_levels
-        if not level.is_null_level
-    ]
+def _unlike_levels(comparison: Any) -> int:
+    """The highest comparison-vector value at which a comparison says "not alike": the
+    else level, and for the names also "both names given, nothing alike"."""
+    return 1 if comparison.output_column_name == "name" else 0
 
 
-def _u_values(linker: Any) -> list[float]:
-    return [float(level.u_probability) for level in _levels(linker)]
+def _estimate_u_from_unlike_pairs(
+    linker: Any, tables: list[Any], settings_for: Any, conditioned: tuple[str, ...]
+) -> None:
+    """Estimate each level's u from random pairs that another comparison shows to differ.
 
+    Splink estimates u from random pairs as if none of them matched. On case lists a random
+    pair matches with probability of the order of 1e-4, while the u of the top agreement
+    levels is of the order of 1e-6, so the matches among the random pairs swamp those u, and
+    subtracting them again (u - lambda m) leaves a small difference of large, uncertain
+    numbers: match probabilities came out too low (pairs whose names were equal and whose
+    date of birth was missing scored 0.93, all true links). Here the u of the name levels are
+    counted among random pairs whose birth years are more than one year apart, and the u of
+    the date levels among random pairs whose names have nothing alike: people are
+    independent in name and date of birth, so these pairs show the levels as non-matches do,
+    and almost none of them is a match. Other comparisons (sex) are counted among pairs that
+    differ on both.
 
-def _correct_u(linker: Any, sampled: list[float]) -> None:
-    """Remove the true matches from the u probabilities.
-
-    Splink estimates u from random pairs as if none matched; but a random pair matches with
-    probability lambda, and matches crowd the agreeing levels, so u of a rare agreeing level
-    is overestimated: sampled u = (1 - lambda) u + lambda m. On case lists, where lambda is
-    of the order of 1e-4 and u of the top levels 1e-5, that made the match probabilities far
-    too low (pairs scored 0.2 to 0.8 were all true links). Hand-written because Splink has no
-    such correction; m and lambda come from the preceding EM.
+    The random pairs are the pairs within buckets of a random column drawn in numpy
+    (``u_bucket``), so that DuckDB and Spark count the same pairs. Hand-written because
+    Splink's random sampling cannot condition on another comparison.
     """
-    lam = float(linker._settings_obj._probability_two_random_records_match)
-    for level, u in zip(_levels(linker), sampled, strict=True):
-        m = float(level.m_probability or 0.0)
-        corrected = (u - lam * m) / (1.0 - lam)
-        level.u_probability = min(max(corrected, 0.01 * u, 1e-9), 1.0)
-        # Splink re-derives u from its record of trained values after every training step;
-        # fixing the level keeps the corrected value (a private flag: splink>=5.0 pinned)
-        level._fix_u_probability = True
+    from splink import Linker, block_on
+
+    sampler = Linker(
+        tables,
+        settings_for([block_on("u_bucket")], retain_intermediate_calculation_columns=True),
+        log_level=logging.ERROR,
+    )
+    predicted = sampler.inference.predict()
+    comparisons = list(linker._settings_obj.comparisons)
+    cols = ", ".join(f"gamma_{c.output_column_name}" for c in comparisons)
+    counts = sampler.misc.query_sql(
+        f"SELECT {cols}, count(*) AS n FROM {predicted.physical_name} GROUP BY {cols}",
+        output_type="pandas",
+    )
+    n = counts["n"].to_numpy(dtype=float)
+    gamma = {
+        c.output_column_name: counts[f"gamma_{c.output_column_name}"].to_numpy(dtype=int)
+        for c in comparisons
+    }
+    unlike = {
+        c.output_column_name: (gamma[c.output_column_name] >= 0)
+        & (gamma[c.output_column_name] <= _unlike_levels(c))
+        for c in comparisons
+        if c.output_column_name in conditioned
+    }
+    for c in comparisons:
+        name = c.output_column_name
+        rows = gamma[name] >= 0  # not the null level
+        for other, differs in unlike.items():
+            if other != name:
+                rows &= differs
+        total = float(n[rows].sum())
+        if total == 0:
+            raise DataError(
+                "too few records to estimate how often unrelated records agree; link at "
+                "least a few hundred records"
+            )
+        for level in c.comparison_levels:
+            if level.is_null_level:
+                continue
+            count = float(n[rows & (gamma[name] == level.comparison_vector_value)].sum())
+            # a level never seen among the unlike pairs: half a pair, not zero
+            level.u_probability = max(count, 0.5) / total
+            # Splink re-derives u from its record of trained values after every training
+            # step; fixing the level keeps this value (a private flag: splink>=5.0 pinned)
+            level._fix_u_probability = True
+
+
+def _floor_m(linker: Any) -> None:
+    """Every level's m at least :data:`_M_FLOOR`, renormalised within its comparison."""
+    for comparison in linker._settings_obj.comparisons:
+        levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+        m = np.maximum([float(level.m_probability or 0.0) for level in levels], _M_FLOOR)
+        m = m / m.sum()
+        for level, value in zip(levels, m, strict=True):
+            level.m_probability = float(value)
 
 
 _KEEP_PROBABILITY = 1e-3
+
+
+#: The m of an equality comparison (sex, a kept column) while EM trains the others.
+_EQUALITY_START = (0.99, 0.01)
+
+
+def _hold_equality_m(linker: Any) -> dict[str, dict[int, float]]:
+    """Hold the m of the equality comparisons (sex, ``compare_on`` columns) during EM.
+
+    In blocks where the names or the date agree, records of different people that differ in
+    sex abound and records of one person that differ in sex are rare, so EM drives that m
+    towards zero within a session, underflowing float64 after a few (Splink then stops).
+    They are held at :data:`_EQUALITY_START` and estimated afterwards over every scored
+    pair (:func:`_refit_equality_m`). Returns each such comparison's m by level value.
+    """
+    held: dict[str, dict[int, float]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        if not comparison.output_column_name.startswith("cmp_"):
+            continue
+        levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+        values = {}
+        for level in levels:
+            m = _EQUALITY_START[0] if level.comparison_vector_value > 0 else _EQUALITY_START[1]
+            level.m_probability = m
+            level._fix_m_probability = True  # a private flag: splink>=5.0 pinned
+            values[int(level.comparison_vector_value)] = m
+        held[comparison.output_column_name] = values
+    return held
+
+
+def _refit_equality_m(
+    scored: pd.DataFrame, held: dict[str, dict[int, float]], prior: float, n_pairs: float
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """EM over every scored pair for lambda and the m of the equality comparisons, with the
+    other m and every u fixed: the M-step of such an m is the posterior-weighted share of
+    pairs at each level (floored at :data:`_M_FLOOR`); the match weights change by the log
+    ratio of new to old m at each pair's level, so nothing is scored again.
+
+    Returns lambda, the match probabilities and the match weights (log2 odds)."""
+    weight = scored["match_weight"].to_numpy(dtype=float).copy()
+    current = {name: dict(levels) for name, levels in held.items()}
+    lam = prior
+    for _ in range(50):
+        lam, probability, _odds = _refit_prior(weight, prior, n_pairs)
+        change = 0.0
+        for name, levels in current.items():
+            gamma = scored[f"gamma_{name}"].to_numpy(dtype=int)
+            observed = gamma >= 0
+            total = float(probability[observed].sum())
+            if total <= 0:
+                continue
+            new = {v: max(float(probability[gamma == v].sum()) / total, _M_FLOOR) for v in levels}
+            norm = sum(new.values())
+            for v in levels:
+                m_new = new[v] / norm
+                weight[gamma == v] += np.log2(m_new / levels[v])
+                change = max(change, abs(m_new - levels[v]))
+                levels[v] = m_new
+        if change < 1e-10:
+            break
+    return _refit_prior(weight, prior, n_pairs)
 
 
 def _refit_prior(
@@ -405,7 +524,8 @@ def link_case_lists(
     backend : "duckdb" or a Splink database API
         DuckDB in memory by default; a ``splink.SparkAPI`` runs the same model on Spark.
     max_pairs : float
-        Random pairs for estimating the u probabilities.
+        Random pairs for estimating the u probabilities (about this many, drawn as the pairs
+        within random buckets of records).
     seed : int
         Seed of the random pairs (DuckDB and Spark).
 
@@ -454,6 +574,14 @@ def link_case_lists(
             cll.ArrayIntersectLevel("name_parts", 2),
             _dice_level(0.6),
             cll.ArrayIntersectLevel("phonetic_parts", 1),
+            # nothing alike although both records give both names: hardly ever one person;
+            # kept apart from the else level (a name missing), where true pairs with a
+            # mistyped remaining name end up
+            cll.CustomLevel(
+                "given_name_l IS NOT NULL AND given_name_r IS NOT NULL "
+                "AND family_name_l IS NOT NULL AND family_name_r IS NOT NULL",
+                "both names given, nothing alike",
+            ),
             cll.ElseLevel(),
         ],
         output_column_name="name",
@@ -469,13 +597,22 @@ def link_case_lists(
         ],
         output_column_name="date_of_birth",
     )
-    settings = SettingsCreator(
-        link_type="link_and_dedupe",
-        comparisons=[name, dob, *(cl.ExactMatch(f"cmp_{c}") for c in compare_on)],
-        # blocks that stay small when a country's lists hold millions of records and common
-        # family names: each rule pairs two keys, or one as selective as a date of birth
-        blocking_rules_to_generate_predictions=_blocking_rules(),
-    )
+
+    def settings_for(blocking: list[Any], **extra: Any) -> Any:
+        return SettingsCreator(
+            link_type="link_and_dedupe",
+            comparisons=[name, dob, *(cl.ExactMatch(f"cmp_{c}") for c in compare_on)],
+            blocking_rules_to_generate_predictions=blocking,
+            **extra,
+        )
+
+    # blocks that stay small when a country's lists hold millions of records and common
+    # family names: each rule pairs two keys, or one as selective as a date of birth
+    # the comparison levels of each scored pair are kept (gamma_ columns) for the last step
+    settings = settings_for(_blocking_rules(), retain_intermediate_calculation_columns=True)
+    n_all = len(data)
+    buckets = max(1, int(n_all * (n_all - 1) / 2 / max_pairs))
+    frame["u_bucket"] = as_generator(seed_value).integers(0, buckets, size=n_all)
     db = DuckDBAPI() if backend == "duckdb" else backend
     if isinstance(backend, str) and backend != "duckdb":
         raise DataError(f"backend must be 'duckdb' or a Splink database API, got {backend!r}")
@@ -490,23 +627,19 @@ def link_case_lists(
         linker.training.estimate_probability_two_random_records_match(
             [block_on("family_name", "birth_date")], recall=0.7
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=int(seed_value))
-        u_sampled = _u_values(linker)
-        # EM, then u corrected for the matches among the random pairs and EM again
-        for correction in range(_U_CORRECTIONS + 1):
-            if correction:
-                _correct_u(linker, u_sampled)
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on("birth_date")
-            )
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on("family_phonetic", "given_phonetic")
-            )
+        _estimate_u_from_unlike_pairs(linker, tables, settings_for, ("name", "date_of_birth"))
+        equality = _hold_equality_m(linker)
+        # m by EM in two kinds of blocks, each leaving the other comparison free
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("family_phonetic", "given_phonetic")
+        )
+        _floor_m(linker)
         prior = float(linker._settings_obj._probability_two_random_records_match)
         scored = linker.inference.predict(threshold_match_probability=1e-5).as_pandas_dataframe()
     n_records = len(data)
-    prior, probability, weight = _refit_prior(
-        scored["match_weight"].to_numpy(dtype=float), prior, n_records * (n_records - 1) / 2
+    prior, probability, weight = _refit_equality_m(
+        scored, equality, prior, n_records * (n_records - 1) / 2
     )
     keep = probability >= _KEEP_PROBABILITY
     scored = scored.loc[keep]
