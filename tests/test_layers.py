@@ -131,6 +131,24 @@ NETWORK_LAYERS = [
 LINKAGE_LAYERS = [["uncertainty"], ["link"], ["pseudonymise"], ["normalise", "schema"]]
 
 
+# definitions/: the classification rules above the item mappings
+DEFINITIONS_LAYERS = [["forced_labour"], ["mapping"]]
+
+
+def test_definitions_imports_only_downward():
+    graph = _graph()
+    rank = {
+        f"prevalence.definitions.{m}": i for i, mods in enumerate(DEFINITIONS_LAYERS) for m in mods
+    }
+    assert set(rank) == {m for m in graph if m.startswith("prevalence.definitions.")}
+    for mod, r in rank.items():
+        for dep in graph[mod]:
+            if dep in rank:
+                assert rank[dep] > r, f"{mod} imports {dep}, which is not below it"
+            # a definition knows only the core: surveys and runs use it, not the reverse
+            assert not dep.startswith(("prevalence.runs", "prevalence.survey")), (mod, dep)
+
+
 def test_linkage_imports_only_downward():
     graph = _graph()
     rank = {f"prevalence.linkage.{m}": i for i, mods in enumerate(LINKAGE_LAYERS) for m in mods}

@@ -88,7 +88,7 @@ def test_run_config_registry_is_derived_from_the_estimators():
         and getattr(P, name).input_kinds
     }
     assert exported == set(registry)
-    assert registry["SurveyPrevalence"][1] == ("survey",)
+    assert registry["SurveyPrevalence"][1] == ("survey", "questionnaire")
     assert "Stratified" not in registry  # no input kind of its own
 
 

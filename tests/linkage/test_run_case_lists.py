@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from prevalence.linkage import pseudonymise
@@ -66,3 +68,16 @@ def test_case_lists_problems_are_reported(tmp_path):
     assert any("output of prevalence.linkage.pseudonymise" in p for p in validate(config))
     config.write_text(CONFIG.format(path="plain/*.csv", threshold=1.5))
     assert any("threshold" in p for p in validate(config))
+
+
+def test_the_report_shows_the_linkage(tmp_path):
+    write_lists(tmp_path / "lists")
+    config = tmp_path / "linked.toml"
+    config.write_text(CONFIG.format(path="lists/*.csv", threshold=0.5))
+    result = run(config, tmp_path / "out", quiet=True)
+    report = (result.directory / "report.html").read_text()
+    assert "<h2>Linkage: lists</h2>" in report
+    assert re.search(
+        r"pseudonymised records \(labour \d+, ngo \d+, police \d+, shelter \d+\)", report
+    )
+    assert "people observed" in report  # the sensitivity table

@@ -10,7 +10,7 @@ Example (the shipped ``demo.toml``, ``prevalence init --example demo DIR``)::
     [[inputs]]
     name = "baseline"
     path = "data/captures_baseline.csv"   # relative to the config file
-    kind = "captures"                          # captures | records | survey | areas | rds
+    kind = "captures"                          # captures | records | survey | questionnaire | ...
     count = "count"
     lists = ["police", "ngo", "local_authority", "hotline"]
 
@@ -48,12 +48,14 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..core.errors import DataWarning
 from ..core.estimator import Estimator
 from .schema import INPUT_KINDS, ConfigSchema, schema_problems
 
@@ -126,6 +128,9 @@ class RunConfig:
     impact: list[dict[str, Any]] = field(default_factory=list)
     profits: list[dict[str, Any]] = field(default_factory=list)
     resolved: dict[str, Any] = field(default_factory=dict)
+    #: What reading an input found that the report shows (a case_lists input's linkage
+    #: summary and sensitivity, a questionnaire's mapping), by input name
+    input_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def input_path(self, spec: dict[str, Any]) -> Path:
         p = Path(spec["path"])
@@ -358,6 +363,32 @@ def estimator_accepts(spec: dict[str, Any]) -> tuple[str, ...]:
     return _estimator_types()[spec["type"]][1]
 
 
+def _classified(config: RunConfig, spec: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
+    """A questionnaire's answers with the ICLS 2018 indicators added as 0/1 columns."""
+    from ..core.errors import DataError
+    from ..definitions import ForcedLabourMapping, classify_forced_labour
+
+    mapping = None
+    if spec.get("mapping"):
+        p = Path(spec["mapping"])
+        mapping = ForcedLabourMapping.from_file(p if p.is_absolute() else config.path.parent / p)
+    with warnings.catch_warnings():
+        # the undetermined respondents are refused below, by name
+        warnings.filterwarnings("ignore", ".*respondent", DataWarning)
+        result = classify_forced_labour(frame, mapping, missing=spec.get("missing", "unknown"))
+    open_rows = result.indicators.index[result.indicators.isna().any(axis=1)]
+    if len(open_rows):
+        raise DataError(
+            f"{len(open_rows)} respondent(s) cannot be classified: unanswered items could change "
+            f'their classification (rows {list(open_rows[:10])}); set missing = "no" to count '
+            "unanswered items as no, or complete the answers"
+        )
+    config.input_notes[spec["name"]] = {
+        "questionnaire": {"mapping": result.mapping.name, "respondents": len(frame)}
+    }
+    return result.join(frame).astype({c: "int64" for c in result.indicators.columns})
+
+
 def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | None = None) -> Any:
     """Read and check one input; returns the object the estimators take.
 
@@ -410,7 +441,13 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
                     lists, threshold=spec.get("threshold", 0.5), seed=config.seed
                 )
                 obj = linked.histories()
-            elif kind == "survey":
+                config.input_notes[spec["name"]] = {
+                    "linkage": linked.summary(),
+                    "sensitivity": linked.sensitivity(),
+                }
+            elif kind in ("survey", "questionnaire"):
+                if kind == "questionnaire":
+                    frame = _classified(config, spec, frame)
                 obj = SurveyDesign(
                     frame,
                     weights=spec.get("weights"),

@@ -421,6 +421,43 @@ def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: di
     return pd.DataFrame(rows)
 
 
+def _linkage_sections(config: RunConfig, protected: dict) -> list[dict[str, Any]]:
+    """For each case_lists input: how its lists were linked, the model's own estimate of its
+    errors, and the people observed at other thresholds (counts only, no identifier)."""
+    from markupsafe import Markup
+
+    out = []
+    for name, notes in config.input_notes.items():
+        if "linkage" not in notes:
+            continue
+        if name in protected and (protected[name]["count"] == WITHHELD).any():
+            continue  # withheld: the capture-pattern section says so
+        s = notes["linkage"]
+        per_list = ", ".join(f"{k} {v:,}" for k, v in s["records_per_list"].items())
+        text = (
+            f"{s['records']:,} pseudonymised records ({per_list}) linked and deduplicated "
+            f"(Fellegi-Sunter, parameters by EM, Splink); {s['pairs_scored']:,} pairs scored, "
+            f"{s['pairs_linked']:,} linked at match probability {s['threshold']:g} or more, "
+            f"giving {s['people']:,} people. By the model's own probabilities about "
+            f"{s['expected_false_links']:.1f} of the linked pairs are false links and about "
+            f"{s['expected_missed_links']:.1f} true links were left below the threshold "
+            "(pairs the blocking never scored are not counted). False links merge people and "
+            "lower the estimate; missed links split them and raise it: the table shows the "
+            "people observed at other thresholds."
+        )
+        table = notes["sensitivity"].rename(
+            columns={
+                "threshold": "threshold",
+                "people_observed": "people observed",
+                "records_per_person": "records per person",
+                "on_several_lists": "on several lists",
+                "pairs_linked": "pairs linked",
+            }
+        )
+        out.append({"input": name, "text": text, "table": Markup(html_table(table))})
+    return out
+
+
 def render_report(
     directory: Path,
     config: RunConfig,
@@ -501,6 +538,7 @@ def render_report(
                 "table": Markup(html_table(table)),
             }
         )
+    linkage = _linkage_sections(config, protected)
     figures = [
         {"title": title, "data": base64.b64encode((directory / f).read_bytes()).decode()}
         for f, title in images.items()
@@ -538,6 +576,7 @@ def render_report(
         ],
         model_tables=model_tables,
         patterns=patterns,
+        linkage=linkage,
         figures=figures,
         inputs_table=Markup(
             html_table(

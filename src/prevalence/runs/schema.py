@@ -45,7 +45,7 @@ __all__ = [
     "FORMAT_NAMES",
 ]
 
-INPUT_KINDS = ("captures", "records", "survey", "areas", "rds", "case_lists")
+INPUT_KINDS = ("captures", "records", "survey", "areas", "rds", "case_lists", "questionnaire")
 IMPACT_KINDS = ("did", "target", "trend")
 FORMAT_NAMES = ("csv", "parquet", "excel", "stata", "spss")
 Scalar = str | int | float | bool
@@ -55,13 +55,15 @@ Columns = str | list[str]
 KIND_KEYS = {
     "count": ("captures",),
     "lists": ("captures", "records"),
-    "weights": ("survey",),
-    "strata": ("survey",),
-    "clusters": ("survey",),
-    "fpc": ("survey",),
-    "nest": ("survey",),
-    "lonely_psu": ("survey",),
+    "weights": ("survey", "questionnaire"),
+    "strata": ("survey", "questionnaire"),
+    "clusters": ("survey", "questionnaire"),
+    "fpc": ("survey", "questionnaire"),
+    "nest": ("survey", "questionnaire"),
+    "lonely_psu": ("survey", "questionnaire"),
     "threshold": ("case_lists",),
+    "mapping": ("questionnaire",),
+    "missing": ("questionnaire",),
 }
 IMPACT_REQUIRED = {
     "did": ("estimator", "input", "group", "treated", "period", "baseline", "endline"),
@@ -126,7 +128,9 @@ class InputSection(Section):
         "captures (a count per capture pattern), records (one row per person, 0/1 list "
         "columns), survey (one row per respondent), areas (area-level counts), rds "
         "(respondent-driven sample), case_lists (pseudonymised case records of several lists, "
-        "linked during the run; path may be a pattern such as 'lists/*.csv')",
+        "linked during the run; path may be a pattern such as 'lists/*.csv'), questionnaire (a "
+        "survey whose answers are classified during the run as ICLS 2018 forced labour: the "
+        "indicators of prevalence.definitions become columns, and the survey keys apply)",
         example="captures",
     )
     format: Literal[FORMAT_NAMES] | None = _f(  # type: ignore[valid-type]
@@ -159,6 +163,18 @@ class InputSection(Section):
         0.5,
         gt=0,
         le=1,
+    )
+    mapping: str | None = _f(
+        "questionnaire: a TOML or JSON file mapping the questionnaire's items to the ICLS 2018 "
+        "dimensions, relative to the config file (default: prevalence.definitions."
+        "ICLS_2018_MAPPING)",
+        None,
+        example="icls_mapping.toml",
+    )
+    missing: Literal["unknown", "no"] = _f(
+        "questionnaire: 'unknown' refuses respondents whose classification unanswered items "
+        "leave open (they are listed); 'no' counts unanswered items as no",
+        "unknown",
     )
 
     @model_validator(mode="after")

@@ -51,7 +51,7 @@ class SurveyPrevalence(Estimator):
     (0.25, 200.0)
     """
 
-    input_kinds = ("survey",)
+    input_kinds = ("survey", "questionnaire")
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Design-based prevalence from a complex sample survey (as R survey's svyciprop / "
