@@ -1,14 +1,13 @@
-"""Coverage of MSE intervals after linkage (issue #15).
+"""Coverage of MSE intervals after linkage (issue #15), as a workbench study.
 
-Each replicate draws synthetic case lists with known truth (`simulate_case_lists`: four
-lists, typos, duplicates, missing fields; lists independent, so that the log-linear
-independence model is right and the study measures the linkage, not the model), pseudonymises
-and links them, and estimates the population size three ways with that estimator: from the
-true links, from the linkage at threshold 0.5, and combined over drawn linkage configurations
-(`estimate_with_linkage_uncertainty`). Prints the coverage of
-the 95% intervals of the true size, their median widths and the mean relative bias, with the
-seed and the time. Replicates run in parallel over processes (the same numbers on any number
-of workers: each replicate has its own seed).
+Each replicate draws synthetic case lists with known truth (`CaseListScenario`: four lists,
+typos, duplicates, missing fields; lists independent, so that the log-linear independence
+model is right and the study measures the linkage, not the model), pseudonymises and links
+them, and estimates the population size three ways with that estimator (`LinkedEstimate`):
+from the true links, from the linkage at threshold 0.5, and combined over drawn linkage
+configurations. Prints the coverage of the 95% intervals of the true size, their mean widths
+and the mean relative bias, with the seed and the time. `study()` gives every replicate its
+own seed, so the numbers are the same on any number of workers.
 
 Run: `.venv/bin/python benchmarks/linkage_coverage.py [replicates] [n_people] [workers] [draws]`
 (defaults 200, 2000, 2, 20).
@@ -16,68 +15,51 @@ Run: `.venv/bin/python benchmarks/linkage_coverage.py [replicates] [n_people] [w
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
-
 SEED = 20261128
-SECRET = "a coverage-study secret, long enough"
 
 
-def replicate(args: tuple[int, int, int]) -> dict[str, float]:
-    k, n_people, draws = args
+def run(replicates: int = 200, n_people: int = 2000, workers: int = 2, draws: int = 20):
+    """The study's summary and its wall time (also used by the slow test, reduced)."""
     from prevalence import LogLinearMSE
-    from prevalence.linkage import estimate_with_linkage_uncertainty, link_case_lists, pseudonymise
-    from prevalence.simulate import simulate_case_lists
+    from prevalence.workbench import CaseListScenario, LinkedEstimate, study
 
-    warnings.simplefilter("ignore")
-    pop = simulate_case_lists(n_people, heterogeneity=0.0, seed=SEED + k)
-    lists = {
-        name: pseudonymise(
-            records, SECRET, list_name=name, record_id="record_id", given_name="given_name",
-            family_name="family_name", date_of_birth="date_of_birth", sex="sex",
-        )
-        for name, records in pop.records.items()
-    }  # fmt: skip
-    result = link_case_lists(lists, seed=k)
     model = LogLinearMSE()  # independence: the model that generated the lists
-    out = {}
-    for label, est in (
-        ("true links", model.fit(pop.true_histories())),
-        ("threshold 0.5", model.fit(result.histories(0.5))),
-        (
-            "linkage uncertainty",
-            estimate_with_linkage_uncertainty(result, model, draws=draws, seed=SEED + k),
-        ),
-    ):
-        out[f"{label}|value"] = est.value
-        out[f"{label}|lower"] = est.lower
-        out[f"{label}|upper"] = est.upper
-    return out
+    estimators = {
+        "true links": LinkedEstimate(model, "true"),
+        "threshold 0.5": LinkedEstimate(model, "threshold", threshold=0.5),
+        "linkage uncertainty": LinkedEstimate(model, "uncertainty", draws=draws),
+    }
+    scenarios = {f"{n_people} people": CaseListScenario(n_people, heterogeneity=0.0)}
+    t0 = time.perf_counter()
+    if workers > 1:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            result = study(estimators, scenarios, replicates, seed=SEED, executor=pool)
+    else:
+        result = study(estimators, scenarios, replicates, seed=SEED)
+    return result, time.perf_counter() - t0
 
 
 def main(replicates: int = 200, n_people: int = 2000, workers: int = 2, draws: int = 20) -> None:
-    t0 = time.perf_counter()
-    with ProcessPoolExecutor(workers) as pool:
-        rows = list(pool.map(replicate, [(k, n_people, draws) for k in range(replicates)]))
-    elapsed = time.perf_counter() - t0
+    result, elapsed = run(replicates, n_people, workers, draws)
     print(
         f"{replicates} replicates of {n_people:,} people, four lists; {draws} linkage "
-        f"configurations; seeds {SEED}+k; {elapsed:.0f} s on {workers} workers"
+        f"configurations; seed {SEED}; {elapsed:.0f} s on {workers} workers"
     )
-    print("estimate               coverage   median width   mean relative bias")
+    table = result.summary.set_index("estimator")
+    print("estimate               coverage   mean width   mean relative bias   failures")
     for label in ("true links", "threshold 0.5", "linkage uncertainty"):
-        v = np.array([r[f"{label}|value"] for r in rows])
-        lo = np.array([r[f"{label}|lower"] for r in rows])
-        hi = np.array([r[f"{label}|upper"] for r in rows])
-        cover = np.mean((lo <= n_people) & (n_people <= hi))
-        se = np.sqrt(cover * (1 - cover) / replicates)
+        row = table.loc[label]
+        cover = row["coverage"]
+        se = (cover * (1 - cover) / replicates) ** 0.5
         print(
-            f"{label:20s}  {cover:6.3f} ({se:.3f})  {np.median(hi - lo):12,.0f}  "
-            f"{np.mean(v / n_people - 1):+17.3f}"
+            f"{label:20s}  {cover:6.3f} ({se:.3f})  {row['mean_width']:10,.0f}  "
+            f"{row['relative_bias']:+19.3f}   {int(row['failures'])}"
         )
 
 

@@ -101,15 +101,20 @@ def test_lists_hashed_under_different_secrets_are_refused():
         link_case_lists(lists)
 
 
-def test_a_list_that_links_to_nobody_is_reported():
+def test_a_list_that_links_to_nobody_is_refused():
     """A list hashed under another secret whose check value was overwritten (or normalised
-    differently) shares nobody: a warning, not a silent separate population."""
+    differently) shares nobody: detected from the matches, refused rather than counted as a
+    separate population (or a warning, when asked)."""
     pop = simulate_case_lists(600, seed=2)
     lists = hashed(pop)
     other = pseudonymise(pop.records["shelter"], SECRET + "!", list_name="shelter", **FIELDS)
     lists["shelter"] = other.assign(key_check=lists["police"]["key_check"].iloc[0])
-    with pytest.warns(DataWarning, match="list 'shelter' .* shares no person"):
+    with pytest.raises(DataError, match="list 'shelter' .* shares no person"):
         link_case_lists(lists, seed=1)
+    with pytest.warns(DataWarning, match="list 'shelter' .* shares no person"):
+        link_case_lists(lists, seed=1, isolated_lists="warn")
+    with pytest.raises(DataError, match="isolated_lists must be"):
+        link_case_lists(lists, isolated_lists="ignore")
 
 
 @pytest.mark.parametrize(

@@ -166,3 +166,13 @@ def test_bad_records_are_named_by_row():
         one(base.assign(sex=["q", "m", "f"]))
     with pytest.raises(DataError, match="missing value at row 1"):
         one(base.assign(record_id=["a", None, "c"]))
+
+
+def test_keep_takes_one_name_or_none():
+    records = pd.DataFrame({"id": ["a", "b"], "name": ["Ana", "Bo"], "region": ["n", "s"]})
+    one = pseudonymise(records, SECRET, list_name="x", record_id="id", given_name="name",
+                       keep="region")  # fmt: skip
+    assert one["region"].tolist() == ["n", "s"]
+    none = pseudonymise(records, SECRET, list_name="x", record_id="id", given_name="name",
+                        keep=None)  # fmt: skip
+    assert "region" not in none.columns

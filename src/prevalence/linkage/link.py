@@ -44,7 +44,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -507,6 +507,7 @@ def link_case_lists(
     backend: Any = "duckdb",
     max_pairs: float = 2e6,
     seed: SeedLike = 0,
+    isolated_lists: Literal["error", "warn"] = "error",
 ) -> LinkageResult:
     """Link and deduplicate pseudonymised case lists.
 
@@ -528,11 +529,26 @@ def link_case_lists(
         within random buckets of records).
     seed : int
         Seed of the random pairs (DuckDB and Spark).
+    isolated_lists : "error" or "warn"
+        A list of 30 records or more that shares no person with any other list, while the
+        others share people, was almost surely hashed under another secret or normalised
+        with other settings (``day_first``, name columns): every record would become a
+        separate person and the estimate a multiple of the truth. ``"error"`` (default)
+        refuses it; ``"warn"`` links anyway with a warning (lists that truly share nobody).
 
     Returns
     -------
     LinkageResult
+
+    Raises
+    ------
+    DataError
+        No list, a list without the pseudonymised columns or without records, lists hashed
+        under different secrets (their key checks differ, or a list shares nobody: see
+        ``isolated_lists``), the same record twice, a bad threshold, seed or backend.
     """
+    if isolated_lists not in ("error", "warn"):
+        raise DataError(f"isolated_lists must be 'error' or 'warn', got {isolated_lists!r}")
     threshold = _check_threshold(threshold)
     seed_value = check_seed(seed)
     if not isinstance(seed_value, int | np.integer):
@@ -671,14 +687,14 @@ def link_case_lists(
             "probability_two_random_records_match": prior,
         },
     )
-    _warn_isolated_lists(result)
+    _check_isolated_lists(result, isolated_lists)
     return result
 
 
-def _warn_isolated_lists(result: LinkageResult) -> None:
+def _check_isolated_lists(result: LinkageResult, action: str) -> None:
     """A list that shares nobody with any other list, while the others share people, was most
-    likely normalised or hashed differently: say so rather than report every record as a
-    separate person."""
+    likely normalised or hashed differently: refuse it (or warn) rather than report every
+    record as a separate person."""
     if len(result.lists) < 3:
         return
     linked = result.pairs[
@@ -689,10 +705,12 @@ def _warn_isolated_lists(result: LinkageResult) -> None:
     sizes = result.records["list"].value_counts()
     for name in result.lists:
         if counts.get(name, 0) == 0 and sizes[name] >= 30 and counts.sum() > 0:
-            warnings.warn(
+            message = (
                 f"list {name!r} ({int(sizes[name])} records) shares no person with any other "
-                "list while the others do: was it pseudonymised with different settings "
-                "(day_first, name columns) or a different secret?",
-                DataWarning,
-                stacklevel=3,
+                "list while the others do: was it pseudonymised under a different secret or "
+                "with different settings (day_first, name columns)? Pass "
+                "isolated_lists='warn' if it truly shares nobody"
             )
+            if action == "error":
+                raise DataError(message)
+            warnings.warn(message, DataWarning, stacklevel=3)

@@ -154,7 +154,7 @@ def pseudonymise(
     family_name: str | None = None,
     date_of_birth: str | None = None,
     sex: str | None = None,
-    keep: Sequence[str] = (),
+    keep: Sequence[str] | str | None = (),
     day_first: bool = True,
     sex_codes: Mapping[Any, str] | None = None,
 ) -> pd.DataFrame:
@@ -196,6 +196,7 @@ def pseudonymise(
         that cannot be read (the row and value named), an unknown coding of sex.
     """
     key = _secret_bytes(secret)
+    keep = [] if keep is None else [keep] if isinstance(keep, str) else list(keep)
     if not isinstance(records, pd.DataFrame):
         raise DataError(f"records must be a pandas DataFrame, got {type(records).__name__}")
     if not isinstance(list_name, str) or not list_name.strip():
