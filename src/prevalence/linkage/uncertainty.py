@@ -12,8 +12,8 @@ freedom. The interval thus widens by what the linkage leaves unknown.
 The draws take each scored pair as a link independently with its probability and people as
 the connected components: an approximation (it ignores that links must be transitive), whose
 effect on coverage is what ``benchmarks/linkage_coverage.py`` measures: in 200 replicates of
-2,000 people on four lists the combined 95% interval covered the truth 95.5% of the time
-(standard error 1.5%), with a mean relative bias of -0.2%. It relies on match probabilities
+2,000 people on four lists the combined 95% interval covered the truth 96.0% of the time
+(standard error 1.4%), with a mean relative bias of -0.1%. It relies on match probabilities
 that mean what they say; pairs the blocking never scores cannot be drawn, so the blocks must
 find nearly every true pair (on those lists they found all but 0.1%).
 
