@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError, DataWarning
-from .mapping import ICLS_2018_MAPPING, ForcedLabourMapping
+from .mapping import CONTEXT_ROLES, ICLS_2018_MAPPING, ForcedLabourMapping
 
 __all__ = ["ForcedLabourClassification", "classify_forced_labour", "INDICATORS"]
 
@@ -267,16 +267,7 @@ def classify_forced_labour(
             dims[f"{part}_{dim}"] = _any(values, n)
     involuntary = _any([v for k, v in dims.items() if k.startswith("involuntary_")], n)
     coercion = _any([v for k, v in dims.items() if k.startswith("coercion_")], n)
-    context = {
-        role: item(getattr(m, role), role)
-        for role in (
-            "in_reference_period",
-            "state_imposed",
-            "commercial_sexual_exploitation",
-            "coercion_by_parents_only",
-            "parent_in_forced_labour",
-        )
-    }
+    context = {role: item(getattr(m, role), role) for role in CONTEXT_ROLES}
     for role, v in context.items():
         col = getattr(m, role)
         if col is not None and col not in absent_set:

@@ -38,7 +38,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..core.errors import DataError
 
-__all__ = ["ForcedLabourMapping", "ICLS_2018_MAPPING"]
+__all__ = ["CONTEXT_ROLES", "ForcedLabourMapping", "ICLS_2018_MAPPING"]
+
+#: The yes/no context items a mapping may name, besides the dimensions and the worst forms.
+CONTEXT_ROLES = (
+    "in_reference_period",
+    "state_imposed",
+    "commercial_sexual_exploitation",
+    "coercion_by_parents_only",
+    "parent_in_forced_labour",
+)
 
 Answer = str | int | float | bool
 
@@ -117,13 +126,7 @@ class ForcedLabourMapping(BaseModel):
             for dim, cols in dims.items():
                 for c in cols:
                     out[c] = f"{part}:{dim}"
-        for role in (
-            "in_reference_period",
-            "state_imposed",
-            "commercial_sexual_exploitation",
-            "coercion_by_parents_only",
-            "parent_in_forced_labour",
-        ):
+        for role in CONTEXT_ROLES:
             col = getattr(self, role)
             if col is not None:
                 out[col] = role
