@@ -135,56 +135,41 @@ LINKAGE_LAYERS = [["uncertainty"], ["link"], ["pseudonymise"], ["normalise", "sc
 DEFINITIONS_LAYERS = [["forced_labour"], ["mapping"]]
 
 
-def test_definitions_imports_only_downward():
+def _assert_downward(family: str, layers: list[list[str]], forbidden: tuple[str, ...] = ()):
+    """Every module of ``prevalence.<family>`` is placed in ``layers`` and imports only from
+    lower layers of the family, and from no package in ``forbidden``."""
     graph = _graph()
-    rank = {
-        f"prevalence.definitions.{m}": i for i, mods in enumerate(DEFINITIONS_LAYERS) for m in mods
-    }
-    assert set(rank) == {m for m in graph if m.startswith("prevalence.definitions.")}
+    prefix = f"prevalence.{family}."
+    rank = {prefix + m: i for i, mods in enumerate(layers) for m in mods}
+    assert set(rank) == {m for m in graph if m.startswith(prefix)}, (
+        f"every {family} module must be placed in its layers"
+    )
     for mod, r in rank.items():
-        for dep in graph[mod]:
-            if dep in rank:
-                assert rank[dep] > r, f"{mod} imports {dep}, which is not below it"
-            # a definition knows only the core: surveys and runs use it, not the reverse
-            assert not dep.startswith(("prevalence.runs", "prevalence.survey")), (mod, dep)
+        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r and d != mod)
+        assert not upward, f"{mod} imports {upward}, which are not below it"
+        bad = sorted(d for d in graph[mod] if forbidden and d.startswith(forbidden))
+        assert not bad, f"{mod} imports {bad}"
+
+
+def test_definitions_imports_only_downward():
+    # a definition knows only the core: surveys and runs use it, not the reverse
+    _assert_downward("definitions", DEFINITIONS_LAYERS, ("prevalence.runs", "prevalence.survey"))
 
 
 def test_linkage_imports_only_downward():
-    graph = _graph()
-    rank = {f"prevalence.linkage.{m}": i for i, mods in enumerate(LINKAGE_LAYERS) for m in mods}
-    assert set(rank) == {m for m in graph if m.startswith("prevalence.linkage.")}
-    for mod, r in rank.items():
-        for dep in graph[mod]:
-            if dep in rank:
-                assert rank[dep] > r, f"{mod} imports {dep}, which is not below it"
-            assert not dep.startswith(("prevalence.runs", "prevalence.impact")), (mod, dep)
+    _assert_downward("linkage", LINKAGE_LAYERS, ("prevalence.runs", "prevalence.impact"))
 
 
 def test_network_imports_only_downward():
-    graph = _graph()
-    rank = {f"prevalence.network.{m}": i for i, mods in enumerate(NETWORK_LAYERS) for m in mods}
-    assert set(rank) == {m for m in graph if m.startswith("prevalence.network.")}
-    for mod, r in rank.items():
-        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r and d != mod)
-        assert not upward, f"{mod} imports from its own or a higher layer: {upward}"
+    _assert_downward("network", NETWORK_LAYERS)
 
 
 def test_profits_imports_only_downward():
-    graph = _graph()
-    rank = {f"prevalence.profits.{m}": i for i, mods in enumerate(PROFITS_LAYERS) for m in mods}
-    assert set(rank) == {m for m in graph if m.startswith("prevalence.profits.")}
-    for mod, r in rank.items():
-        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r and d != mod)
-        assert not upward, f"{mod} imports {upward}, which are not below it"
+    _assert_downward("profits", PROFITS_LAYERS)
 
 
 def test_impact_imports_only_downward():
-    graph = _graph()
-    rank = {f"prevalence.impact.{m}": i for i, mods in enumerate(IMPACT_LAYERS) for m in mods}
-    assert set(rank) == {m for m in graph if m.startswith("prevalence.impact.")}
-    for mod, r in rank.items():
-        upward = sorted(d for d in graph[mod] if d in rank and rank[d] <= r)
-        assert not upward, f"{mod} imports {upward}, which are not below it"
+    _assert_downward("impact", IMPACT_LAYERS)
 
 
 @pytest.mark.parametrize("layer", range(len(SURVEY_LAYERS)))

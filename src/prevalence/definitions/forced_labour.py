@@ -245,43 +245,36 @@ def classify_forced_labour(
         )
     read = _Reader(answers, m, missing)
     absent_set = set(absent)
+    unanswered: list[list[str]] = [[] for _ in range(n)]
 
     def item(col: str | None, role: str) -> np.ndarray:
+        """An item's answers (no where not asked), its unanswered rows noted for the trace."""
         if col is None or col in absent_set:
             return np.zeros(n)
-        return read(col, role)
+        values = read(col, role)
+        for i in np.flatnonzero(np.isnan(values)):
+            unanswered[i].append(col)
+        return values
 
     dims: dict[str, np.ndarray] = {}
     yes_items: dict[str, list[list[str]]] = {"involuntary": [[] for _ in range(n)]}
     yes_items["coercion"] = [[] for _ in range(n)]
-    unanswered: list[list[str]] = [[] for _ in range(n)]
     for part, table in (("involuntary", m.involuntary), ("coercion", m.coercion)):
         for dim, cols in table.items():
             values = [item(c, f"{part}: {dim}") for c in cols]
             for c, v in zip(cols, values, strict=True):
                 for i in np.flatnonzero(v == 1):
                     yes_items[part][i].append(f"{dim}: {c}")
-                if c not in absent_set:
-                    for i in np.flatnonzero(np.isnan(v)):
-                        unanswered[i].append(c)
             dims[f"{part}_{dim}"] = _any(values, n)
     involuntary = _any([v for k, v in dims.items() if k.startswith("involuntary_")], n)
     coercion = _any([v for k, v in dims.items() if k.startswith("coercion_")], n)
     context = {role: item(getattr(m, role), role) for role in CONTEXT_ROLES}
-    for role, v in context.items():
-        col = getattr(m, role)
-        if col is not None and col not in absent_set:
-            for i in np.flatnonzero(np.isnan(v)):
-                unanswered[i].append(col)
     worst_values = [item(c, "worst form") for c in m.worst_forms]
     worst = _any(worst_values, n)
-    worst_yes = [[] for _ in range(n)]  # type: list[list[str]]
+    worst_yes: list[list[str]] = [[] for _ in range(n)]
     for c, v in zip(m.worst_forms, worst_values, strict=True):
         for i in np.flatnonzero(v == 1):
             worst_yes[i].append(c)
-        if c not in absent_set:
-            for i in np.flatnonzero(np.isnan(v)):
-                unanswered[i].append(c)
     in_period = context["in_reference_period"]
     cse = context["commercial_sexual_exploitation"]
     state = context["state_imposed"]

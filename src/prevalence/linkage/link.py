@@ -343,12 +343,17 @@ def _estimate_u_from_unlike_pairs(
             level._fix_u_probability = True
 
 
+def _floored(m: Any) -> np.ndarray:
+    """The m of one comparison's levels, each at least :data:`_M_FLOOR`, renormalised."""
+    out = np.maximum(np.asarray(m, dtype=float), _M_FLOOR)
+    return out / out.sum()
+
+
 def _floor_m(linker: Any) -> None:
     """Every level's m at least :data:`_M_FLOOR`, renormalised within its comparison."""
     for comparison in linker._settings_obj.comparisons:
         levels = [level for level in comparison.comparison_levels if not level.is_null_level]
-        m = np.maximum([float(level.m_probability or 0.0) for level in levels], _M_FLOOR)
-        m = m / m.sum()
+        m = _floored([float(level.m_probability or 0.0) for level in levels])
         for level, value in zip(levels, m, strict=True):
             level.m_probability = float(value)
 
@@ -394,24 +399,26 @@ def _refit_equality_m(
 
     Returns lambda, the match probabilities and the match weights (log2 odds)."""
     weight = scored["match_weight"].to_numpy(dtype=float).copy()
-    current = {name: dict(levels) for name, levels in held.items()}
-    lam = prior
+    # per comparison: its level values, their current m, and which pairs are at each level
+    fits = []
+    for name, levels in held.items():
+        gamma = scored[f"gamma_{name}"].to_numpy(dtype=int)
+        values = list(levels)
+        fits.append(
+            (np.array([levels[v] for v in values]), [gamma == v for v in values], gamma >= 0)
+        )
     for _ in range(50):
-        lam, probability, _odds = _refit_prior(weight, prior, n_pairs)
+        _, probability, _ = _refit_prior(weight, prior, n_pairs)
         change = 0.0
-        for name, levels in current.items():
-            gamma = scored[f"gamma_{name}"].to_numpy(dtype=int)
-            observed = gamma >= 0
+        for k, (m, at_level, observed) in enumerate(fits):
             total = float(probability[observed].sum())
             if total <= 0:
                 continue
-            new = {v: max(float(probability[gamma == v].sum()) / total, _M_FLOOR) for v in levels}
-            norm = sum(new.values())
-            for v in levels:
-                m_new = new[v] / norm
-                weight[gamma == v] += np.log2(m_new / levels[v])
-                change = max(change, abs(m_new - levels[v]))
-                levels[v] = m_new
+            m_new = _floored([probability[at].sum() / total for at in at_level])
+            for at, old_m, new_m in zip(at_level, m, m_new, strict=True):
+                weight[at] += np.log2(new_m / old_m)
+            change = max(change, float(np.abs(m_new - m).max()))
+            fits[k] = (m_new, at_level, observed)
         if change < 1e-10:
             break
     return _refit_prior(weight, prior, n_pairs)
@@ -653,13 +660,13 @@ def link_case_lists(
             **extra,
         )
 
-    # blocks that stay small when a country's lists hold millions of records and common
-    # family names: each rule pairs two keys, or one as selective as a date of birth
     # the comparison levels of each scored pair are kept (gamma_ columns) for the last step
     settings = settings_for(_blocking_rules(), retain_intermediate_calculation_columns=True)
-    n_all = len(data)
-    buckets = max(1, int(n_all * (n_all - 1) / 2 / max_pairs))
-    frame["u_bucket"] = as_generator(seed_value).integers(0, buckets, size=n_all)
+    n_records = len(data)
+    n_pairs = n_records * (n_records - 1) / 2
+    frame["u_bucket"] = as_generator(seed_value).integers(
+        0, max(1, int(n_pairs / max_pairs)), size=n_records
+    )
     db = _duckdb(memory_limit) if backend == "duckdb" else backend
     if isinstance(backend, str) and backend != "duckdb":
         raise DataError(f"backend must be 'duckdb' or a Splink database API, got {backend!r}")
@@ -702,10 +709,7 @@ def link_case_lists(
             f"SELECT {', '.join(wanted)} FROM {predicted.physical_name}", output_type="pandas"
         )
         predicted.drop_table_from_database_and_remove_from_cache()
-    n_records = len(data)
-    prior, probability, weight = _refit_equality_m(
-        scored, equality, prior, n_records * (n_records - 1) / 2
-    )
+    prior, probability, weight = _refit_equality_m(scored, equality, prior, n_pairs)
     keep = probability >= _KEEP_PROBABILITY
     scored = scored.loc[keep]
     probability, weight = probability[keep], weight[keep]

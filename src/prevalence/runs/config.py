@@ -129,7 +129,7 @@ class RunConfig:
     profits: list[dict[str, Any]] = field(default_factory=list)
     resolved: dict[str, Any] = field(default_factory=dict)
     #: What reading an input found that the report shows (a case_lists input's linkage
-    #: summary and sensitivity, a questionnaire's mapping), by input name
+    #: summary and sensitivity), by input name
     input_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def input_path(self, spec: dict[str, Any]) -> Path:
@@ -383,9 +383,6 @@ def _classified(config: RunConfig, spec: dict[str, Any], frame: pd.DataFrame) ->
             f'their classification (rows {list(open_rows[:10])}); set missing = "no" to count '
             "unanswered items as no, or complete the answers"
         )
-    config.input_notes[spec["name"]] = {
-        "questionnaire": {"mapping": result.mapping.name, "respondents": len(frame)}
-    }
     return result.join(frame).astype({c: "int64" for c in result.indicators.columns})
 
 

@@ -390,6 +390,11 @@ def _caveats(estimates: pd.DataFrame, run_warnings: list[str]) -> list[str]:
     return list(out)
 
 
+def _withheld(protected: dict, name: str) -> bool:
+    """The input's figures are withheld under disclosure control."""
+    return name in protected and bool((protected[name]["count"] == WITHHELD).any())
+
+
 def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: dict) -> pd.DataFrame:
     from ..mse.captures import CaptureHistories
 
@@ -397,7 +402,7 @@ def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: di
     hashes = {x["name"]: x["sha256"] for x in manifest["inputs"]}
     for spec in config.inputs:
         obj = inputs.get(spec["name"])
-        if spec["name"] in protected and (protected[spec["name"]]["count"] == WITHHELD).any():
+        if _withheld(protected, spec["name"]):
             size = "withheld"
         elif isinstance(obj, CaptureHistories):
             size = f"{obj.n_observed:,} people on {obj.n_lists} lists"
@@ -430,7 +435,7 @@ def _linkage_sections(config: RunConfig, protected: dict) -> list[dict[str, Any]
     for name, notes in config.input_notes.items():
         if "linkage" not in notes:
             continue
-        if name in protected and (protected[name]["count"] == WITHHELD).any():
+        if _withheld(protected, name):
             continue  # withheld: the capture-pattern section says so
         s = notes["linkage"]
         per_list = ", ".join(f"{k} {v:,}" for k, v in s["records_per_list"].items())
@@ -447,7 +452,6 @@ def _linkage_sections(config: RunConfig, protected: dict) -> list[dict[str, Any]
         )
         table = notes["sensitivity"].rename(
             columns={
-                "threshold": "threshold",
                 "people_observed": "people observed",
                 "records_per_person": "records per person",
                 "on_several_lists": "on several lists",
@@ -572,7 +576,7 @@ def render_report(
         list_keys=[
             {"input": n, "text": ", ".join(f"{k + 1} = {x}" for k, x in enumerate(lists))}
             for n, lists in lists_of.items()
-            if n in protected and not (protected[n]["count"] == WITHHELD).any()
+            if n in protected and not _withheld(protected, n)
         ],
         model_tables=model_tables,
         patterns=patterns,
