@@ -44,6 +44,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
@@ -94,13 +95,17 @@ def _field_key(secret: bytes, field: str) -> bytes:
     return hmac.new(secret, _DOMAIN + field.encode(), hashlib.sha256).digest()
 
 
-def _hasher(secret: bytes, field: str):
+def _hasher(secret: bytes, field: str, *, cached: bool = False):
+    """The keyed hash of one field. ``cached`` remembers the digests of values already seen
+    (for fields with few distinct values: letter pairs, phonetic codes, dates), which makes a
+    list of a million records several times faster to pseudonymise; the cache lives as long as
+    the call that made it."""
     key = _field_key(secret, field)
 
     def digest(text: str) -> str:
         return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:_HEX]
 
-    return digest
+    return functools.lru_cache(maxsize=None)(digest) if cached else digest
 
 
 def _bigrams(part: str) -> list[str]:
@@ -228,7 +233,7 @@ def pseudonymise(
             "deduplication, not by a shared record id)"
         )
     n = len(records)
-    h = {f: _hasher(key, f) for f in HASHED_FIELDS}
+    h = {f: _hasher(key, f, cached=f != "record") for f in HASHED_FIELDS}
     given_norm = [normalise_name(v) for v in given] if given is not None else [None] * n
     family_norm = [normalise_name(v) for v in family] if family is not None else [None] * n
     nameless = [i for i in range(n) if given_norm[i] is None and family_norm[i] is None]
