@@ -55,7 +55,7 @@ def _r_seconds(case: str) -> float | None:
 def _run(case: str, queue) -> None:
     warnings.simplefilter("ignore")
     from prevalence import LogLinearMSE
-    from prevalence.mse.selection import vary_n_top
+    from prevalence.mse.inference.selection import vary_n_top
 
     jobs = {
         "ukdat6_bic_point": lambda: LogLinearMSE(select="bic", interval="none").fit(_load("UKdat")),
@@ -87,7 +87,7 @@ def _warm_up() -> float:
     """Compile (or load from cache) the numba kernels once, outside the timed cases."""
     warnings.simplefilter("ignore")
     from prevalence import LogLinearMSE
-    from prevalence.mse.selection import vary_n_top
+    from prevalence.mse.inference.selection import vary_n_top
 
     t0 = time.perf_counter()
     korea = _load("Korea")

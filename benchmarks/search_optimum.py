@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from prevalence import CaptureHistories
-from prevalence.mse.engine import best_fit
-from prevalence.mse.search import downhill_batch, multistart_batch
-from prevalence.mse.selection import ModelSet, bootstrap_counts, penalty
+from prevalence.mse.inference.search import downhill_batch, multistart_batch
+from prevalence.mse.inference.selection import ModelSet, bootstrap_counts, penalty
+from prevalence.mse.kernels.engine import best_fit
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "reference" / "data"

@@ -96,6 +96,37 @@ def test_no_import_cycles_anywhere():
     )
 
 
+# mse/: the estimators at the top, then inference (selection, searches, bootstrap, profile),
+# model algebra (hierarchical models, designs, existence, graphs), the capture data, and the
+# compiled kernels at the bottom
+MSE_LAYERS = [
+    ["loglinear", "closed", "latent_class", "decomposable_bma", "bayes_threshold", "pooled"],
+    ["inference.selection"],
+    ["inference.search"],
+    ["inference.profile"],
+    ["algebra.existence"],
+    ["algebra.design", "algebra.graphs"],
+    ["algebra.hierarchical"],
+    ["data.captures"],
+    [
+        "kernels.engine",
+        "kernels.glm",
+        "kernels.bayes_threshold_sampler",
+        "kernels.latent_class_sampler",
+    ],
+    ["data", "algebra", "inference", "kernels"],
+]
+
+
+def test_mse_imports_only_downward():
+    # the estimator family imports no other family (the package init files sit in the last row)
+    _assert_downward(
+        "mse",
+        MSE_LAYERS,
+        ("prevalence.survey", "prevalence.runs", "prevalence.impact", "prevalence.simulate"),
+    )
+
+
 # survey/: each module may import only modules of later (lower) layers
 SURVEY_LAYERS = [
     ["prevalence", "pps", "twophase"],

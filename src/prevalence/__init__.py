@@ -35,7 +35,7 @@ _LAZY: dict[str, str] = {
     "Comparison": "prevalence.core.results",
     "Estimate": "prevalence.core.results",
     "BayesThresholdMSE": "prevalence.mse.bayes_threshold",
-    "CaptureHistories": "prevalence.mse.captures",
+    "CaptureHistories": "prevalence.mse.data.captures",
     "ClosedPopulationMSE": "prevalence.mse.closed",
     "DecomposableBMA": "prevalence.mse.decomposable_bma",
     "LatentClassMSE": "prevalence.mse.latent_class",

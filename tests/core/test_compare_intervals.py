@@ -23,7 +23,7 @@ from prevalence.core.bootstrap import (
 )
 from prevalence.core.compare import approximate_draws, combine_independent, compare_estimates
 from prevalence.core.probability import probability_at_most
-from prevalence.mse.captures import CaptureHistories
+from prevalence.mse.data.captures import CaptureHistories
 from prevalence.mse.loglinear import LogLinearMSE
 
 Z = stats.norm.ppf(0.975)

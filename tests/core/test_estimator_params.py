@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import prevalence as P
-from prevalence.mse.captures import CaptureHistories
+from prevalence.mse.data.captures import CaptureHistories
 from prevalence.workbench.stratified import Stratified
 
 ESTIMATORS = [

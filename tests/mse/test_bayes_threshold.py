@@ -8,7 +8,7 @@ import pytest
 
 from prevalence import BayesThresholdMSE, CaptureHistories, EstimationError
 from prevalence.mse.bayes_threshold import interaction_terms
-from prevalence.mse.bayes_threshold_sampler import posterior_mode
+from prevalence.mse.kernels.bayes_threshold_sampler import posterior_mode
 from prevalence.simulate import simulate_captures
 
 from ..conftest import load_reference_captures

@@ -1,9 +1,10 @@
 """The batched engine and the single-model GLM path agree on every model of the reference data.
 
 The engine (numba, all models and count vectors at once) drives model selection and the
-bootstrap; the GLM path (``reduced_design`` + ``fit_poisson``) fits the chosen model. For every
+bootstrap and, through ``fit_model``, fits the chosen model; the GLM path (``reduced_design`` +
+``fit_poisson``, an independent Newton iteration on an explicit design) checks it. For every
 hierarchical model up to the default maximum order that both declare fittable, the population
-size and the deviance must agree. With eight lists (NewOrl, 2**28 candidate models) the
+size, the deviance, the coefficients and their covariance must agree. With eight lists (NewOrl, 2**28 candidate models) the
 engine fits the models of the first 4,096. The fast test compares an evenly spaced sample of
 at most 600 models per data set (the engine still fits all of them); the slow one compares
 every model (about four minutes).
@@ -16,12 +17,12 @@ import math
 import numpy as np
 import pytest
 
-from prevalence.mse.design import reduced_design
-from prevalence.mse.engine import FitStatus, fit_models
-from prevalence.mse.existence import check_design
-from prevalence.mse.glm import fit_poisson
-from prevalence.mse.models import HierarchicalModel
-from prevalence.mse.selection import ModelSet, default_max_order
+from prevalence.mse.algebra.design import reduced_design
+from prevalence.mse.algebra.existence import check_design
+from prevalence.mse.algebra.hierarchical import HierarchicalModel
+from prevalence.mse.inference.selection import ModelSet, default_max_order
+from prevalence.mse.kernels.engine import FitStatus, fit_model, fit_models
+from prevalence.mse.kernels.glm import fit_poisson
 
 from ..conftest import load_reference_captures
 
@@ -49,7 +50,8 @@ def _compare(name: str, most: int | None) -> None:
     stride = 1 if most is None else max(1, len(models) // most)
     compared = 0
     for k in range(0, len(models), stride):
-        design = reduced_design(y, HierarchicalModel(models.terms[k], t))
+        model = HierarchicalModel(models.terms[k], t)
+        design = reduced_design(y, model)
         ok_glm = check_design(design, captures.lists).ok
         ok_engine = res["status"][k, 0] == FitStatus.OK
         assert ok_glm == ok_engine, (models.name(k), ok_glm, res["status"][k, 0])
@@ -59,6 +61,15 @@ def _compare(name: str, most: int | None) -> None:
         N = n + math.exp(float(fit.coef[0]))
         assert res["N"][k, 0] == pytest.approx(N, rel=1e-7), models.name(k)
         assert res["deviance"][k, 0] == pytest.approx(fit.deviance, rel=1e-6, abs=1e-8)
+        # the single-model result LogLinearMSE reports: the same terms, coefficients and
+        # covariance (inverse information at the final iterate) as the GLM
+        one = fit_model(model.terms, y, t)
+        assert one.ok and one.N == pytest.approx(res["N"][k, 0], rel=1e-12)
+        np.testing.assert_array_equal(one.terms, design.terms)
+        np.testing.assert_array_equal(one.infinite_terms, design.infinite_terms)
+        np.testing.assert_allclose(one.coef, fit.coef, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(one.cov, fit.cov, rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(one.fitted[design.cells], fit.fitted, rtol=1e-6, atol=1e-9)
         compared += 1
     assert compared > 0
 

@@ -14,7 +14,7 @@ from prevalence import (
     EstimationError,
     LogLinearMSE,
 )
-from prevalence.mse.existence import mle_exists
+from prevalence.mse.algebra.existence import mle_exists
 
 NO_OVERLAP = CaptureHistories.from_counts(
     pd.DataFrame({"A": [1, 0, 0], "B": [0, 1, 0], "C": [0, 0, 1], "count": [30, 20, 10]})

@@ -168,8 +168,8 @@ def test_bootstrap_is_reproducible_for_any_seed(df, seed):
 def test_greedy_searches_against_the_exhaustive_optimum(df):
     """Downhill ends at a local optimum no better than the exhaustive one; the multi-start
     search is never worse than the downhill search (it includes its start)."""
-    from prevalence.mse.search import downhill_search, multistart_search, neighbour_models
-    from prevalence.mse.selection import ModelSet, select_exhaustive
+    from prevalence.mse.inference.search import downhill_search, multistart_search, neighbour_models
+    from prevalence.mse.inference.selection import ModelSet, select_exhaustive
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -193,7 +193,7 @@ def test_greedy_searches_against_the_exhaustive_optimum(df):
     assert float(best.criterion[0]) <= multi.criterion + 1e-7
     if not down.stopped_at_limit:
         # no unvisited neighbour of the final model is better
-        from prevalence.mse.search import evaluate_models
+        from prevalence.mse.inference.search import evaluate_models
 
         nbrs = neighbour_models(down.terms, t, order)
         crit, _, _ = evaluate_models(y, nbrs, t, math.log(y[1:].sum()))

@@ -21,15 +21,20 @@ from prevalence.mse import (
     capture_patterns,
     closed_population_models,
 )
-from prevalence.mse.models import canonical_string
-from prevalence.mse.search import (
+from prevalence.mse.algebra.hierarchical import canonical_string
+from prevalence.mse.inference.search import (
     aic_wald_terms,
     downhill_search,
     exhaustive_size,
     multistart_search,
     neighbour_models,
 )
-from prevalence.mse.selection import ModelSet, degree2_order, select_exhaustive, vary_n_top
+from prevalence.mse.inference.selection import (
+    ModelSet,
+    degree2_order,
+    select_exhaustive,
+    vary_n_top,
+)
 
 from ..conftest import load_reference_captures
 
@@ -268,7 +273,7 @@ def test_degree2_order_as_r(key):
 def test_degree2_order_from_r_bic_ranking():
     """NewOrl_5 (6,327 valid models): some models tie in BIC to 1e-13, and R orders the ties
     by its own catalogue, so the degree-2 order is checked from R's BIC ranking."""
-    from prevalence.mse.models import HierarchicalModel
+    from prevalence.mse.algebra.hierarchical import HierarchicalModel
 
     ref = R["degree2_NewOrl_5_4"]
     terms = [HierarchicalModel.parse(m, lists=tuple("ABCDE")).terms for m in ref["bic_order"]]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from prevalence import CaptureHistories, DataError, LogLinearMSE
-from prevalence.mse.selection import bca_interval, jackknife_acceleration
+from prevalence.mse.inference.selection import bca_interval, jackknife_acceleration
 from prevalence.simulate import simulate_captures
 
 LISTS = {"A": 0.25, "B": 0.2, "C": 0.3, "D": 0.15}

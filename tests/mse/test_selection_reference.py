@@ -7,8 +7,8 @@ import pytest
 
 from prevalence import LogLinearMSE
 from prevalence.mse import check_model, hierarchical_models
-from prevalence.mse.engine import FitStatus, fit_models
-from prevalence.mse.selection import ModelSet
+from prevalence.mse.inference.selection import ModelSet
+from prevalence.mse.kernels.engine import FitStatus, fit_models
 
 from ..conftest import load_reference_captures
 
@@ -89,7 +89,7 @@ def test_engine_verdict_equals_exact_check(name):
 @pytest.mark.parametrize("name", BIC_SETS)
 def test_model_ranking_matches_r_top_models(mse_reference, name):
     """The best models on the original data, in order, are R's bic_bca_ntop list."""
-    from prevalence.mse.selection import select_exhaustive
+    from prevalence.mse.inference.selection import select_exhaustive
 
     captures = load_reference_captures(name)
     t = captures.n_lists
@@ -109,7 +109,7 @@ def test_bca_rows_agree_with_r_within_monte_carlo_error(mse_reference, name):
     exceeds that (the 97.5% limits of UK_4 for n_top >= 12, where the bootstrap distribution
     is bimodal and R's own rows jump by 50% from one n_top to the next).
     """
-    from prevalence.mse.selection import vary_n_top
+    from prevalence.mse.inference.selection import vary_n_top
 
     captures = load_reference_captures(name)
     ref = np.array(mse_reference[name]["bic_bca"])

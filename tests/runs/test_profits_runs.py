@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from prevalence import LogLinearMSE
-from prevalence.mse.captures import CaptureHistories
+from prevalence.mse.data.captures import CaptureHistories
 from prevalence.profits import ForcedLabourProfit, IllicitProfits, ProfitAssumption
 from prevalence.runs import run, validate
 from prevalence.survey import SurveyDesign

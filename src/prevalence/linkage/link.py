@@ -53,7 +53,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..core.errors import DataError, DataWarning
 from ..core.random import SeedLike, as_generator, check_seed
-from ..mse.captures import CaptureHistories
+from ..mse.data.captures import CaptureHistories
 from .pseudonymise import BLOOM_BITS, HASHED_FIELDS
 
 __all__ = ["LinkageResult", "link_case_lists"]
@@ -98,7 +98,7 @@ class LinkageResult:
 
         ``strata``: kept columns (year, sex, exploitation type...) by which to split the
         people; a person takes the value of their first record. Returns a dict of
-        :class:`~prevalence.mse.captures.CaptureHistories` keyed by stratum then.
+        :class:`~prevalence.mse.data.captures.CaptureHistories` keyed by stratum then.
         """
         return self._histories(self.people(threshold), strata)
 

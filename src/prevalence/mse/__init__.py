@@ -1,7 +1,9 @@
 """Multiple systems estimation (capture-recapture) from several incomplete lists."""
 
+from .algebra.existence import ModelCheck, check_model
+from .algebra.graphs import DecomposableGraph, decomposable_graphs
+from .algebra.hierarchical import HierarchicalModel, hierarchical_models
 from .bayes_threshold import BayesThresholdMSE
-from .captures import CaptureHistories
 from .closed import (
     CLOSED_MODELS,
     ClosedPopulationMSE,
@@ -9,14 +11,12 @@ from .closed import (
     closed_population_models,
     closed_population_table,
 )
+from .data.captures import CaptureHistories
 from .decomposable_bma import DecomposableBMA
-from .existence import ModelCheck, check_model
-from .graphs import DecomposableGraph, decomposable_graphs
+from .inference.search import downhill_search, multistart_search
 from .latent_class import LatentClassMSE
 from .loglinear import LogLinearMSE
-from .models import HierarchicalModel, hierarchical_models
 from .pooled import PooledStratifiedMSE
-from .search import downhill_search, multistart_search
 
 __all__ = [
     "BayesThresholdMSE",

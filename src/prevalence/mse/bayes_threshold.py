@@ -19,12 +19,11 @@ from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summa
 from ..core.parallel import map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
-from .bayes_threshold_sampler import posterior_mode, run_chain
-from .captures import CaptureHistories
-from .design import design_matrix, reduced_design
-from .existence import check_design
-from .loglinear import as_captures
-from .models import HierarchicalModel
+from .algebra.design import design_matrix, reduced_design
+from .algebra.existence import check_design
+from .algebra.hierarchical import HierarchicalModel
+from .data.captures import CaptureHistories, as_captures
+from .kernels.bayes_threshold_sampler import posterior_mode, run_chain
 
 __all__ = ["BayesThresholdMSE", "interaction_terms"]
 
@@ -159,7 +158,7 @@ class BayesThresholdMSE(Estimator):
     # ------------------------------------------------------------------ fitting
     def check_input(self, data: CaptureHistories | pd.DataFrame) -> list[str]:
         """Whether the lists overlap (the independence model exists)."""
-        from .existence import fit_problems
+        from .algebra.existence import fit_problems
 
         try:
             return fit_problems(as_captures(data))

@@ -33,12 +33,11 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval
 from ..core.random import SeedLike
 from ..core.results import Estimate
-from .captures import CaptureHistories
-from .existence import mle_exists
-from .glm import PoissonFit, fit_poisson
-from .loglinear import as_captures
-from .models import HierarchicalModel, hierarchical_models
-from .profile import profile_interval
+from .algebra.existence import mle_exists
+from .algebra.hierarchical import HierarchicalModel, hierarchical_models
+from .data.captures import CaptureHistories, as_captures
+from .inference.profile import profile_interval
+from .kernels.glm import PoissonFit, fit_poisson
 
 __all__ = [
     "ClosedPopulationMSE",

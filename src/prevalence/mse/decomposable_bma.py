@@ -29,9 +29,8 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
-from .captures import CaptureHistories
-from .graphs import MAX_GRAPH_LISTS, DecomposableGraph, decomposable_graphs
-from .loglinear import as_captures
+from .algebra.graphs import MAX_GRAPH_LISTS, DecomposableGraph, decomposable_graphs
+from .data.captures import CaptureHistories, as_captures
 
 __all__ = ["DecomposableBMA", "grid_quantile"]
 

@@ -16,9 +16,8 @@ from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summa
 from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
-from .captures import CaptureHistories
-from .latent_class_sampler import WARMUP, run_chain
-from .loglinear import as_captures
+from .data.captures import CaptureHistories, as_captures
+from .kernels.latent_class_sampler import WARMUP, run_chain
 
 __all__ = ["LatentClassMSE"]
 

@@ -19,13 +19,12 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval, percentile_interval
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
-from .captures import CaptureHistories
-from .design import ReducedDesign, reduced_design
-from .existence import check_design
-from .glm import PoissonFit, fit_poisson
-from .models import HierarchicalModel, ModelSpec, canonical_string
-from .profile import profile_interval
-from .search import (
+from .algebra.design import reduced_design
+from .algebra.existence import check_design
+from .algebra.hierarchical import HierarchicalModel, ModelSpec, canonical_string
+from .data.captures import CaptureHistories, as_captures
+from .inference.profile import profile_interval
+from .inference.search import (
     SearchResult,
     aic_wald_terms,
     check_exhaustive,
@@ -33,7 +32,7 @@ from .search import (
     exhaustive_size,
     multistart_batch,
 )
-from .selection import (
+from .inference.selection import (
     ModelSet,
     bca_interval,
     bootstrap_counts,
@@ -46,6 +45,8 @@ from .selection import (
     select_exhaustive,
     stepwise_terms,
 )
+from .kernels.engine import FitStatus, ModelFit, fit_model, fit_models, pack_models
+from .kernels.glm import fit_poisson
 
 __all__ = ["LogLinearMSE", "as_captures"]
 
@@ -56,22 +57,6 @@ SEARCHES = ("exhaustive", "downhill", "multistart")
 CHECK_OPTIMUM_MODELS = 10_000
 BOOT_MODELS = ("top", "all")
 REPORTED_PROBS = (0.025, 0.1, 0.9, 0.975)
-
-
-def as_captures(data: Any) -> CaptureHistories:
-    """Accept :class:`CaptureHistories`, or a counts DataFrame with a ``count`` column."""
-    if isinstance(data, CaptureHistories):
-        return data
-    if isinstance(data, pd.DataFrame):
-        if "count" in data.columns:
-            return CaptureHistories.from_counts(data, count="count")
-        raise DataError(
-            "a DataFrame passed to an MSE estimator needs a 'count' column; for other layouts "
-            "build CaptureHistories.from_counts(df, count=...) or CaptureHistories.from_records(df, lists=...)"
-        )
-    raise DataError(
-        f"expected CaptureHistories or a DataFrame of counts, got {type(data).__name__}"
-    )
 
 
 def _term_label(term: int, lists: tuple[str, ...]) -> str:
@@ -220,7 +205,7 @@ class LogLinearMSE(Estimator):
     # ------------------------------------------------------------------ fitting
     def check_input(self, data: CaptureHistories | pd.DataFrame) -> list[str]:
         """The fixed model's existence on ``data`` (with selection: the independence model's)."""
-        from .existence import fit_problems
+        from .algebra.existence import fit_problems
 
         try:
             captures = as_captures(data)
@@ -256,15 +241,23 @@ class LogLinearMSE(Estimator):
                     )
                 model = HierarchicalModel(found.terms, t)
                 search_record = self._search_record(captures, found, order, notes)
-        design = self._design(captures, model)
-        fit = fit_poisson(design.X, y[design.cells])
-        if not fit.converged:
+        if self.select is None:
+            # a fixed model is checked once, exactly; a selected one was checked by the search
+            self._check_exists(captures, model)
+        # the engine that ranked the models fits the chosen one: one iteration, one result
+        fit = fit_model(model.terms, y, t)
+        if fit.status & (FitStatus.SINGULAR | FitStatus.DIVERGING):
+            raise EstimationError(
+                f"model {model} cannot be fitted to these data: the maximum likelihood estimate "
+                "is not finite or the parameters are not identifiable"
+            )
+        if fit.status & FitStatus.NOT_CONVERGED:
             notes.append(f"the Poisson fit did not converge in {fit.iterations} iterations")
         n = float(captures.n_observed)
         unobserved = math.exp(float(fit.coef[0]))
         N = n + unobserved
         se = math.sqrt(unobserved + unobserved**2 * fit.cov[0, 0])
-        details = self._details(captures, design, fit, N, se)
+        details = self._details(captures, model, fit, N, se)
         if selection is not None:
             details["selection"] = self.select
             details["max_order"] = order
@@ -289,14 +282,14 @@ class LogLinearMSE(Estimator):
             "aic-wald": "AIC-Wald stepwise-selected",
         }
         method = (
-            f"log-linear MSE {design.model}"
+            f"log-linear MSE {model}"
             if self.select is None
-            else (f"log-linear MSE, {how[self.select]} {design.model}")
+            else (f"log-linear MSE, {how[self.select]} {model}")
         )
         if self.search != "exhaustive":
             method += f" ({self.search} search)"
         if self.interval == "profile":
-            prof = self._profile(design, y, n, N)
+            prof = self._profile(model, y, n, N)
             lower, upper = prof.lower, prof.upper
             details["multinomial_estimate"] = prof.estimate
             notes.extend(prof.warnings)
@@ -308,7 +301,9 @@ class LogLinearMSE(Estimator):
             interval_method = "log-wald"
         elif self.interval == "lognormal":
             z = float(stats.norm.ppf(0.5 + self.level / 2.0))
-            # SparseMSE reads the intercept's variance from glm's last IRLS weights
+            # SparseMSE reads the intercept's variance from the working weights of R's last
+            # IRLS step, which stops before the maximum: reproducing it needs R's iteration
+            design = reduced_design(captures.cell_counts, model)
             r_fit = fit_poisson(design.X, y[design.cells], like_r=True)
             b0, sd0 = float(r_fit.coef[0]), math.sqrt(float(r_fit.cov[0, 0]))
             lower, upper = n + math.exp(b0 - z * sd0), n + math.exp(b0 + z * sd0)
@@ -418,19 +413,21 @@ class LogLinearMSE(Estimator):
                 )
         return record
 
-    def _design(self, captures: CaptureHistories, model: HierarchicalModel) -> ReducedDesign:
-        design = reduced_design(captures.cell_counts, model)
-        check = check_design(design, captures.lists)
+    @staticmethod
+    def _check_exists(captures: CaptureHistories, model: HierarchicalModel) -> None:
+        check = check_design(reduced_design(captures.cell_counts, model), captures.lists)
         if not check.ok:
             raise EstimationError(f"model {model} cannot be fitted to these data: {check.reason}")
-        return design
 
-    def _profile(self, design: ReducedDesign, y: np.ndarray, n: float, N: float):
-        X_aug = np.vstack([design.X, np.eye(1, design.X.shape[1])])
-        y_obs = y[design.cells]
+    def _profile(self, model: HierarchicalModel, y: np.ndarray, n: float, N: float):
+        table, lengths = pack_models([model.terms])
+        y_aug = np.array(y, dtype=float)
 
         def deviance_at(n0: float) -> float:
-            return fit_poisson(X_aug, np.append(y_obs, n0), check_rank=False).deviance
+            # the same model with the unobserved cell fixed at n0 and counted as observed
+            y_aug[0] = n0
+            res = fit_models(table, lengths, y_aug, model.n_lists, zero_cell=True)
+            return float(res["deviance"][0, 0])
 
         return profile_interval(deviance_at, n, N, self.level)
 
@@ -593,41 +590,40 @@ class LogLinearMSE(Estimator):
     def _details(
         self,
         captures: CaptureHistories,
-        design: ReducedDesign,
-        fit: PoissonFit,
+        model: HierarchicalModel,
+        fit: ModelFit,
         N: float,
         se: float,
     ) -> dict[str, Any]:
         lists = captures.lists
         n = float(captures.n_observed)
-        k = design.n_parameters
+        k = model.n_parameters
         coefs = {
-            _term_label(int(u), lists): float(b)
-            for u, b in zip(design.terms, fit.coef, strict=True)
+            _term_label(int(u), lists): float(b) for u, b in zip(fit.terms, fit.coef, strict=True)
         }
-        for u in design.infinite_terms:
+        for u in fit.infinite_terms:
             coefs[_term_label(int(u), lists)] = -math.inf
         fitted = captures.counts.copy()
-        fitted_values = np.zeros(2**captures.n_lists)
-        fitted_values[design.cells] = fit.fitted
+        fitted_values = fit.fitted.copy()
+        fitted_values[0] = 0.0
         fitted["fitted"] = fitted_values[1:]
         return {
-            "model": str(design.model),
-            "model_terms": design.model.describe(lists),
+            "model": str(model),
+            "model_terms": model.describe(lists),
             "lists": lists,
             "n_observed": int(n),
             "unobserved": N - n,
             "std_error": se,
             "deviance": fit.deviance,
-            "df": int(design.cells.size - design.terms.size),
+            "df": fit.df_residual,
             "loglik": fit.loglik,
             # MultipleSystemsEstimation's definitions: every model parameter counts, including
             # those fixed at minus infinity, and the BIC sample size is the number observed.
             "AIC": 2.0 * k - 2.0 * fit.loglik,
             "BIC": k * math.log(n) - 2.0 * fit.loglik,
             "coefficients": coefs,
-            "infinite_terms": tuple(_term_label(int(u), lists) for u in design.infinite_terms),
+            "infinite_terms": tuple(_term_label(int(u), lists) for u in fit.infinite_terms),
             "fitted": fitted,
-            "converged": fit.converged,
+            "converged": not fit.status & FitStatus.NOT_CONVERGED,
             "iterations": fit.iterations,
         }

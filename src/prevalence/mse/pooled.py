@@ -61,8 +61,8 @@ from ..core.mcmc import (
 )
 from ..core.random import SeedLike, as_generator, independent_seed
 from ..core.results import Comparison, Estimate
-from .captures import _as_binary, _plain, _row_label
-from .design import design_matrix
+from .algebra.design import design_matrix
+from .data.captures import _as_binary, _plain, _row_label
 
 __all__ = ["PooledStratifiedMSE", "DEFAULT_POOLED_PRIORS"]
 

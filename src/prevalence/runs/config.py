@@ -393,7 +393,7 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     appended to ``problems`` when given, otherwise raised as :class:`ConfigProblem`.
     """
     from ..core.errors import DataError
-    from ..mse.captures import CaptureHistories
+    from ..mse.data.captures import CaptureHistories
     from ..survey.design import SurveyDesign
 
     own: list[str] = []

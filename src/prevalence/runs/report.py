@@ -396,7 +396,7 @@ def _withheld(protected: dict, name: str) -> bool:
 
 
 def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: dict) -> pd.DataFrame:
-    from ..mse.captures import CaptureHistories
+    from ..mse.data.captures import CaptureHistories
 
     rows = []
     hashes = {x["name"]: x["sha256"] for x in manifest["inputs"]}
@@ -478,7 +478,7 @@ def render_report(
     from jinja2 import Environment
     from markupsafe import Markup
 
-    from ..mse.captures import CaptureHistories
+    from ..mse.data.captures import CaptureHistories
     from .config import estimator_class
 
     lists_of = {

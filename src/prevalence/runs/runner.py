@@ -484,7 +484,7 @@ def suppress_counts(counts: pd.DataFrame, threshold: int, column: str = "count")
 
 def protect_inputs(inputs: dict[str, Any], threshold: int) -> dict[str, pd.DataFrame]:
     """Every list input's capture-pattern table (patterns with people) as it may be published."""
-    from ..mse.captures import CaptureHistories
+    from ..mse.data.captures import CaptureHistories
 
     out = {}
     for name, obj in inputs.items():

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..core.errors import DataError
 from ..core.random import SeedLike, as_generator
-from ..mse.captures import CaptureHistories
+from ..mse.data.captures import CaptureHistories
 
 __all__ = ["CaseListPopulation", "simulate_case_lists", "DEFAULT_LISTS"]
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..core.errors import DataError
 from ..core.random import SeedLike, as_generator
-from ..mse.captures import CaptureHistories
+from ..mse.data.captures import CaptureHistories
 from .capture import simulate_captures
 
 __all__ = [

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..core.errors import DataError
 from ..core.random import SeedLike, as_generator
-from ..mse.captures import CaptureHistories
+from ..mse.data.captures import CaptureHistories
 
 __all__ = ["CaptureScenario", "SurveyScenario"]
 

@@ -35,7 +35,7 @@ from ..core.compare import compare_estimates
 from ..core.errors import DataError
 from ..core.intervals import critical_value, percentile_interval
 from ..core.results import Estimate
-from ..mse.captures import CaptureHistories
+from ..mse.data.captures import CaptureHistories
 from ..simulate.scenarios import CaptureScenario
 from .study import check_study, run_tasks
 

@@ -35,7 +35,7 @@ from ..core.results import Estimate
 from ..linkage.link import LinkageResult, link_case_lists
 from ..linkage.pseudonymise import pseudonymise
 from ..linkage.uncertainty import estimate_with_linkage_uncertainty
-from ..mse.captures import CaptureHistories
+from ..mse.data.captures import CaptureHistories
 from ..simulate.case_lists import simulate_case_lists
 
 __all__ = ["CaseListScenario", "LinkedCaseLists", "LinkedEstimate"]

@@ -85,7 +85,7 @@ def _fit_separately(
     labels: list[Any],
     seed: np.random.SeedSequence,
 ) -> tuple[list[Estimate | None], Estimate | None]:
-    from ..mse.captures import CaptureHistories
+    from ..mse.data.captures import CaptureHistories
 
     by = list(scenario.by)
     fits: list[Estimate | None] = []

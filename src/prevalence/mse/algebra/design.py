@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import HierarchicalModel
+from .hierarchical import HierarchicalModel
 
 __all__ = ["ReducedDesign", "design_matrix", "reduced_design", "term_margins"]
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from .captures import CaptureHistories
+from ..data.captures import CaptureHistories
 from .design import ReducedDesign, reduced_design
-from .models import HierarchicalModel, ModelSpec
+from .hierarchical import HierarchicalModel, ModelSpec
 
 __all__ = ["ModelCheck", "check_model", "check_design", "fit_problems"]
 

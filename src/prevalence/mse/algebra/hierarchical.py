@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..core.errors import DataError
+from ...core.errors import DataError
 
 __all__ = [
     "HierarchicalModel",

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.checks import column_names
-from ..core.errors import DataError, DataWarning
+from ...core.checks import column_names
+from ...core.errors import DataError, DataWarning
 
-__all__ = ["CaptureHistories"]
+__all__ = ["CaptureHistories", "as_captures"]
 
 MAX_LISTS = 20
 
@@ -414,3 +414,19 @@ def _project(y: np.ndarray, t: int, keep: Sequence[int]) -> np.ndarray:
     out = np.bincount(new_codes, weights=y, minlength=2 ** len(keep))
     out[0] = 0.0  # people only on dropped lists are now unseen
     return out
+
+
+def as_captures(data: Any) -> CaptureHistories:
+    """Accept :class:`CaptureHistories`, or a counts DataFrame with a ``count`` column."""
+    if isinstance(data, CaptureHistories):
+        return data
+    if isinstance(data, pd.DataFrame):
+        if "count" in data.columns:
+            return CaptureHistories.from_counts(data, count="count")
+        raise DataError(
+            "a DataFrame passed to an MSE estimator needs a 'count' column; for other layouts "
+            "build CaptureHistories.from_counts(df, count=...) or CaptureHistories.from_records(df, lists=...)"
+        )
+    raise DataError(
+        f"expected CaptureHistories or a DataFrame of counts, got {type(data).__name__}"
+    )

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ..core.errors import DataError
-from .design import reduced_design
-from .engine import FitStatus, fit_models, pack_models
-from .existence import check_design
-from .models import HierarchicalModel, canonical_string
+from ...core.errors import DataError
+from ..algebra.design import reduced_design
+from ..algebra.existence import check_design
+from ..algebra.hierarchical import HierarchicalModel, canonical_string
+from ..kernels.engine import FitStatus, fit_models, pack_models
 
 __all__ = [
     "SearchResult",

@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.bootstrap import bca_interval, jackknife_acceleration
-from ..core.errors import EstimationError
-from ..core.progress import Progress
-from .captures import CaptureHistories
-from .engine import FitStatus, best_fit, cell_margins, fit_models, pack_models
-from .models import canonical_string, enumerate_model_terms
+from ...core.bootstrap import bca_interval, jackknife_acceleration
+from ...core.errors import EstimationError
+from ...core.progress import Progress
+from ..algebra.hierarchical import canonical_string, enumerate_model_terms
+from ..data.captures import CaptureHistories
+from ..kernels.engine import FitStatus, best_fit, cell_margins, fit_models, pack_models
 from .search import _exact_ok, boundary_terms, fit_checked, neighbour_models, penalty
 
 __all__ = [

@@ -25,11 +25,20 @@ callers confirm those cases with the exact linear-programming check.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numba as nb
 import numpy as np
 
-__all__ = ["FitStatus", "best_fit", "cell_margins", "fit_models", "pack_models"]
+__all__ = [
+    "FitStatus",
+    "ModelFit",
+    "best_fit",
+    "cell_margins",
+    "fit_model",
+    "fit_models",
+    "pack_models",
+]
 
 
 class FitStatus:
@@ -104,11 +113,12 @@ def _cholesky_solve(H, g, p, out):
 
 
 @nb.njit(cache=True)
-def _vector_constants(y):
-    """Per count vector: sum of y log y - y (deviance constant) and of log y! (over all cells)."""
+def _vector_constants(y, first_cell):
+    """Per count vector: sum of y log y - y (deviance constant) and of log y! over the cells
+    from ``first_cell`` (1: the unobserved cell 0 left out; 0: its count given)."""
     c_dev = 0.0
     c_lgam = 0.0
-    for c in range(1, y.size):
+    for c in range(first_cell, y.size):
         yc = y[c]
         if yc > 0:
             c_dev += yc * math.log(yc) - yc
@@ -117,8 +127,13 @@ def _vector_constants(y):
 
 
 @nb.njit(cache=True)
-def _fit_pair(terms, p_all, y, ymarg, t, start, use_start, tol, max_iter, beta_out, c_dev, c_lgam):
+def _fit_pair(
+    terms, p_all, y, ymarg, t, start, use_start, tol, max_iter, beta_out, c_dev, c_lgam, zero_cell
+):
     """Fit one model (``terms[:p_all]``) to one count vector ``y`` (length ``2**t``).
+
+    With ``zero_cell`` the unobserved cell counts as observed with count ``y[0]`` (the profile
+    likelihood fixes it); otherwise it is left out.
 
     Returns (N, deviance, loglik, n_estimated, status, iterations, min_zero_fitted, n_kept_cells).
     ``beta_out`` receives the coefficients of all terms (``-inf`` for empty margins).
@@ -128,7 +143,7 @@ def _fit_pair(terms, p_all, y, ymarg, t, start, use_start, tol, max_iter, beta_o
     est = np.empty(p_all, dtype=np.int64)
     p = 0
     keep = np.ones(n_cells, dtype=np.bool_)
-    keep[0] = False
+    keep[0] = zero_cell
     for i in range(p_all):
         s = terms[i]
         if s == 0 or ymarg[s] > 0:
@@ -287,7 +302,9 @@ def _fit_pair(terms, p_all, y, ymarg, t, start, use_start, tol, max_iter, beta_o
 
 
 @nb.njit(cache=True, parallel=True)
-def _fit_all(term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter, betas, want_betas):
+def _fit_all(
+    term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter, betas, want_betas, zero_cell
+):
     K = term_table.shape[0]
     B = Y.shape[0]
     N = np.empty((K, B))
@@ -302,7 +319,7 @@ def _fit_all(term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter,
     c_dev = np.empty(B)
     c_lgam = np.empty(B)
     for b in range(B):
-        c_dev[b], c_lgam[b] = _vector_constants(Y[b])
+        c_dev[b], c_lgam[b] = _vector_constants(Y[b], 0 if zero_cell else 1)
     for idx in nb.prange(K * B):
         k = idx // B
         b = idx - k * B
@@ -320,6 +337,7 @@ def _fit_all(term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter,
             beta_out,
             c_dev[b],
             c_lgam[b],
+            zero_cell,
         )
         N[k, b] = r[0]
         dev[k, b] = r[1]
@@ -355,7 +373,7 @@ def _best_fit(term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter
     undecided = np.zeros(B, dtype=np.int64)
     for b in nb.prange(B):
         beta_out = np.empty(pmax)
-        c_dev, c_lgam = _vector_constants(Y[b])
+        c_dev, c_lgam = _vector_constants(Y[b], 1)
         # saturated Poisson log-likelihood: sum of y log y - y - log y!
         loglik_sat = c_dev - c_lgam
         for k in range(K):
@@ -374,6 +392,7 @@ def _best_fit(term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter
                 beta_out,
                 c_dev,
                 c_lgam,
+                False,
             )
             st = r[4]
             if st != 0:
@@ -427,10 +446,12 @@ def best_fit(
     )
 
 
-def cell_margins(Y: np.ndarray, t: int) -> np.ndarray:
-    """Superset sums of count vectors: ``out[b, s] = sum of Y[b, c] over cells c ⊇ s``."""
+def cell_margins(Y: np.ndarray, t: int, *, zero_cell: bool = False) -> np.ndarray:
+    """Superset sums of count vectors: ``out[b, s] = sum of Y[b, c] over cells c ⊇ s`` (the
+    unobserved cell 0 counted only with ``zero_cell``)."""
     out = np.array(Y, dtype=float, copy=True)
-    out[:, 0] = 0.0
+    if not zero_cell:
+        out[:, 0] = 0.0
     n = 1 << t
     cells = np.arange(n)
     for j in range(t):
@@ -462,6 +483,7 @@ def fit_models(
     tol: float = 1e-10,
     max_iter: int = 100,
     return_betas: bool = False,
+    zero_cell: bool = False,
 ) -> dict[str, np.ndarray]:
     """Fit every model (rows of ``term_table``) to every count vector (rows of ``Y``).
 
@@ -476,6 +498,9 @@ def fit_models(
     starts : (K, pmax) array, optional
         Starting coefficients for each model (warm start); a pair whose estimated terms
         include one with a non-finite start falls back to R's starting values.
+    zero_cell : bool
+        Count ``Y[:, 0]`` as the observed count of the unobserved cell (a profile likelihood
+        fixes it); by default that entry is ignored.
 
     Returns
     -------
@@ -490,7 +515,7 @@ def fit_models(
     B = Y.shape[0]
     if Y.shape[1] != 1 << t:
         raise ValueError(f"count vectors must have {1 << t} entries, got {Y.shape[1]}")
-    Ymarg = cell_margins(Y, t)
+    Ymarg = cell_margins(Y, t, zero_cell=zero_cell)
     use_start = starts is not None
     st = np.zeros((K, pmax)) if starts is None else np.ascontiguousarray(starts, dtype=float)
     betas = np.full((K, B, pmax) if return_betas else (1, 1, 1), np.nan)
@@ -506,6 +531,7 @@ def fit_models(
         int(max_iter),
         betas,
         return_betas,
+        bool(zero_cell),
     )
     out = {
         "N": N,
@@ -520,3 +546,107 @@ def fit_models(
     if return_betas:
         out["beta"] = betas
     return out
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """One model fitted to one count vector by the engine, with what inference needs.
+
+    ``terms`` are the estimated terms (intercept first) and ``coef`` their coefficients;
+    ``infinite_terms`` are fixed at minus infinity (empty margins) and the cells containing
+    them are not in ``cells``. ``information`` is the Fisher information ``X' W X`` at the final
+    iterate and ``cov`` its inverse. ``fitted`` holds the fitted value of every cell (0 for
+    dropped cells; cell 0 is the unobserved cell, ``exp(intercept)``).
+    """
+
+    N: float
+    terms: np.ndarray
+    coef: np.ndarray
+    infinite_terms: np.ndarray
+    cells: np.ndarray
+    fitted: np.ndarray
+    information: np.ndarray
+    cov: np.ndarray
+    deviance: float
+    loglik: float
+    status: int
+    iterations: int
+
+    @property
+    def ok(self) -> bool:
+        """Converged to a finite maximum with a non-singular information matrix."""
+        return self.status == FitStatus.OK
+
+    @property
+    def df_residual(self) -> int:
+        """Kept cells minus estimated terms."""
+        return int(self.cells.size - self.terms.size)
+
+
+def fit_model(
+    terms: tuple[int, ...] | np.ndarray,
+    y: np.ndarray,
+    t: int,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> ModelFit:
+    """Fit one hierarchical model to one count vector with the engine's Newton iteration.
+
+    Returns the estimate, the coefficients and the information matrix at the final iterate:
+    the same iteration that ranked the model in a selection, so a selected model is not fitted
+    again by another method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0.0, 60, 40, 20])  # cells 01, 10, 11 of two lists
+    >>> fit = fit_model((0, 1, 2), y, 2)
+    >>> round(fit.N, 6)  # Lincoln-Petersen: n1 n2 / m = 80 * 60 / 20
+    240.0
+    >>> fit.cov.shape
+    (3, 3)
+    """
+    terms_arr = np.asarray(terms, dtype=np.int64)
+    y = np.asarray(y, dtype=float)
+    res = fit_models(
+        terms_arr[None, :],
+        np.array([terms_arr.size]),
+        y[None, :],
+        t,
+        tol=tol,
+        max_iter=max_iter,
+        return_betas=True,
+    )
+    beta = res["beta"][0, 0, : terms_arr.size]
+    finite = np.isfinite(beta)
+    est_terms, coef = terms_arr[finite], beta[finite]
+    infinite = terms_arr[~finite]
+    cells = np.arange(1, 1 << t, dtype=np.int64)
+    if infinite.size:
+        hit = ((cells[:, None] & infinite[None, :]) == infinite[None, :]).any(axis=1)
+        cells = cells[~hit]
+    X = ((cells[:, None] & est_terms[None, :]) == est_terms[None, :]).astype(float)
+    mu_cells = np.exp(X @ coef)
+    fitted = np.zeros(1 << t)
+    fitted[cells] = mu_cells
+    fitted[0] = math.exp(coef[0]) if coef.size else math.nan
+    information = (X * mu_cells[:, None]).T @ X
+    try:
+        cov = np.linalg.inv(information)
+    except np.linalg.LinAlgError:
+        cov = np.full_like(information, np.nan)
+    return ModelFit(
+        N=float(res["N"][0, 0]),
+        terms=est_terms,
+        coef=coef,
+        infinite_terms=infinite,
+        cells=cells,
+        fitted=fitted,
+        information=information,
+        cov=cov,
+        deviance=float(res["deviance"][0, 0]),
+        loglik=float(res["loglik"][0, 0]),
+        status=int(res["status"][0, 0]),
+        iterations=int(res["iterations"][0, 0]),
+    )
