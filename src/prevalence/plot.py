@@ -9,7 +9,7 @@ backend: that is the caller's choice (the command line uses Agg).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,10 +17,13 @@ import pandas as pd
 from .core.errors import DataError
 from .core.results import Comparison, Estimate
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["study_summary", "forest", "list_overlap", "scorecard"]
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
@@ -34,7 +37,7 @@ def _figure(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any, bool]:
     return fig, new, True
 
 
-def study_summary(summary: pd.DataFrame, nominal: float = 0.95, *, axes: Any = None):
+def study_summary(summary: pd.DataFrame, nominal: float = 0.95, *, axes: Any = None) -> Figure:
     """Coverage and relative bias by scenario (panels) and estimator (bars).
 
     ``summary`` is :attr:`prevalence.StudyResult.summary`; ``axes``, two axes of your own
@@ -79,7 +82,7 @@ def _two_axes(axes: Any) -> list[Any]:
 
 def forest(
     estimates: Mapping[str, Estimate | Comparison], xlabel: str = "estimate", *, ax: Any = None
-):
+) -> Figure:
     """Estimates with their intervals; for a :class:`Comparison`, baseline and endline side by side.
 
     ``ax``: axes of your own figure to draw into (default: a new figure). Estimates must
@@ -91,7 +94,7 @@ def forest(
     if len(scales) > 1:
         raise DataError(
             f"forest() draws one kind of quantity per axis; these estimates measure "
-            f"{sorted(scales)}: draw each on its own axes"
+            f"{sorted(map(str, scales))}: draw each on its own axes"
         )
     labels, rows = [], []
     for name, e in estimates.items():
@@ -113,7 +116,9 @@ def forest(
     return fig
 
 
-def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1, *, axes: Any = None):
+def list_overlap(
+    captures: Any, max_patterns: int = 30, min_count: int = 1, *, axes: Any = None
+) -> Figure:
     """UpSet-style chart: people per capture pattern (bars) and the lists in it (dots below).
 
     ``captures``: a :class:`~prevalence.CaptureHistories`, or a table of 0/1 list columns and
@@ -163,7 +168,9 @@ def list_overlap(captures: Any, max_patterns: int = 30, min_count: int = 1, *, a
     return fig
 
 
-def scorecard(card: pd.DataFrame, xlabel: str = "change endline - baseline", *, ax: Any = None):
+def scorecard(
+    card: pd.DataFrame, xlabel: str = "change endline - baseline", *, ax: Any = None
+) -> Figure:
     """Change with its interval per area (and the difference in differences where there is one),
     with each area's target (a relative fall, drawn at ``-target x baseline``) as a red tick.
 

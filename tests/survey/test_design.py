@@ -252,6 +252,21 @@ def test_calibration_rejects_inconsistent_totals(df):
         d.calibrate({"region": {"r0": 10.0, "r1": 10.0, "r2": 10.0}}, population_size=1000.0)
 
 
+def test_unit_sizes_need_a_stage(df):
+    # a mapping of unit sizes is for calibration within units (stage=1); without it the
+    # call used to fail inside the calibration
+    d = SurveyDesign(df, weights="w", strata="stratum", clusters="psu")
+    with pytest.raises(DataError, match="only with stage=1"):
+        d.calibrate({"region": {"r0": 10.0, "r1": 10.0, "r2": 10.0}}, population_size={1: 5.0})
+
+
+def test_replicate_design_refuses_what_is_not_a_frame():
+    # its `type` argument hid the builtin: the refusal itself failed with "'str' object is
+    # not callable"
+    with pytest.raises(DataError, match="expected a pandas DataFrame, got list"):
+        ReplicateDesign.from_weights([[1.0]], "w", ["r1"], "jk1")
+
+
 # ------------------------------------------------------------------ prevalence and change
 def test_survey_prevalence_and_counts(df):
     d = SurveyDesign(df, weights="w", strata="stratum", clusters="psu")

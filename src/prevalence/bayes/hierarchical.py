@@ -166,7 +166,7 @@ class HierarchicalPrevalence(Estimator):
             return d
         return replace(d, programme=_programme_indicator(d, self.programme))
 
-    def _sample(self, d: AreaData):
+    def _sample(self, d: AreaData) -> Any:
         return sample_pymc(
             build_model(d, self.priors),
             draws=self.draws,
@@ -247,7 +247,7 @@ class HierarchicalPrevalence(Estimator):
         return self._comparison(est, labels.index(baseline), labels.index(endline))
 
     # ------------------------------------------------------------------ summaries
-    def _summarise(self, d: AreaData, idata) -> Estimate:
+    def _summarise(self, d: AreaData, idata: Any) -> Estimate:
         p = idata.posterior["p"].to_numpy()  # (chains, draws, rows)
         flat = p.reshape(-1, p.shape[-1])
         a = (1.0 - self.level) / 2.0
@@ -270,7 +270,7 @@ class HierarchicalPrevalence(Estimator):
         notes: list[str] = []
         if d.population is not None:
             weights, how = d.population, "population"
-        elif d.kind == "counts":
+        elif d.kind == "counts" and d.trials is not None:
             weights, how = d.trials, "trials"
             notes.append(
                 "no population given: areas are weighted by their sample sizes in the aggregate"
@@ -366,7 +366,9 @@ class HierarchicalPrevalence(Estimator):
             scale="proportion",
         )
 
-    def _diagnostics(self, idata, rhat, ess_bulk, ess_tail, notes: list[str]) -> dict[str, Any]:
+    def _diagnostics(
+        self, idata: Any, rhat: Any, ess_bulk: Any, ess_tail: Any, notes: list[str]
+    ) -> dict[str, Any]:
         stats = idata.sample_stats
         divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
         depth_hits = (

@@ -27,6 +27,7 @@ HalfNormal(0.5)``. With a single area the area effects are left out (no pooling 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -51,12 +52,13 @@ def resolve_priors(priors: Mapping[str, float] | None) -> dict[str, float]:
 
 def _pooled_centre(d: AreaData) -> float:
     if d.kind == "counts":
-        rate = (d.cases.sum() + 0.5) / (d.trials.sum() + 1.0)
+        cases, trials = np.asarray(d.cases), np.asarray(d.trials)
+        rate = (cases.sum() + 0.5) / (trials.sum() + 1.0)
         return float(np.log(rate / (1 - rate)))
-    return float(np.mean(d.theta_hat))
+    return float(np.mean(np.asarray(d.theta_hat)))
 
 
-def build_model(d: AreaData, priors: Mapping[str, float]):
+def build_model(d: AreaData, priors: Mapping[str, float]) -> Any:
     """Build the PyMC model for the prepared data (``p`` is the prevalence of every row)."""
     import pymc as pm
     import pytensor.tensor as pt

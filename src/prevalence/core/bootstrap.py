@@ -199,13 +199,13 @@ def bca_interval(
     """
     b = np.asarray(boot, dtype=float)
     b = b[np.isfinite(b)]
-    probs = np.asarray(probs, dtype=float)
+    p = np.asarray(probs, dtype=float)
     if b.size == 0 or not math.isfinite(acceleration):
-        return np.full(probs.shape, np.nan), math.nan
+        return np.full(p.shape, np.nan), math.nan
     z0 = bias_correction(b, estimate)
     if not math.isfinite(z0):
-        return np.full(probs.shape, np.nan), z0
-    zq = bca_probabilities(z0, acceleration, probs)
+        return np.full(p.shape, np.nan), z0
+    zq = bca_probabilities(z0, acceleration, p)
     return np.quantile(b, zq, method="median_unbiased"), z0
 
 

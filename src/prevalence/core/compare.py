@@ -274,14 +274,14 @@ def combine_independent(
     ests = list(estimates)
     values = [e.value for e in ests]
     own = [_has_draws(e) for e in ests]
-    sizes = {int(e.draws.size) for e in ests if _has_draws(e)}
+    sizes = {int(np.asarray(e.draws).size) for e in ests if _has_draws(e)}
     if paired:
         if not all(own) or len(sizes) != 1:
             raise ValueError("paired (joint) estimates need draws of the same length")
         kinds = {e.draws_kind for e in ests} - {None, "posterior"}
         if kinds:
             raise ValueError(
-                f"paired (joint) draws must be posterior draws of one model, not {sorted(kinds)}"
+                f"paired (joint) draws must be posterior draws of one model, not {sorted(map(str, kinds))}"
             )
         n_draws = sizes.pop()
     elif n_draws is None:
@@ -313,7 +313,15 @@ def combine_independent(
             with np.errstate(divide="ignore", invalid="ignore"):
                 value = float(np.asarray(f(*[np.float64(v) for v in values])))
                 comb = np.asarray(f(*draws), dtype=float)
-            jk = Jackknife.combine(list(zip(values, jackknives, strict=True)), f)
+            # all_bca: every jackknife record is a Jackknife
+            jk = Jackknife.combine(
+                [
+                    (v, j)
+                    for v, j in zip(values, jackknives, strict=True)
+                    if isinstance(j, Jackknife)
+                ],
+                f,
+            )
             accel = jk.acceleration()
             (lo, hi), z0 = bca_interval(comb, value, accel, [alpha, 1.0 - alpha])
             if not (math.isfinite(lo) and math.isfinite(hi)):

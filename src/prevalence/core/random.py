@@ -6,7 +6,7 @@ import numpy as np
 
 __all__ = ["SeedLike", "as_generator", "check_seed", "independent_seed"]
 
-SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+SeedLike = int | np.integer | np.random.Generator | np.random.SeedSequence | None
 
 
 def check_seed(seed: object) -> SeedLike:

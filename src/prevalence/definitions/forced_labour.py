@@ -136,7 +136,7 @@ class _Reader:
         self.no = {_key(v) for v in mapping.no}
         clash = self.yes & self.no
         if clash:
-            raise DataError(f"mapping reads {sorted(clash)} as both yes and no")
+            raise DataError(f"mapping reads {sorted(clash, key=str)} as both yes and no")
 
     def __call__(self, column: str, role: str) -> np.ndarray:
         values = self.frame[column].to_numpy(dtype=object)
@@ -305,20 +305,20 @@ def classify_forced_labour(
     ).astype("Int8")
 
     rules = []
-    for i in range(n):
+    for r in range(n):
         rules.append(
             _rule(
-                bool(child[i]),
-                forced[i],
-                in_period[i],
-                involuntary[i],
-                coercion[i],
-                context["coercion_by_parents_only"][i],
-                third_party[i],
-                context["parent_in_forced_labour"][i],
-                worst_yes[i],
-                cse[i],
-                state[i],
+                bool(child[r]),
+                forced[r],
+                in_period[r],
+                involuntary[r],
+                coercion[r],
+                context["coercion_by_parents_only"][r],
+                third_party[r],
+                context["parent_in_forced_labour"][r],
+                worst_yes[r],
+                cse[r],
+                state[r],
             )
         )
     trace = pd.DataFrame(

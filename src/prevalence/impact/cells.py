@@ -214,7 +214,7 @@ def from_independent(
     if min(e.value for e in ests) <= 0:
         ror = replace(ror, value=math.nan)
     n_used = d.draws.size
-    rng_changes = as_generator(rng.integers(2**63))
+    rng_changes = as_generator(int(rng.integers(2**63)))
     changes = {
         "programme": compare_estimates(ests[0], ests[1], seed=rng_changes, n_draws=n_used),
         "comparison": compare_estimates(ests[2], ests[3], seed=rng_changes, n_draws=n_used),

@@ -174,7 +174,8 @@ class DifferenceInDifferences:
         if not isinstance(data, Design):
             return {v: self.fit(frame[frame[by] == v].drop(columns=[by])) for v in levels}
         comparison = self._check_design_cells(data, by)
-        table = self.estimator.cell_table(data, [by, self.group, self.period])
+        cells: Any = self.estimator  # has cell_table (checked in _check_design_cells)
+        table = cells.cell_table(data, [by, self.group, self.period])
         return {v: self._from_table(table, comparison, {by: v}, level) for v in levels}
 
     def from_estimates(self, cells: Mapping[tuple[Any, Any], Estimate]) -> DiDResult:
@@ -199,7 +200,8 @@ class DifferenceInDifferences:
     def _fit_design(self, design: Design, level: float) -> DiDResult:
         comparison = self._check_design_cells(design, None)
         # cells are domains of the whole design: rows outside the four cells keep their place
-        table: DomainTable = self.estimator.cell_table(design, [self.group, self.period])
+        cells: Any = self.estimator  # has cell_table (checked in _check_design_cells)
+        table: DomainTable = cells.cell_table(design, [self.group, self.period])
         return self._from_table(table, comparison, {}, level)
 
     def _from_table(
@@ -283,14 +285,15 @@ class DifferenceInDifferences:
         marker = "__programme__"
         if marker in data.columns:
             raise DataError(f"the frame must not have a column named {marker!r}")
-        if self.estimator.period not in (None, self.period):
+        hierarchical: Any = self.estimator  # a HierarchicalPrevalence (see _fit_frame)
+        if hierarchical.period not in (None, self.period):
             raise DataError(
-                f"the estimator's period column is {self.estimator.period!r} but the DiD's is "
+                f"the estimator's period column is {hierarchical.period!r} but the DiD's is "
                 f"{self.period!r}"
             )
         rows = data[data[self.group].isin([self.treated, comparison])]
         frame = rows.assign(**{marker: (rows[self.group] == self.treated).astype(int)})
-        model = copy.copy(self.estimator)
+        model = copy.copy(hierarchical)
         model.programme = marker
         model.period = self.period
         fit = model.fit(frame.reset_index(drop=True))

@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -359,6 +360,10 @@ def _floor_m(linker: Any) -> None:
 
 
 _KEEP_PROBABILITY = 1e-3
+
+#: Records per chunk on each side of the scoring step (chunks x chunks queries at scale); the
+#: pairs and their probabilities do not depend on it (tests/linkage/test_link.py).
+_RECORDS_PER_CHUNK = 250_000
 
 
 #: The m of an equality comparison (sex, a kept column) while EM trains the others.
@@ -693,10 +698,10 @@ def link_case_lists(
         )
         _floor_m(linker)
         prior = float(linker._settings_obj._probability_two_random_records_match)
-        predicted = linker.inference.predict(threshold_match_probability=1e-5)
-        # only the columns used below: the predictions table also holds every compared
-        # value of both records (name-part arrays, Bloom words), which as Python objects
-        # took gigabytes at a million records
+        # only the columns used below: the predictions also hold every compared value of
+        # both records (name-part arrays, Bloom words), which took gigabytes at a million
+        # records; and in chunks of records on each side, each read and dropped before the
+        # next (Splink's own chunked predict keeps every chunk's full table, then their union)
         wanted = [
             "source_dataset_l",
             "unique_id_l",
@@ -705,10 +710,24 @@ def link_case_lists(
             "match_weight",
             *(f"gamma_{name}" for name in equality),
         ]
-        scored = linker.misc.query_sql(
-            f"SELECT {', '.join(wanted)} FROM {predicted.physical_name}", output_type="pandas"
-        )
-        predicted.drop_table_from_database_and_remove_from_cache()
+        chunks = max(1, math.ceil(n_records / _RECORDS_PER_CHUNK))
+        parts = []
+        for left in range(1, chunks + 1):
+            for right in range(1, chunks + 1):
+                predicted = linker.inference.predict_chunk(
+                    left_chunk=(left, chunks),
+                    right_chunk=(right, chunks),
+                    threshold_match_probability=1e-5,
+                    warning_mode="never",
+                )
+                parts.append(
+                    linker.misc.query_sql(
+                        f"SELECT {', '.join(wanted)} FROM {predicted.physical_name}",
+                        output_type="pandas",
+                    )
+                )
+                predicted.drop_table_from_database_and_remove_from_cache()
+        scored = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     prior, probability, weight = _refit_equality_m(scored, equality, prior, n_pairs)
     keep = probability >= _KEEP_PROBABILITY
     scored = scored.loc[keep]

@@ -170,8 +170,8 @@ def parse_date(
         return _checked(int(m[1]), None, None, value, earliest, latest)
     m = re.fullmatch(r"(?:(\d{1,2}) )?([a-z]+)\.? (\d{4})", text)
     if m and m[2] in _MONTHS:
-        day = int(m[1]) if m[1] else None
-        return _checked(int(m[3]), _MONTHS[m[2]], day, value, earliest, latest)
+        day_given = int(m[1]) if m[1] else None
+        return _checked(int(m[3]), _MONTHS[m[2]], day_given, value, earliest, latest)
     m = re.fullmatch(r"([a-z]+)\.? (\d{1,2}) (\d{4})", text)
     if m and m[1] in _MONTHS:
         return _checked(int(m[3]), _MONTHS[m[1]], int(m[2]), value, earliest, latest)

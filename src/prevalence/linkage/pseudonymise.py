@@ -47,7 +47,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -95,7 +95,7 @@ def _field_key(secret: bytes, field: str) -> bytes:
     return hmac.new(secret, _DOMAIN + field.encode(), hashlib.sha256).digest()
 
 
-def _hasher(secret: bytes, field: str, *, cached: bool = False):
+def _hasher(secret: bytes, field: str, *, cached: bool = False) -> Callable[[str], str]:
     """The keyed hash of one field. ``cached`` remembers the digests of values already seen
     (for fields with few distinct values: letter pairs, phonetic codes, dates), which makes a
     list of a million records several times faster to pseudonymise; the cache lives as long as
@@ -217,7 +217,7 @@ def pseudonymise(
     sexes = _column(records, sex, "sex")
     for c in keep:
         _column(records, c, "keep")
-    identifying = {record_id, given_name, family_name, date_of_birth, sex} - {None}
+    identifying = {c for c in (record_id, given_name, family_name, date_of_birth, sex) if c}
     clash = sorted(identifying & set(keep))
     if clash:
         raise DataError(f"keep lists identifying columns {clash}: they are hashed, not kept")
@@ -248,13 +248,14 @@ def pseudonymise(
     born_values = born.tolist() if born is not None else None
     for i in range(n):
         # the names are canonical already: their parts are the words
-        given_parts = given_norm[i].split() if given_norm[i] else []
-        family_parts = family_norm[i].split() if family_norm[i] else []
+        given_i, family_i = given_norm[i], family_norm[i]
+        given_parts = given_i.split() if given_i else []
+        family_parts = family_i.split() if family_i else []
         parts = given_parts + family_parts
         codes = {p: phonetic_code(p) for p in parts}
         out["record"].append(h["record"](f"{list_name}\x1f{id_values[i]}"))
-        out["given_name"].append(h["given_name"](given_norm[i]) if given_norm[i] else None)
-        out["family_name"].append(h["family_name"](family_norm[i]) if family_norm[i] else None)
+        out["given_name"].append(h["given_name"](given_i) if given_i else None)
+        out["family_name"].append(h["family_name"](family_i) if family_i else None)
         # the first family name's phonetic code: a blocking key that survives spelling
         # variants and a dropped second family name
         out["family_phonetic"].append(
@@ -276,8 +277,9 @@ def pseudonymise(
                 raise DataError(
                     f"list {list_name!r}, row {i}, column {date_of_birth!r}: {err}"
                 ) from None
-        out["birth_date"].append(h["birth_date"](date.iso()) if date and date.complete else None)
-        year_month = date.iso()[:7] if date and date.month is not None else None
+        iso = date.iso() if date else None
+        out["birth_date"].append(h["birth_date"](iso) if iso and date and date.complete else None)
+        year_month = iso[:7] if iso and date and date.month is not None else None
         out["birth_year_month"].append(h["birth_year_month"](year_month) if year_month else None)
         birth_year.append(date.year if date else None)
     frame = pd.DataFrame({"list": list_name, **out})

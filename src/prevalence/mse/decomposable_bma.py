@@ -353,7 +353,17 @@ def _sparse_terms(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @nb.njit(cache=True, inline="always")
-def _log_weight(g, m, idx, sgn, n_factors, base, comp_t, norm, per_m):  # pragma: no cover
+def _log_weight(
+    g: int,
+    m: int,
+    idx: np.ndarray,
+    sgn: np.ndarray,
+    n_factors: np.ndarray,
+    base: np.ndarray,
+    comp_t: np.ndarray,
+    norm: np.ndarray,
+    per_m: np.ndarray,
+) -> float:  # pragma: no cover
     v = base[g] + n_factors[g] * norm[m] + per_m[m]
     for j in range(idx.shape[1]):
         k = idx[g, j]
@@ -364,7 +374,15 @@ def _log_weight(g, m, idx, sgn, n_factors, base, comp_t, norm, per_m):  # pragma
 
 
 @nb.njit(cache=True, parallel=True)
-def _graph_maxima(idx, sgn, n_factors, base, comp_t, norm, per_m):  # pragma: no cover
+def _graph_maxima(
+    idx: np.ndarray,
+    sgn: np.ndarray,
+    n_factors: np.ndarray,
+    base: np.ndarray,
+    comp_t: np.ndarray,
+    norm: np.ndarray,
+    per_m: np.ndarray,
+) -> np.ndarray:  # pragma: no cover
     G = idx.shape[0]
     M = comp_t.shape[0]
     chunks = min(_CHUNKS, M)
@@ -380,7 +398,18 @@ def _graph_maxima(idx, sgn, n_factors, base, comp_t, norm, per_m):  # pragma: no
 
 
 @nb.njit(cache=True, parallel=True)
-def _accumulate(idx, sgn, n_factors, base, comp_t, norm, per_m, N, shift, keep):  # pragma: no cover
+def _accumulate(
+    idx: np.ndarray,
+    sgn: np.ndarray,
+    n_factors: np.ndarray,
+    base: np.ndarray,
+    comp_t: np.ndarray,
+    norm: np.ndarray,
+    per_m: np.ndarray,
+    N: np.ndarray,
+    shift: np.ndarray,
+    keep: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     G = idx.shape[0]
     M = comp_t.shape[0]
     post = np.zeros(M)

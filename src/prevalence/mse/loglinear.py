@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from .algebra.design import reduced_design
 from .algebra.existence import check_design
 from .algebra.hierarchical import HierarchicalModel, ModelSpec, canonical_string
 from .data.captures import CaptureHistories, as_captures
-from .inference.profile import profile_interval
+from .inference.profile import ProfileResult, profile_interval
 from .inference.search import (
     SearchResult,
     aic_wald_terms,
@@ -34,6 +34,8 @@ from .inference.search import (
 )
 from .inference.selection import (
     ModelSet,
+    Procedure,
+    SelectionResult,
     bca_interval,
     bootstrap_counts,
     candidate_procedure,
@@ -400,7 +402,7 @@ class LogLinearMSE(Estimator):
                 "not be a local optimum"
             )
         if exhaustive_size(t, order)[0] <= CHECK_OPTIMUM_MODELS:
-            best = select_exhaustive(captures, ModelSet.all(t, order), self.select)
+            best = select_exhaustive(captures, ModelSet.all(t, order), cast(str, self.select))
             found_it = bool(found.criterion <= float(best.criterion[0]) + 1e-7)
             record["exhaustive_optimum"] = found_it
             record["exhaustive_model"] = best.models.name(0)
@@ -408,7 +410,7 @@ class LogLinearMSE(Estimator):
             if not found_it:
                 notes.append(
                     f"the {self.search} search stopped at a local optimum: the exhaustive search "
-                    f"finds {best.models.name(0)} with {self.select.upper()} lower by "
+                    f"finds {best.models.name(0)} with {str(self.select).upper()} lower by "
                     f"{found.criterion - float(best.criterion[0]):.3g} (N = {float(best.N[0]):.6g})"
                 )
         return record
@@ -419,7 +421,9 @@ class LogLinearMSE(Estimator):
         if not check.ok:
             raise EstimationError(f"model {model} cannot be fitted to these data: {check.reason}")
 
-    def _profile(self, model: HierarchicalModel, y: np.ndarray, n: float, N: float):
+    def _profile(
+        self, model: HierarchicalModel, y: np.ndarray, n: float, N: float
+    ) -> ProfileResult:
         table, lengths = pack_models([model.terms])
         y_aug = np.array(y, dtype=float)
 
@@ -432,7 +436,12 @@ class LogLinearMSE(Estimator):
         return profile_interval(deviance_at, n, N, self.level)
 
     # ------------------------------------------------------------------ bootstrap
-    def _procedure(self, captures: CaptureHistories, model: HierarchicalModel, selection):
+    def _procedure(
+        self,
+        captures: CaptureHistories,
+        model: HierarchicalModel,
+        selection: SelectionResult | None,
+    ) -> tuple[Procedure, list[str]]:
         """Map a matrix of count vectors to (estimates, selected-model labels)."""
         t = captures.n_lists
         if self.select in ("stepwise", "aic-wald") or self.search != "exhaustive":
@@ -472,9 +481,15 @@ class LogLinearMSE(Estimator):
             if top is not None and top < len(models):
                 models, starts = models.subset(np.arange(top)), starts[:top]
         labels = [models.name(k) for k in range(len(models))]
-        return candidate_procedure(models, self.select, starts), labels
+        return candidate_procedure(models, cast(str, self.select), starts), labels
 
-    def _bootstrap(self, captures: CaptureHistories, N: float, model: HierarchicalModel, selection):
+    def _bootstrap(
+        self,
+        captures: CaptureHistories,
+        N: float,
+        model: HierarchicalModel,
+        selection: SelectionResult | None,
+    ) -> dict[str, Any]:
         rng = as_generator(self.seed)
         y = np.asarray(captures.cell_counts, dtype=float)
         procedure, labels = self._procedure(captures, model, selection)

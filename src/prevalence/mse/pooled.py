@@ -352,7 +352,7 @@ class PooledStratifiedMSE(Estimator):
         import pytensor.tensor as pt
 
         k = len(data.lists)
-        pairs = list(combinations(range(k), 2))
+        pairs: list[tuple[int, ...]] = list(combinations(range(k), 2))
         pats = _patterns(k, [(j,) for j in range(k)])
         pr = self.priors
         coords = {

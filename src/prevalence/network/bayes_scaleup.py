@@ -152,7 +152,7 @@ class BayesianScaleUp(Estimator):
             raise DataError("no respondent answered every question")
         return answers[keep].astype(np.int64), sizes
 
-    def build_model(self, data: Any):
+    def build_model(self, data: Any) -> Any:
         """The PyMC model for ``data`` (without sampling)."""
         import pymc as pm
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Consistency"]
 
@@ -58,7 +62,7 @@ class Consistency:
             }
         )
 
-    def plot(self, ax=None, log: bool = True):
+    def plot(self, ax: Any = None, log: bool = True) -> Figure:
         """Hold-out estimate against known size, with the line of agreement.
 
         Returns the matplotlib ``Figure``. Points above the line are overestimated.

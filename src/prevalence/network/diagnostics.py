@@ -14,10 +14,15 @@ Every plot function returns the matplotlib ``Figure``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
 from .rds import RDS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "convergence_table",
@@ -90,13 +95,15 @@ def bottleneck_table(
     return pd.DataFrame(rows, columns=["seed", "respondents", "estimate"])
 
 
-def _plt():
+def _plt() -> Any:
     from ..plot import _pyplot
 
     return _pyplot()
 
 
-def plot_convergence(estimator: RDS, data: pd.DataFrame, points: int = 50, ax=None):
+def plot_convergence(
+    estimator: RDS, data: pd.DataFrame, points: int = 50, ax: Any = None
+) -> Figure:
     """Convergence plot: the estimate against the number of respondents, with the final
     estimate as a line."""
     plt = _plt()
@@ -110,7 +117,7 @@ def plot_convergence(estimator: RDS, data: pd.DataFrame, points: int = 50, ax=No
     return fig
 
 
-def plot_bottleneck(estimator: RDS, data: pd.DataFrame, points: int = 30, ax=None):
+def plot_bottleneck(estimator: RDS, data: pd.DataFrame, points: int = 30, ax: Any = None) -> Figure:
     """Bottleneck plot: one convergence line per seed's recruitment tree."""
     plt = _plt()
     table = bottleneck_table(estimator, data, points)
@@ -125,7 +132,7 @@ def plot_bottleneck(estimator: RDS, data: pd.DataFrame, points: int = 30, ax=Non
     return fig
 
 
-def plot_recruitment_tree(estimator: RDS, data: pd.DataFrame, ax=None):
+def plot_recruitment_tree(estimator: RDS, data: pd.DataFrame, ax: Any = None) -> Figure:
     """The recruitment forest: waves downwards, each seed's tree side by side, respondents
     coloured by the trait (grey where it is missing)."""
     plt = _plt()

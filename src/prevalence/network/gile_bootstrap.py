@@ -27,7 +27,7 @@ __all__ = ["GileBootstrap", "gile_bootstrap"]
 
 
 @nb.njit(cache=True)
-def _pick(cum, r):  # pragma: no cover - compiled
+def _pick(cum: np.ndarray, r: float) -> int:  # pragma: no cover - compiled
     for j in range(cum.size):
         if r <= cum[j]:
             return j
@@ -36,8 +36,21 @@ def _pick(cum, r):  # pragma: no cover - compiled
 
 @nb.njit(cache=True)
 def _replicates(
-    gen, nbyclass0, ideg, idis, props2, offby, N, tempties, pis, recruit_counts, n, n0, G, B
-):  # pragma: no cover - compiled
+    gen: np.random.Generator,
+    nbyclass0: np.ndarray,
+    ideg: np.ndarray,
+    idis: np.ndarray,
+    props2: np.ndarray,
+    offby: np.ndarray,
+    N: int,
+    tempties: np.ndarray,
+    pis: np.ndarray,
+    recruit_counts: np.ndarray,
+    n: int,
+    n0: int,
+    G: int,
+    B: int,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     C = nbyclass0.size
     est = np.zeros((B, G))
     nm = np.zeros(B)

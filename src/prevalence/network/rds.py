@@ -370,8 +370,8 @@ class RDS(Estimator):
                 chain_deg[sel, i] = deg[rows]
                 chain_out[sel, i] = indicator[rows]
         if self.estimator == "RDS-II":
-            inv = 1.0 / chain_deg
-            return np.sum(chain_out * inv, axis=1) / np.sum(inv, axis=1)
+            inv_deg = 1.0 / chain_deg
+            return np.sum(chain_out * inv_deg, axis=1) / np.sum(inv_deg, axis=1)
         # RDS-I on each chain
         out = np.empty(B)
         for r in range(B):

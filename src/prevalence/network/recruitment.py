@@ -141,10 +141,10 @@ class Recruitment:
         wave = np.full(ids.size, -1, dtype=np.int64)
         root = np.full(ids.size, -1, dtype=np.int64)
         children: dict[int, list[int]] = {}
-        for i, j in enumerate(rec_row):
+        for row, j in enumerate(rec_row):
             if j >= 0:
-                children.setdefault(int(j), []).append(i)
-        frontier = list(np.flatnonzero(is_seed))
+                children.setdefault(int(j), []).append(row)
+        frontier = [int(s) for s in np.flatnonzero(is_seed)]
         for s in frontier:
             wave[s], root[s] = 0, s
         while frontier:

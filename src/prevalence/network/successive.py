@@ -30,7 +30,9 @@ SS_INFINITY = 0.01
 
 
 @nb.njit(cache=True)
-def adjust_class_counts(nbyclass, props2, offby, N, u):  # pragma: no cover - compiled
+def adjust_class_counts(
+    nbyclass: np.ndarray, props2: np.ndarray, offby: int, N: int, u: np.ndarray
+) -> None:  # pragma: no cover - compiled
     """Add or remove ``|offby|`` units, class drawn with probability ∝ the rounding error."""
     K = nbyclass.size
     dif = np.empty(K)
@@ -70,7 +72,9 @@ def adjust_class_counts(nbyclass, props2, offby, N, u):  # pragma: no cover - co
 
 
 @nb.njit(cache=True)
-def _draw_counts(nbyclass, classes, n, u):  # pragma: no cover - compiled
+def _draw_counts(
+    nbyclass: np.ndarray, classes: np.ndarray, n: int, u: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
     """How often each class is drawn in ``u.shape[0]`` successive samples of ``n``.
 
     ``u`` holds one uniform per draw (samples x n).

@@ -197,6 +197,7 @@ class _PerVictimProfit:
                 f"the survey gives no variance for the profit per victim in strata {bad} "
                 "(a stratum with a single PSU, say): merge strata or set a lonely-PSU rule"
             )
+        n: tuple[int, ...]
         if by is None:
             n = (len(data),)
         else:

@@ -91,7 +91,9 @@ def reproduce_published(edition: int) -> pd.DataFrame:
     dv, dp = p["victims_rounding"], p["per_victim_rounding"]
     rows = []
 
-    def add(quantity: str, computed: float, lo: float, hi: float, published: float, rnd: float):
+    def add(
+        quantity: str, computed: float, lo: float, hi: float, published: float, rnd: float
+    ) -> None:
         rows.append(
             {
                 "quantity": quantity,
@@ -110,11 +112,11 @@ def reproduce_published(edition: int) -> pd.DataFrame:
         parts[name] = (value, *_range(t["victims"], t["per_victim"], dv, dp))
     sexual = parts["forced commercial sexual exploitation"]
     if edition == 2024:
-        total = tuple(sum(x[i] for x in parts.values()) for i in range(3))
-        add("total (US$ bn)", *total, p["total"], p["total_rounding"])
+        value, low, high = (sum(x[i] for x in parts.values()) for i in range(3))
+        add("total (US$ bn)", value, low, high, p["total"], p["total_rounding"])
         # share of sexual exploitation: extremes at the ends of each part's range
         other = parts["other privately imposed forced labour"]
-        share = sexual[0] / total[0]
+        share = sexual[0] / value
         lo = sexual[1] / (sexual[1] + other[2])
         hi = sexual[2] / (sexual[2] + other[1])
         add("share of sexual exploitation", share, lo, hi, p["share_sexual"], p["share_rounding"])

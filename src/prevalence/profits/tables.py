@@ -179,7 +179,11 @@ class ProfitTable:
         i = self.keys.index(key)
         if self.assumptions is not None:
             a = self.assumptions[key]
-            lo, hi = (a.value, a.value) if a.distribution == "fixed" else (a.lower, a.upper)
+            # a fixed assumption has no range; the others always have both ends
+            if a.distribution == "fixed" or a.lower is None or a.upper is None:
+                lo, hi = a.value, a.value
+            else:
+                lo, hi = a.lower, a.upper
             return Estimate(a.value, lo, hi, self.level, a.label, scale=self.scale)
         se = float(self.std_errors[i])
         z = normal_quantile(self.level)

@@ -226,9 +226,11 @@ class IllicitProfits:
         b = self._fit(baseline, shared, rng)
         e = self._fit(endline, shared, rng)
         level = self.level
-        d_draws = e.total.draws - b.total.draws
+        # both totals are built from draws (see _fit)
+        b_draws, e_draws = np.asarray(b.total.draws), np.asarray(e.total.draws)
+        d_draws = e_draws - b_draws
         with np.errstate(divide="ignore", invalid="ignore"):
-            r_draws = np.where(b.total.draws > 0, e.total.draws / b.total.draws, np.nan)
+            r_draws = np.where(b_draws > 0, e_draws / b_draws, np.nan)
         how = "same profit per victim in both periods, victims independent; percentile interval"
         d_lo, d_hi = percentile_interval(d_draws, level)
         r_lo, r_hi = percentile_interval(r_draws, level)
@@ -293,7 +295,7 @@ class IllicitProfits:
         if one_posterior([est[k] for k in keys]):
             # strata of one joint posterior (PooledStratifiedMSE): the same posterior draws
             # for every stratum, so the total keeps their correlation
-            m = len(est[keys[0]].draws)
+            m = np.asarray(est[keys[0]].draws).size
             pick = np.arange(m) if m == n else rng.integers(m, size=n)
             victims_draws = np.column_stack(
                 [np.asarray(est[k].draws, dtype=float)[pick] for k in keys]
@@ -350,13 +352,13 @@ class IllicitProfits:
         )
         rows = []
         for i, k in enumerate(keys):
-            parts = k if isinstance(k, tuple) else (k,)
+            key_parts = k if isinstance(k, tuple) else (k,)
             cols = table.by if table.by else ("stratum_label",)
             s_lo, s_hi = percentile_interval(both[:, i], self.level)
             rows.append(
                 {
                     "stratum": k,
-                    **dict(zip(cols, parts, strict=False)),
+                    **dict(zip(cols, key_parts, strict=False)),
                     "victims": v_hat[i],
                     "profit_per_victim": p_hat[i],
                     "profits": point[i],

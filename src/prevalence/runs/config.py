@@ -245,17 +245,17 @@ def _reference_problems(cfg: ConfigSchema, raw: dict[str, Any]) -> list[str]:
     labels = [p.name or f"{p.endline} vs {p.baseline}" for p in cfg.compare]
     if len(set(labels)) != len(labels):
         problems.append("[[compare]]: two pairs have the same name")
-    for i, spec in enumerate(cfg.impact):
-        where = f"impact[{i}] ({spec.name!r})"
-        ref(where, "estimator", spec.estimator, estimators, "estimators")
-        ref(where, "input", spec.input, inputs, "inputs")
-        if spec.cells is not None:
-            for key, value in spec.cells.model_dump().items():
+    for i, impact_spec in enumerate(cfg.impact):
+        where = f"impact[{i}] ({impact_spec.name!r})"
+        ref(where, "estimator", impact_spec.estimator, estimators, "estimators")
+        ref(where, "input", impact_spec.input, inputs, "inputs")
+        if impact_spec.cells is not None:
+            for key, value in impact_spec.cells.model_dump().items():
                 ref(where, f"cells.{key} =", value, inputs, "inputs")
-    for i, spec in enumerate(cfg.profits):
-        where = f"profits[{i}] ({spec.name!r})"
-        ref(where, "estimator", spec.estimator, estimators, "estimators")
-        for j, st in enumerate(spec.strata):
+    for i, profit_spec in enumerate(cfg.profits):
+        where = f"profits[{i}] ({profit_spec.name!r})"
+        ref(where, "estimator", profit_spec.estimator, estimators, "estimators")
+        for j, st in enumerate(profit_spec.strata):
             w = f"{where}.strata[{j}] ({st.name!r})"
             ref(w, "baseline", st.baseline, inputs, "inputs")
             ref(w, "endline", st.endline, inputs, "inputs")
@@ -414,7 +414,7 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
         own.append(f"{where}: file not found")
     except Exception as exc:  # unreadable in any other way
         own.append(f"{where}: cannot be read: {type(exc).__name__}: {exc}")
-    obj = None
+    obj: Any = None  # the input's data object, by kind
     if not own:
         try:
             kind = spec["kind"]

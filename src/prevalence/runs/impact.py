@@ -46,6 +46,7 @@ from ..impact import DifferenceInDifferences, Trend
 from ..impact.cells import change_between
 from ..survey.base import Design
 from ..survey.prevalence import SurveyPrevalence
+from ..survey.table import DomainTable
 from .schema import IMPACT_KINDS
 
 __all__ = [
@@ -155,7 +156,7 @@ def _did(spec: dict[str, Any], estimator: Any, data: Any, level: float, seed: in
     return rows
 
 
-def _survey_table(spec: dict[str, Any], estimator: Any, data: Any, cols: list[str]):
+def _survey_table(spec: dict[str, Any], estimator: Any, data: Any, cols: list[str]) -> DomainTable:
     if not isinstance(data, Design) or not isinstance(estimator, SurveyPrevalence):
         raise DataError(
             f"impact {spec['name']!r}: a {spec['kind']!r} section needs a survey input and a "
@@ -233,7 +234,7 @@ def _trend(spec: dict[str, Any], estimator: Any, data: Any, level: float) -> lis
         target, at = spec.get("target"), spec.get("target_at")
         if at is not None:
             row["projection"] = fit.project(at).value
-        if target is not None:
+        if target is not None and at is not None:  # the schema asks target_at with target
             p = fit.probability_on_track(by=target, at=at)
             row.update(target=target, probability_target=p.value, probability_kind=p.kind)
         rows.append(row)

@@ -62,7 +62,9 @@ from .schema import LABOUR
 __all__ = ["run_profits", "card_scale", "profits_estimates"]
 
 
-def _per_victim(per: dict[str, Any], spec: dict[str, Any], inputs: dict[str, Any], level: float):
+def _per_victim(
+    per: dict[str, Any], spec: dict[str, Any], inputs: dict[str, Any], level: float
+) -> ProfitAssumption | ProfitTable:
     currency, year = spec.get("currency", "USD"), int(spec.get("year", 2021))
     if "value" in per:
         return ProfitAssumption(
@@ -139,7 +141,7 @@ def run_profits(
         row: dict[str, Any] = {"impact": spec["name"], "kind": "profits", "area": str(area)}
         if area == "total":
             row["baseline"] = base.total.value
-            if comparison is not None:
+            if comparison is not None and end is not None:
                 row.update(
                     endline=end.total.value,
                     change=comparison.difference.value,

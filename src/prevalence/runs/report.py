@@ -94,7 +94,7 @@ def _cell(x: Any) -> str:
     if isinstance(x, float | np.floating):
         if math.isnan(x):
             return ""
-        return f"{x:,.4g}" if abs(x) < 1e5 else f"{x:,.0f}"
+        return f"{x:,.4g}" if abs(float(x)) < 1e5 else f"{x:,.0f}"
     return html.escape(str(x))
 
 
@@ -297,7 +297,7 @@ def make_figures(
 
     images: dict[str, str] = {}
 
-    def save(fig, name: str, title: str) -> None:
+    def save(fig: Any, name: str, title: str) -> None:
         fig.savefig(directory / name, dpi=100)
         plt.close(fig)
         images[name] = title
@@ -406,7 +406,7 @@ def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: di
             size = "withheld"
         elif isinstance(obj, CaptureHistories):
             size = f"{obj.n_observed:,} people on {obj.n_lists} lists"
-        elif hasattr(obj, "data"):
+        elif obj is not None and hasattr(obj, "data"):
             size = f"{len(obj.data):,} respondents"
         elif isinstance(obj, pd.DataFrame):
             size = f"{len(obj):,} rows"

@@ -278,7 +278,7 @@ def _run_in(
         warnings.simplefilter("always")
         rows: list[dict[str, Any]] = []
         fitted: dict[tuple[str, str], Estimate] = {}
-        comparisons: dict[str, Comparison] = {}
+        comparisons: dict[tuple[str, str], Comparison] = {}  # (estimator, pair)
         n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
         n_tasks += len(config.impact) + len(config.profits)
         cards: list[pd.DataFrame] = []
@@ -336,7 +336,9 @@ def _run_in(
                 est_spec = by_name[spec["estimator"]]
                 estimator = make_estimator(est_spec, config.seed, config.level)
 
-                def victims_for(name: str, est_spec: dict = est_spec, estimator: Any = estimator):
+                def victims_for(
+                    name: str, est_spec: dict[str, Any] = est_spec, estimator: Any = estimator
+                ) -> Estimate:
                     key = (est_spec["name"], name)
                     if key not in fitted:
                         fitted[key] = estimator.fit(inputs[name])

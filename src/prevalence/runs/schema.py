@@ -28,6 +28,7 @@ import codecs
 import difflib
 import types
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -487,7 +488,7 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _message(raw: dict[str, Any], err: dict[str, Any], loc: tuple) -> str:
+def _message(raw: dict[str, Any], err: Mapping[str, Any], loc: tuple) -> str:
     """The message for one pydantic error at ``loc`` (its location, tags removed)."""
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -668,10 +669,10 @@ def _section_lines(model: type[Section], skip: tuple[str, ...] = ()) -> list[str
     for name, field in model.model_fields.items():
         if name in skip:
             continue
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         comment = f"  # {field.description}" if field.description else ""
         if field.is_required() or "example" in extra:
-            value = extra.get("example", "...")  # type: ignore[union-attr]
+            value = extra.get("example", "...")
             line = f"{name} = {_toml(value)}"
             if not field.is_required():
                 line = "# " + line

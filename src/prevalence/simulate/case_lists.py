@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,11 +215,13 @@ def simulate_case_lists(
         people[name] = caught[:, j].astype(np.int64)
     records: dict[str, pd.DataFrame] = {}
     truth = []
+    # plain dicts: a DataFrame row per record (iloc) took most of the time at a million people
+    person_rows = people.to_dict("records")
     for j, name in enumerate(names):
         found = np.flatnonzero(caught[:, j])
         twice = found[rng.random(found.size) < duplicate_rate]
         who = np.sort(np.concatenate([found, twice]))
-        rows = [_record(rng, people.iloc[i], name, typo_rate, missing_rate) for i in who]
+        rows = [_record(rng, person_rows[i], name, typo_rate, missing_rate) for i in who]
         frame = pd.DataFrame(rows)
         order = rng.permutation(len(frame))  # lists are not sorted by person
         frame = frame.iloc[order].reset_index(drop=True)
@@ -241,7 +244,7 @@ def simulate_case_lists(
 
 def _record(
     rng: np.random.Generator,
-    person: pd.Series,
+    person: dict[str, Any],
     list_name: str,
     typo_rate: float,
     missing_rate: float,

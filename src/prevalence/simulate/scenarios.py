@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -99,7 +99,9 @@ class CaptureScenario:
 
     @property
     def sizes(self) -> list[int]:
-        return [int(self.size)] if np.isscalar(self.size) else [int(s) for s in self.size]
+        if np.ndim(self.size) == 0:  # one size (a number) or one per period
+            return [int(cast(int, self.size))]
+        return [int(s) for s in cast(Sequence[int], self.size)]
 
     def records(self, rng: SeedLike) -> pd.DataFrame:
         """One row per observed person: 0/1 per list, ``x``, ``stratum`` and ``period`` columns."""

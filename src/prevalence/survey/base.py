@@ -25,12 +25,13 @@ statistics (:mod:`~prevalence.survey.estimation`, :mod:`~prevalence.survey.regre
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Self
+from typing import Any, Self, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,11 @@ __all__ = ["Design", "Columns", "QUANTILE_INTERVALS"]
 QUANTILE_INTERVALS = ("mean", "beta", "xlogit", "asin", "score", "quantile")
 
 Columns = str | Sequence[str]
-DomainResult = Estimate | pd.DataFrame | dict | DomainTable
+#: What a statistic returns: an :class:`Estimate` without ``by``; with ``by`` a DataFrame
+#: (``output="frame"``), a dict of estimates (``output="estimates"``) or, with ``vcov=True``,
+#: a :class:`DomainTable`. The type follows the arguments, as in R's ``svyby``; it is ``Any``
+#: for type checkers (a union would make every ``design.mean("y").value`` an error).
+DomainResult: TypeAlias = Any  # Estimate | pd.DataFrame | dict[str, Estimate] | DomainTable
 
 
 class Design(ABC):
@@ -525,7 +530,7 @@ class Design(ABC):
         tol = 1 / (100 * math.sqrt(n_rows))
         limits = []
         for limit in (crit, -crit):
-            root = zeroin(lambda t, lim=limit: score(t, lim), lower, upper, tol)
+            root = zeroin(functools.partial(score, limit=limit), lower, upper, tol)
             share = float(np.mean(rows <= root))  # unweighted, as R
             limits.append(math.nan if math.isnan(root) else rule(x, w, share))
         return limits[0], limits[1]
@@ -702,6 +707,11 @@ class Design(ABC):
                 )
             new_w, record = self._calibrate_within(int(stage), totals, population_size, values)
             return self._reweighted(new_w, record)
+        if isinstance(population_size, Mapping):
+            raise DataError(
+                "population_size maps units to their sizes only with stage=1; to calibrate to "
+                "population totals give one number"
+            )
         groups = None if aggregate is None else self._aggregation_groups(aggregate)
         new_w, record = linear_calibration_weights(
             self.data,
@@ -800,7 +810,7 @@ class Design(ABC):
         by: Columns | None,
         level: float,
         ci: str | None,
-        deff: bool,
+        deff: bool | str,
         df: str | float | None,
         output: str,
         vcov: bool,
@@ -809,7 +819,7 @@ class Design(ABC):
         level = check_level(level)
         output = check_output(output)
         df = check_df(df)
-        deff = check_deff(deff)  # type: ignore[assignment]
+        deff = check_deff(deff)
         if self._domain is not None:
             use = use & self._domain
         use = use & (self.weights != 0)  # rows without weight are outside, as in R
@@ -847,7 +857,8 @@ class Design(ABC):
         degfs = self.domain_degf(codes, use, D)
         design_label = repr(self)
         label_records = labels.to_dict("records")
-        rows, estimates = [], {}
+        rows: list[dict[str, Any]] = []
+        estimates: dict[Any, Estimate] = {}
         for k in range(stat.n_variables):
             single = stat.column(k)
             for d in range(D):
@@ -962,7 +973,7 @@ class Design(ABC):
         degf: int,
         level: float,
         ci: str | None,
-        deff: bool,
+        deff: bool | str,
         df: str | float | None,
         design_label: str,
         domain: dict | None,

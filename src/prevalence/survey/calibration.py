@@ -344,7 +344,9 @@ def _calibration_matrix(
 CALFUNS = ("linear", "raking", "logit")
 
 
-def _calfun(name: str, lower: float, upper: float):
+def _calfun(
+    name: str, lower: float, upper: float
+) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
     """R's cal.linear, cal.raking and cal.logit: (Fm1, dF), with Fm1 = g - 1."""
     if name == "linear":
         return (

@@ -486,7 +486,7 @@ class SurveyDesign(Design):
         A = np.stack([np.bincount(codes, weights=w * stat.a[:, k], minlength=D) for k in range(K)])
         if stat.b is None:
             B = np.ones((K, D))
-            theta = A
+            theta: np.ndarray = A
         else:
             B = np.stack(
                 [np.bincount(codes, weights=w * stat.b[:, k], minlength=D) for k in range(K)]
@@ -515,7 +515,7 @@ class SurveyDesign(Design):
         return theta.reshape(-1), V
 
     def _variance_of_unit_totals(
-        self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
+        self, T: np.ndarray | Sequence[np.ndarray], diagonal: bool, use: np.ndarray | None = None
     ) -> np.ndarray:
         """(Co)variance of the estimated totals from deepest-stage unit totals ``T`` (the
         stratified multistage formula; a PPS design replaces it). ``use``: the rows of the

@@ -303,7 +303,7 @@ def check_output(output: str) -> str:
 def check_deff(deff: object) -> bool | str:
     """``deff``: False, True (against SRS without replacement) or ``"replace"`` (with)."""
     if deff is True or deff is False or deff == "replace":
-        return deff  # type: ignore[return-value]
+        return deff
     raise ValueError(f"deff must be True, False or 'replace', got {deff!r}")
 
 
@@ -317,7 +317,7 @@ def check_df(df: object) -> str | float | None:
     ('design', 12.0)
     """
     if df is None or df == "design":
-        return df  # type: ignore[return-value]
+        return df
     if isinstance(df, bool) or not isinstance(df, int | float | np.integer | np.floating):
         raise ValueError(f"df must be None, 'design' or a number > 0, got {df!r}")
     if not float(df) > 0:  # NaN included

@@ -18,6 +18,7 @@ Estimates, domains, proportions and subsets are those of every design
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -112,7 +113,7 @@ class PPSDesign(SurveyDesign):
         self._dcheck = _delta_check(unit_p, unit_strata, method, hr_psum, tolerance, self, first)
 
     def _variance_of_unit_totals(
-        self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
+        self, T: np.ndarray | Sequence[np.ndarray], diagonal: bool, use: np.ndarray | None = None
     ) -> np.ndarray:
         # units are the first stage (single-stage design): T rows are the units' totals
         X = np.asarray(T, dtype=float)

@@ -94,7 +94,9 @@ def _hf4(x: np.ndarray, w: np.ndarray, p: float) -> float:
     return float(qlow * (1 - gamma) + qup * gamma)
 
 
-def _interpolated(positions: Callable[[np.ndarray, np.ndarray], np.ndarray], constant=False):
+def _interpolated(
+    positions: Callable[[np.ndarray, np.ndarray], np.ndarray], constant: bool = False
+) -> Callable[[np.ndarray, np.ndarray, float], float]:
     def rule(x: np.ndarray, w: np.ndarray, p: float) -> float:
         x, w = _nonzero(x, w)
         if x.size == 1:
@@ -109,7 +111,7 @@ def _interpolated(positions: Callable[[np.ndarray, np.ndarray], np.ndarray], con
             xs = np.bincount(inverse, weights=xs) / np.bincount(inverse)
             pk = knots
         if constant:  # approx(method="constant", f=0, rule=2): the value at the left knot
-            i = np.searchsorted(pk, p, side="right") - 1
+            i = int(np.searchsorted(pk, p, side="right")) - 1
             return float(xs[min(max(i, 0), xs.size - 1)])
         return float(np.interp(p, pk, xs))  # np.interp is constant beyond the ends, as rule=2
 

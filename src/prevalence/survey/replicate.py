@@ -148,7 +148,8 @@ class ReplicateDesign(Design):
             full-sample weight.
         """
         if not isinstance(data, pd.DataFrame):
-            raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}")
+            # (``type`` is the weights' type here, not the builtin)
+            raise DataError(f"expected a pandas DataFrame, got {data.__class__.__name__}")
         t = type.lower()
         if t not in WEIGHT_TYPES:
             raise DataError(f"type must be one of {WEIGHT_TYPES}, got {type!r}")
@@ -264,7 +265,8 @@ class ReplicateDesign(Design):
             return np.bincount(key, weights=base * v, minlength=K * D).reshape(K, D)
 
         w = self.weights * use
-        thetas, replicas = [], []
+        thetas: list[np.ndarray] = []
+        replicas: list[np.ndarray] = []
         for k in range(stat.n_variables):
             A = np.bincount(codes, weights=w * stat.a[:, k], minlength=D)
             Ar = self.factors.T @ grouped(stat.a[:, k])
@@ -517,7 +519,7 @@ def replicate_factors(
         scale = 1.0 / (R - 1)
     else:
         per_stratum = np.array([np.count_nonzero(psu_strata == h) for h in strata], dtype=float)
-        psu_per_stratum = 1.0 / np.mean(1.0 / per_stratum)
+        psu_per_stratum = float(1.0 / np.mean(1.0 / per_stratum))
         if psu_per_stratum <= 1:
             raise DataError("the bootstrap needs at least two PSUs per stratum on average")
         scale = psu_per_stratum / ((psu_per_stratum - 1) * (R - 1))

@@ -217,9 +217,10 @@ class TwoPhaseDesign(SurveyDesign):
         return phase1, phase2
 
     def _variance_of_unit_totals(
-        self, T: np.ndarray, diagonal: bool, use: np.ndarray | None = None
+        self, T: np.ndarray | Sequence[np.ndarray], diagonal: bool, use: np.ndarray | None = None
     ) -> np.ndarray:
-        phase1, phase2 = self._phase_parts(T)  # one unit per phase-two row, in row order
+        # one unit per phase-two row, in row order (no within-unit calibration here: one array)
+        phase1, phase2 = self._phase_parts(np.asarray(T, dtype=float))
         V = phase1 + phase2
         return np.diag(V).copy() if diagonal else V
 

@@ -36,7 +36,7 @@ SCALEUP_BASE: dict[str, Any] = dict(
 )
 
 
-def _scaleup_scenarios() -> dict[str, tuple[ScaleUpScenario, dict[str, float]]]:
+def _scaleup_scenarios() -> dict[str, tuple[ScaleUpScenario, dict[str, Any]]]:
     base = SCALEUP_BASE
     out = {
         "random mixing": (ScaleUpScenario(**base), {}),

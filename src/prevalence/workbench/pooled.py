@@ -49,7 +49,11 @@ def pooled_scenarios(seed: int = 20261127) -> dict[str, StratifiedCaptureScenari
     3, 4 and 5 lists; heterogeneity (sd 0-0.8) and referral between the first two lists (0-1
     on the log-odds scale) differ by stratum; with 5 lists the fifth list is absent from
     about a third of the strata."""
-    levels = {"region": ["north", "centre", "south"], "sex": ["f", "m"], "year": [2023, 2024]}
+    levels: dict[str, list[Any]] = {
+        "region": ["north", "centre", "south"],
+        "sex": ["f", "m"],
+        "year": [2023, 2024],
+    }
     return {
         "3 lists": StratifiedCaptureScenario.random(levels, 3, seed=seed),
         "4 lists": StratifiedCaptureScenario.random(levels, 4, seed=seed + 1),
@@ -105,16 +109,17 @@ def _fit_separately(
             fits.append(est if np.isfinite(est.value) and np.isfinite(est.upper) else None)
         except (DataError, EstimationError, ValueError, np.linalg.LinAlgError):
             fits.append(None)
-    if any(f is None for f in fits):
+    fitted = [f for f in fits if f is not None]
+    if len(fitted) < len(fits):
         return fits, None
     combined = combine_independent(
-        fits,
+        fitted,
         {"total": lambda *xs: np.sum(xs, axis=0)},
-        level=fits[0].level,
+        level=fitted[0].level,
         rng=np.random.default_rng(seed.spawn(1)[0]),
         n_draws=4000,
     )["total"]
-    return fits, Estimate(combined.value, combined.lower, combined.upper, fits[0].level)
+    return fits, Estimate(combined.value, combined.lower, combined.upper, fitted[0].level)
 
 
 def _with_seed(estimator: Any, seed: np.random.SeedSequence) -> Any:
@@ -148,7 +153,7 @@ def pooled_study(
     with Progress(len(scenarios) * replicates, "pooled study", enabled=progress) as bar:
         for i, (name, sc) in enumerate(scenarios.items()):
             labels = _stratum_keys(sc)
-            common = {"by": list(sc.by), "absent": _absent(sc), "progress": False}
+            common: dict[str, Any] = {"by": list(sc.by), "absent": _absent(sc), "progress": False}
             pooled = PooledStratifiedMSE(list(sc.lists), **common)
             complete = PooledStratifiedMSE(
                 list(sc.lists),

@@ -339,7 +339,12 @@ def downhill_batch(
             current = path[-1]
             path_names = tuple(canonical_string(m, t) for m in path)
 
-            def finish(b: int, at_limit: bool, current=current, path_names=path_names) -> None:
+            def finish(
+                b: int,
+                at_limit: bool,
+                current: tuple[int, ...] = current,
+                path_names: tuple[str, ...] = path_names,
+            ) -> None:
                 out[b] = SearchResult(
                     current,
                     float(best_crit[b]),
@@ -465,15 +470,17 @@ def multistart_batch(
             r = run[b]
             if r.terms and (best is None or r.criterion < best.criterion - 1e-9):
                 best = r
-        totals = {
-            "n_models": sum(run[b].n_models for run in runs),
-            "steps": sum(run[b].steps for run in runs),
-            "stopped_at_limit": any(run[b].stopped_at_limit for run in runs),
-            "starts": len(starts),
-        }
         if best is None:
             best = SearchResult((), math.inf, math.nan, 0, 0, False)
-        out.append(dataclasses.replace(best, **totals))
+        out.append(
+            dataclasses.replace(
+                best,
+                n_models=sum(run[b].n_models for run in runs),
+                steps=sum(run[b].steps for run in runs),
+                stopped_at_limit=any(run[b].stopped_at_limit for run in runs),
+                starts=len(starts),
+            )
+        )
     return out
 
 

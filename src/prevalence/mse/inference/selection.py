@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -268,9 +269,11 @@ def run_replicates(
     return N, idx
 
 
-def candidate_procedure(
-    models: ModelSet, criterion: str, starts: np.ndarray | None
-) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+#: Maps a matrix of count vectors to (estimates, index of the selected model) per row.
+Procedure = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def candidate_procedure(models: ModelSet, criterion: str, starts: np.ndarray | None) -> Procedure:
     """Selection among a fixed candidate set, for a matrix of count vectors."""
 
     def procedure(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -361,7 +364,7 @@ def vary_n_top(
 
     boot = cumulative(Y)
     jack = cumulative(Yj)
-    rows = []
+    rows: list[dict[Any, Any]] = []  # the limits are keyed by their probabilities
     for k in range(K):
         accel = jackknife_acceleration(jack[k], weights)
         limits, _ = bca_interval(boot[k], float(sel.N[0]), accel, probs)

@@ -57,7 +57,9 @@ def posterior_mode(
 
 
 @nb.njit(cache=True, inline="always")
-def _log_post(beta, X, y, prec):  # pragma: no cover
+def _log_post(
+    beta: np.ndarray, X: np.ndarray, y: np.ndarray, prec: np.ndarray
+) -> float:  # pragma: no cover
     out = 0.0
     for c in range(X.shape[0]):
         eta = 0.0
@@ -70,7 +72,17 @@ def _log_post(beta, X, y, prec):  # pragma: no cover
 
 
 @nb.njit(cache=True, nogil=True)
-def run_chain(gen, X, y, prec, mode, chol, df, burnin, samples):  # pragma: no cover
+def run_chain(
+    gen: np.random.Generator,
+    X: np.ndarray,
+    y: np.ndarray,
+    prec: np.ndarray,
+    mode: np.ndarray,
+    chol: np.ndarray,
+    df: float,
+    burnin: int,
+    samples: int,
+) -> tuple[np.ndarray, float]:  # pragma: no cover
     """Independence M-H with a multivariate t proposal; returns draws and the acceptance rate."""
     p = mode.shape[0]
     beta = mode.copy()

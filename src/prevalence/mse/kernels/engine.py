@@ -59,7 +59,7 @@ CREEP_LIMIT = 4
 
 
 @nb.njit(cache=True, inline="always")
-def _subset_sum(v, t):
+def _subset_sum(v: np.ndarray, t: int) -> None:
     n = 1 << t
     for j in range(t):
         bit = 1 << j
@@ -69,7 +69,7 @@ def _subset_sum(v, t):
 
 
 @nb.njit(cache=True, inline="always")
-def _superset_sum(v, t):
+def _superset_sum(v: np.ndarray, t: int) -> None:
     n = 1 << t
     for j in range(t):
         bit = 1 << j
@@ -79,7 +79,7 @@ def _superset_sum(v, t):
 
 
 @nb.njit(cache=True)
-def _cholesky_solve(H, g, p, out):
+def _cholesky_solve(H: np.ndarray, g: np.ndarray, p: int, out: np.ndarray) -> bool:
     """Solve H x = g for symmetric positive definite H (overwritten). False if singular."""
     for j in range(p):
         d = H[j, j]
@@ -113,7 +113,7 @@ def _cholesky_solve(H, g, p, out):
 
 
 @nb.njit(cache=True)
-def _vector_constants(y, first_cell):
+def _vector_constants(y: np.ndarray, first_cell: int) -> tuple[float, float]:
     """Per count vector: sum of y log y - y (deviance constant) and of log y! over the cells
     from ``first_cell`` (1: the unobserved cell 0 left out; 0: its count given)."""
     c_dev = 0.0
@@ -128,8 +128,20 @@ def _vector_constants(y, first_cell):
 
 @nb.njit(cache=True)
 def _fit_pair(
-    terms, p_all, y, ymarg, t, start, use_start, tol, max_iter, beta_out, c_dev, c_lgam, zero_cell
-):
+    terms: np.ndarray,
+    p_all: int,
+    y: np.ndarray,
+    ymarg: np.ndarray,
+    t: int,
+    start: np.ndarray,
+    use_start: bool,
+    tol: float,
+    max_iter: int,
+    beta_out: np.ndarray,
+    c_dev: float,
+    c_lgam: float,
+    zero_cell: bool,
+) -> tuple[float, float, float, int, int, int, float, int]:
     """Fit one model (``terms[:p_all]``) to one count vector ``y`` (length ``2**t``).
 
     With ``zero_cell`` the unobserved cell counts as observed with count ``y[0]`` (the profile
@@ -303,8 +315,21 @@ def _fit_pair(
 
 @nb.njit(cache=True, parallel=True)
 def _fit_all(
-    term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter, betas, want_betas, zero_cell
-):
+    term_table: np.ndarray,
+    n_terms: np.ndarray,
+    Y: np.ndarray,
+    Ymarg: np.ndarray,
+    t: int,
+    starts: np.ndarray,
+    use_start: bool,
+    tol: float,
+    max_iter: int,
+    betas: np.ndarray,
+    want_betas: bool,
+    zero_cell: bool,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
     K = term_table.shape[0]
     B = Y.shape[0]
     N = np.empty((K, B))
@@ -354,7 +379,18 @@ def _fit_all(
 
 
 @nb.njit(cache=True, parallel=True)
-def _best_fit(term_table, n_terms, Y, Ymarg, t, starts, use_start, tol, max_iter, penalty):
+def _best_fit(
+    term_table: np.ndarray,
+    n_terms: np.ndarray,
+    Y: np.ndarray,
+    Ymarg: np.ndarray,
+    t: int,
+    starts: np.ndarray,
+    use_start: bool,
+    tol: float,
+    max_iter: int,
+    penalty: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each count vector, the model with the smallest ``penalty * k - 2 loglik``.
 
     Pairs without a finite maximum are skipped. A model is not fitted at all when even a

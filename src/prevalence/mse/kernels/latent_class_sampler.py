@@ -29,7 +29,7 @@ WARMUP = 500
 
 
 @nb.njit(cache=True, inline="always")
-def _log_gamma_draw(gen, shape):  # pragma: no cover
+def _log_gamma_draw(gen: np.random.Generator, shape: float) -> float:  # pragma: no cover
     """log of a Gamma(shape, 1) draw, stable for small shapes."""
     if shape < 1.0:
         u = gen.random()
@@ -40,7 +40,7 @@ def _log_gamma_draw(gen, shape):  # pragma: no cover
 
 
 @nb.njit(cache=True)
-def _binomial(gen, n, p):  # pragma: no cover
+def _binomial(gen: np.random.Generator, n: int, p: float) -> int:  # pragma: no cover
     """Binomial(n, p): inversion when the mean is small (the usual case here), else numpy's BTPE.
 
     Inversion walks the probability function from 0 (Kachitvichyanukul and Schmeiser's BINV),
@@ -69,7 +69,9 @@ def _binomial(gen, n, p):  # pragma: no cover
 
 
 @nb.njit(cache=True, inline="always")
-def _multinomial(gen, n, probs, out, suffix):  # pragma: no cover
+def _multinomial(
+    gen: np.random.Generator, n: int, probs: np.ndarray, out: np.ndarray, suffix: np.ndarray
+) -> None:  # pragma: no cover
     """Multinomial counts of ``n`` over unnormalised ``probs`` (sequential binomials).
 
     The conditional probability of class ``k`` is ``probs[k]`` over the sum of the classes not
@@ -97,7 +99,7 @@ def _multinomial(gen, n, probs, out, suffix):  # pragma: no cover
 
 
 @nb.njit(cache=True, inline="always")
-def _categorical(gen, probs):  # pragma: no cover
+def _categorical(gen: np.random.Generator, probs: np.ndarray) -> int:  # pragma: no cover
     total = 0.0
     for k in range(probs.shape[0]):
         total += probs[k]
@@ -112,24 +114,24 @@ def _categorical(gen, probs):  # pragma: no cover
 
 @nb.njit(cache=True)
 def _sweep(
-    gen,
-    cells,
-    freq,
-    n,
-    lam,
-    nu,
-    log_nu,
-    count_mk,
-    count0,
-    alpha,
-    update_alpha,
-    a_alpha,
-    b_alpha,
-    probs,
-    n1,
-    n0k,
-    suffix,
-):  # pragma: no cover
+    gen: np.random.Generator,
+    cells: np.ndarray,
+    freq: np.ndarray,
+    n: int,
+    lam: np.ndarray,
+    nu: np.ndarray,
+    log_nu: np.ndarray,
+    count_mk: np.ndarray,
+    count0: np.ndarray,
+    alpha: float,
+    update_alpha: bool,
+    a_alpha: float,
+    b_alpha: float,
+    probs: np.ndarray,
+    n1: np.ndarray,
+    n0k: np.ndarray,
+    suffix: np.ndarray,
+) -> tuple[float, int]:  # pragma: no cover
     M, J = cells.shape
     K = nu.shape[0]
     # 1. class counts of every observed pattern
@@ -199,7 +201,17 @@ def _sweep(
 
 
 @nb.njit(cache=True, nogil=True)
-def run_chain(gen, cells, freq, K, a_alpha, b_alpha, burnin, samples, thinning):  # pragma: no cover
+def run_chain(
+    gen: np.random.Generator,
+    cells: np.ndarray,
+    freq: np.ndarray,
+    K: int,
+    a_alpha: float,
+    b_alpha: float,
+    burnin: int,
+    samples: int,
+    thinning: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     """Run one chain; return the traces of N, alpha and the number of occupied classes."""
     M, J = cells.shape
     n = 0
