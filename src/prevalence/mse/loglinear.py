@@ -30,6 +30,7 @@ from .inference.search import (
     check_exhaustive,
     downhill_batch,
     exhaustive_size,
+    information_criterion,
     multistart_batch,
 )
 from .inference.selection import (
@@ -632,10 +633,8 @@ class LogLinearMSE(Estimator):
             "deviance": fit.deviance,
             "df": fit.df_residual,
             "loglik": fit.loglik,
-            # MultipleSystemsEstimation's definitions: every model parameter counts, including
-            # those fixed at minus infinity, and the BIC sample size is the number observed.
-            "AIC": 2.0 * k - 2.0 * fit.loglik,
-            "BIC": k * math.log(n) - 2.0 * fit.loglik,
+            "AIC": float(information_criterion("aic", fit.loglik, k, n)),
+            "BIC": float(information_criterion("bic", fit.loglik, k, n)),
             "coefficients": coefs,
             "infinite_terms": tuple(_term_label(int(u), lists) for u in fit.infinite_terms),
             "fitted": fitted,

@@ -44,6 +44,7 @@ __all__ = [
     "exhaustive_size",
     "multistart_search",
     "neighbour_models",
+    "information_criterion",
     "penalty",
     "MAX_EXHAUSTIVE_MODELS",
 ]
@@ -285,6 +286,20 @@ def penalty(criterion: str, n: np.ndarray | float) -> np.ndarray:
     if criterion == "aic":
         return np.full_like(n, 2.0)
     raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
+
+
+def information_criterion(
+    criterion: str, loglik: np.ndarray | float, k: np.ndarray | float, n: float
+) -> np.ndarray:
+    """``penalty * k - 2 loglik``, MultipleSystemsEstimation's AIC and BIC: ``k`` counts every
+    parameter of the model, including those fixed at minus infinity, and BIC's ``n`` is the
+    number observed. The one definition the log-linear estimators report and select with.
+
+    >>> float(information_criterion("aic", -10.0, 3, 100.0))
+    26.0
+    """
+    k_arr = np.asarray(k, dtype=float)
+    return penalty(criterion, n) * k_arr - 2.0 * np.asarray(loglik, dtype=float)
 
 
 def _independence(t: int, extra: Sequence[int] = ()) -> tuple[int, ...]:

@@ -18,7 +18,6 @@ All fits go through :mod:`prevalence.mse.engine`, many models and count vectors 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,14 @@ from ...core.progress import Progress
 from ..algebra.hierarchical import canonical_string, enumerate_model_terms
 from ..data.captures import CaptureHistories
 from ..kernels.engine import FitStatus, best_fit, cell_margins, fit_models, pack_models
-from .search import _exact_ok, boundary_terms, fit_checked, neighbour_models, penalty
+from .search import (
+    _exact_ok,
+    boundary_terms,
+    fit_checked,
+    information_criterion,
+    neighbour_models,
+    penalty,
+)
 
 __all__ = [
     "ModelSet",
@@ -128,8 +134,8 @@ def select_exhaustive(
     valid = res["status"][:, 0] == FitStatus.OK
     loglik = res["loglik"][:, 0]
     k_all = models.lengths.astype(float)
-    bic = k_all * math.log(n) - 2.0 * loglik
-    aic = 2.0 * k_all - 2.0 * loglik
+    bic = information_criterion("bic", loglik, k_all, n)
+    aic = information_criterion("aic", loglik, k_all, n)
     crit = bic if criterion == "bic" else aic
     idx = np.flatnonzero(valid)
     idx = idx[np.argsort(crit[idx], kind="stable")]
