@@ -77,6 +77,13 @@ def test_seed_gives_identical_draws_whatever_the_threads():
     b = BayesThresholdMSE(samples=2000, seed=5, n_jobs=4).fit(captures)
     np.testing.assert_array_equal(a.draws, b.draws)
     assert a.draws.size == 4 * 2000
+    post = a.details["idata"].posterior
+    np.testing.assert_array_equal(post["N"].to_numpy().ravel(), a.draws)
+    # the coefficients by term, their posterior means those of the coefficient table
+    coef = a.details["coefficients"]
+    assert list(post["coefficient"].coords["term"].values) == list(coef["term"])
+    means = post["coefficient"].mean(dim=("chain", "draw")).to_numpy()
+    np.testing.assert_allclose(means, coef["estimate"], rtol=1e-12)
 
 
 def test_known_truth_and_dependence_is_found():

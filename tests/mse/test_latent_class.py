@@ -65,6 +65,11 @@ def test_seed_gives_identical_draws_whatever_the_threads():
     np.testing.assert_array_equal(a.draws, b.draws)
     c = LatentClassMSE(**{**kw, "seed": 43}).fit(captures)
     assert not np.array_equal(a.draws, c.draws)
+    # the chains as ArviZ InferenceData, chain by chain in the order of the draws
+    post = a.details["idata"].posterior
+    assert post["N"].shape == (3, 300)
+    np.testing.assert_array_equal(post["N"].to_numpy().ravel(), a.draws)
+    assert set(post.data_vars) == {"N", "alpha", "occupied_classes"}
 
 
 def test_known_truth_independent_lists():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -57,7 +59,14 @@ def test_details_contents():
     ):
         assert key in d
     assert d["df"] == 7 - 5
-    assert set(d["coefficients"]) == {"(intercept)", "A", "B", "C", "A:B"}
+    coefs = d["coefficients"].set_index("term")
+    assert list(d["coefficients"].columns) == ["term", "estimate", "std_error", "lower", "upper"]
+    assert set(coefs.index) == {"(intercept)", "A", "B", "C", "A:B"}
+    # N = n + exp(intercept): its standard error is the intercept's, by the delta method
+    u, b0 = d["unobserved"], coefs.loc["(intercept)"]
+    assert u == pytest.approx(math.exp(b0["estimate"]), rel=1e-12)
+    assert d["std_error"] ** 2 == pytest.approx(u + u**2 * b0["std_error"] ** 2, rel=1e-10)
+    assert b0["lower"] == pytest.approx(b0["estimate"] - 1.959964 * b0["std_error"], rel=1e-6)
     assert d["fitted"]["fitted"].sum() == pytest.approx(pop.captures.n_observed, rel=1e-9)
     assert d["unobserved"] == pytest.approx(est.value - pop.captures.n_observed)
 

@@ -68,3 +68,23 @@ def test_wald_interval_is_chaos_log_transformed_interval(mse_reference):
     assert est.lower == pytest.approx(n + f0 / c, rel=1e-12)
     assert est.upper == pytest.approx(n + f0 * c, rel=1e-12)
     assert est.lower < est.value < est.upper
+
+
+@pytest.mark.parametrize("name", ["Korea", "UK_4", "hare"])
+def test_coefficients_are_named_and_agree_with_the_log_linear_independence_model(name):
+    # Mt is the independence model: R's glm iteration (Rcapture) and the engine
+    # (LogLinearMSE) must give the same coefficients and standard errors by term
+    from prevalence import LogLinearMSE
+
+    captures = load_reference_captures(name)
+    closed = ClosedPopulationMSE("Mt", interval="wald").fit(captures).details["coefficients"]
+    independence = "[" + ",".join(str(j + 1) for j in range(captures.n_lists)) + "]"
+    loglin = LogLinearMSE(independence, interval="wald").fit(captures).details["coefficients"]
+    assert list(closed["term"]) == ["(intercept)", *captures.lists]
+    a, b = closed.set_index("term"), loglin.set_index("term").loc[list(closed["term"])]
+    # Rcapture's covariance comes from the working weights of R's last IRLS step, which stops
+    # at a relative deviance change of 1e-8, a little short of the maximum (2.5e-6 here)
+    for col in ("estimate", "std_error", "lower", "upper"):
+        assert a[col].to_numpy() == pytest.approx(b[col].to_numpy(), rel=1e-5, abs=1e-6), col
+    names = ClosedPopulationMSE("Mh Chao (LB)", interval="wald").fit(captures).details
+    assert names["coefficients"]["term"].iloc[1] == "captures"

@@ -24,6 +24,7 @@ __all__ = [
     "rank_diagnostics",
     "convergence_warnings",
     "posterior_summary",
+    "inference_data",
 ]
 
 
@@ -410,3 +411,28 @@ def posterior_summary(draws: np.ndarray) -> dict[str, object]:
         "posterior_median": float(np.median(d)),
         "quantiles": {f"{100 * p:g}%": float(v) for p, v in zip(REPORTED_PROBS, q, strict=True)},
     }
+
+
+def inference_data(
+    posterior: Mapping[str, np.ndarray],
+    *,
+    coords: Mapping[str, Any] | None = None,
+    dims: Mapping[str, list[str]] | None = None,
+) -> Any:
+    """ArviZ ``InferenceData`` from draws of the package's own samplers (chains x draws
+    [x ...]), so that every MCMC estimator's ``details["idata"]`` works with ArviZ's plots
+    and summaries as the PyMC-based ones do.
+
+    Examples
+    --------
+    >>> idata = inference_data({"N": np.ones((2, 5))})
+    >>> idata.posterior["N"].shape
+    (2, 5)
+    """
+    import arviz as az
+
+    return az.from_dict(
+        posterior={k: np.asarray(v) for k, v in posterior.items()},
+        coords=dict(coords or {}),
+        dims=dict(dims or {}),
+    )

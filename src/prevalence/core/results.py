@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -21,7 +21,14 @@ import pandas as pd
 
 from .probability import Probability, probability_of_reduction
 
-__all__ = ["Estimate", "Comparison", "Summary", "DRAWS_KINDS", "INTERVAL_METHODS"]
+__all__ = [
+    "Estimate",
+    "Comparison",
+    "Summary",
+    "DRAWS_KINDS",
+    "INTERVAL_METHODS",
+    "coefficient_table",
+]
 
 DRAWS_KINDS = (None, "bootstrap", "posterior", "approximation", "mixed")
 
@@ -114,6 +121,44 @@ def strict_json(value: Any, **kwargs: Any) -> str:
         return v
 
     return json.dumps(finite(_jsonable(value)), allow_nan=False, **kwargs)
+
+
+def coefficient_table(
+    terms: Sequence[str],
+    estimate: Sequence[float] | np.ndarray,
+    std_error: Sequence[float] | np.ndarray,
+    lower: Sequence[float] | np.ndarray | None = None,
+    upper: Sequence[float] | np.ndarray | None = None,
+    *,
+    level: float = 0.95,
+    **extra: Sequence[Any] | np.ndarray,
+) -> pd.DataFrame:
+    """The ``details["coefficients"]`` of every estimator: one row per model term, columns
+    ``term, estimate, std_error, lower, upper`` (then any ``extra`` columns). Without
+    ``lower``/``upper`` the interval is Wald's, ``estimate -/+ z std_error`` at ``level``; a
+    coefficient fixed at minus infinity keeps a missing standard error and interval.
+
+    >>> coefficient_table(["(intercept)", "A"], [2.0, 0.5], [0.1, 0.2]).round(3).to_dict("list")["upper"]
+    [2.196, 0.892]
+    """
+    est = np.asarray(estimate, dtype=float)
+    se = np.asarray(std_error, dtype=float)
+    if lower is None or upper is None:
+        from scipy.stats import norm
+
+        z = float(norm.ppf(0.5 + level / 2.0))
+        with np.errstate(invalid="ignore"):
+            lo, hi = est - z * se, est + z * se
+        lo = np.where(np.isfinite(est), lo, np.nan)
+        hi = np.where(np.isfinite(est), hi, np.nan)
+    else:
+        lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    table = pd.DataFrame(
+        {"term": list(terms), "estimate": est, "std_error": se, "lower": lo, "upper": hi}
+    )
+    for name, values in extra.items():
+        table[name] = np.asarray(values)
+    return table
 
 
 @dataclass(frozen=True)

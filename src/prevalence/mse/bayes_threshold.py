@@ -15,13 +15,18 @@ from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summary
+from ..core.mcmc import (
+    chain_diagnostics,
+    convergence_warnings,
+    inference_data,
+    posterior_summary,
+)
 from ..core.parallel import map_threads
 from ..core.random import SeedLike, as_generator
-from ..core.results import Estimate
+from ..core.results import Estimate, coefficient_table
 from .algebra.design import design_matrix, reduced_design
 from .algebra.existence import check_design
-from .algebra.hierarchical import HierarchicalModel
+from .algebra.hierarchical import HierarchicalModel, term_label
 from .data.captures import CaptureHistories, as_captures
 from .kernels.bayes_threshold_sampler import posterior_mode, run_chain
 
@@ -45,10 +50,6 @@ def interaction_terms(n_lists: int, order: int) -> list[int]:
         for earlier in combinations(range(last), order - 1):
             out.append(sum(1 << j for j in earlier) | (1 << last))
     return out
-
-
-def _name(term: int, lists: tuple[str, ...]) -> str:
-    return ":".join(lists[j] for j in range(len(lists)) if term >> j & 1)
 
 
 class BayesThresholdMSE(Estimator):
@@ -337,19 +338,22 @@ class BayesThresholdMSE(Estimator):
         notes.extend(convergence_warnings(diag, "N", "raise samples"))
         a = (1.0 - self.level) / 2.0
         lower, upper = np.quantile(draws, [a, 1.0 - a])
-        coef = pd.DataFrame(
-            {
-                "term": ["(intercept)" if u == 0 else _name(int(u), lists) for u in final["terms"]],
-                "mean": final["mean"],
-                "sd": final["sd"],
-                "mode": final["mode"],
-            }
+        # posterior mean and sd, equal-tailed interval at the level, and the mode
+        flat = final["draws"].reshape(-1, final["draws"].shape[-1])
+        coef_lo, coef_hi = np.quantile(flat, [a, 1.0 - a], axis=0)
+        coef = coefficient_table(
+            [term_label(int(u), lists) for u in final["terms"]],
+            final["mean"],
+            final["sd"],
+            coef_lo,
+            coef_hi,
+            mode=final["mode"],
         )
         details = {
             "n_observed": captures.n_observed,
             "model": final["model"].to_string(),
-            "retained": [_name(u, lists) for u in retained],
-            "threshold_statistics": {_name(u, lists): pair_stats[u] for u in pair_stats},
+            "retained": [term_label(u, lists) for u in retained],
+            "threshold_statistics": {term_label(u, lists): pair_stats[u] for u in pair_stats},
             **posterior_summary(draws),
             "coefficients": coef,
             "prior": self.prior,
@@ -359,17 +363,22 @@ class BayesThresholdMSE(Estimator):
             "chains": self.chains,
             "samples": self.samples,
             "seconds": seconds,
+            "idata": inference_data(
+                {"N": N_chains, "coefficient": final["draws"]},
+                coords={"term": list(coef["term"])},
+                dims={"coefficient": ["term"]},
+            ),
             **diag,
         }
         if self.max_order == 3:
-            details["eligible_triples"] = [_name(u, lists) for u in eligible]
+            details["eligible_triples"] = [term_label(u, lists) for u in eligible]
             if triple_stats:
-                details["retained_triples"] = [_name(u, lists) for u in retained_triples]
+                details["retained_triples"] = [term_label(u, lists) for u in retained_triples]
                 details["triple_threshold_statistics"] = {
-                    _name(u, lists): r for u, r in triple_stats.items()
+                    term_label(u, lists): r for u, r in triple_stats.items()
                 }
         if self.prior == "improper" and removed:
-            details["minus_infinite_effects"] = [_name(u, lists) for u in removed]
+            details["minus_infinite_effects"] = [term_label(u, lists) for u in removed]
         for w in notes:
             warnings.warn(w, EstimationWarning, stacklevel=3)
         return Estimate(

@@ -32,9 +32,9 @@ from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval
 from ..core.random import SeedLike
-from ..core.results import Estimate
+from ..core.results import Estimate, coefficient_table
 from .algebra.existence import mle_exists
-from .algebra.hierarchical import HierarchicalModel, hierarchical_models
+from .algebra.hierarchical import HierarchicalModel, hierarchical_models, term_label
 from .data.captures import CaptureHistories, as_captures
 from .inference.profile import profile_interval
 from .kernels.glm import PoissonFit, fit_poisson
@@ -132,6 +132,25 @@ def _design(name: str, lay: _Layout) -> tuple[np.ndarray, int | None]:
     return np.column_stack([base, col]), None
 
 
+def _design_terms(name: str, lay: _Layout, lists: Sequence[str]) -> list[str]:
+    """Names of the columns of :func:`_design` (the terms of ``details["coefficients"]``):
+    ``captures`` is the number of lists a person is on, ``first_capture`` the list of the
+    first capture, ``recaptures`` the captures after it, ``eta<j>`` Chao's terms."""
+    if name == "M0":
+        return ["(intercept)", "captures"]
+    if name == "Mt":
+        return ["(intercept)", *lists]
+    if name == "Mb":
+        return ["(intercept)", "first_capture", "recaptures"]
+    if name == "Mbh":
+        return ["(intercept)", f"not_{lists[0]}", "first_capture", "recaptures"]
+    family, h = name.split(" ", 1)
+    base = ["(intercept)", "captures"] if family == "Mh" else ["(intercept)", *lists]
+    if h.startswith("Chao"):
+        return [*base, *(f"eta{j}" for j in range(3, lay.t + 1))]
+    return [*base, h]
+
+
 HETEROGENEITY = ("Chao", "LB", "Poisson", "Darroch", "Gamma")
 _DEFAULT_THETA = {"Poisson": 2.0, "Gamma": 3.5}
 
@@ -185,14 +204,18 @@ def _heterogeneity_columns(
     return (-np.log(th + k) + np.log(th))[:, None], False, f"Gamma{th:g}"
 
 
-def _user_design(design: Any, lay: _Layout, lists: tuple[str, ...]) -> tuple[np.ndarray, str]:
-    """Columns (without intercept) of a user design: a hierarchical model or a matrix."""
+def _user_design(
+    design: Any, lay: _Layout, lists: tuple[str, ...]
+) -> tuple[np.ndarray, str, list[str]]:
+    """Columns (without intercept) of a user design, a hierarchical model or a matrix, with
+    the model's label and the columns' names."""
     t = lay.t
     if isinstance(design, str) or isinstance(design, HierarchicalModel):
         model = HierarchicalModel.parse(design, lists=lists)
         terms = np.array([u for u in model.terms if u != 0], dtype=np.int64)
         cols = ((lay.codes[:, None] & terms[None, :]) == terms[None, :]).astype(float)
-        return cols, str(model)
+        return cols, str(model), [term_label(int(u), lists) for u in terms]
+    names = [str(c) for c in design.columns] if isinstance(design, pd.DataFrame) else None
     mat = np.asarray(design.to_numpy() if isinstance(design, pd.DataFrame) else design)
     if mat.ndim == 1:
         mat = mat[:, None]
@@ -209,7 +232,7 @@ def _user_design(design: Any, lay: _Layout, lists: tuple[str, ...]) -> tuple[np.
         raise ValueError("design has missing or infinite values")
     out = np.empty_like(mat)
     out[_histpos_to_codes(t) - 1] = mat  # rows into our cell order (code c at row c - 1)
-    return out, "user design"
+    return out, "user design", names or [f"x{j + 1}" for j in range(mat.shape[1])]
 
 
 def _pattern_code(pattern: Any, lists: tuple[str, ...]) -> int:
@@ -280,6 +303,7 @@ class _ClosedFit:
     n: float
     y: np.ndarray
     warnings: tuple[str, ...]
+    terms: tuple[str, ...]  # the names of the fitted coefficients, in their order
 
     @property
     def aic(self) -> float:
@@ -365,7 +389,9 @@ def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
         se = math.sqrt(var)
     if N < n:
         notes.append(f"model {name}: the estimate {N:.4g} is below the {n:.0f} people observed")
-    return _ClosedFit(name, N, se, fit, X, first_eta, cols, n, y, tuple(notes))
+    names = _design_terms(name, lay, captures.lists)
+    terms = tuple(names[int(i)] for i in cols)
+    return _ClosedFit(name, N, se, fit, X, first_eta, cols, n, y, tuple(notes), terms)
 
 
 def _fit_custom(
@@ -384,21 +410,27 @@ def _fit_custom(
     y = captures.cell_counts[lay.codes]
     n = float(y.sum())
     if design is not None:
-        base, base_label = _user_design(design, lay, captures.lists)
+        base, base_label, names = _user_design(design, lay, captures.lists)
     elif base_model == "M0":  # M0 plus heterogeneity is Rcapture's Mh
-        base, base_label = lay.k[:, None], "Mh" if h is not None else "M0"
+        base, base_label, names = lay.k[:, None], "Mh" if h is not None else "M0", ["captures"]
     else:
         base, base_label = lay.x, "Mth" if h is not None else "Mt"
+        names = list(captures.lists)
     X = np.hstack([np.ones((lay.codes.size, 1)), base])
+    names = ["(intercept)", *names]
     name = base_label
     if len(exclude_patterns):
         X = np.hstack([X, _excluded_columns(exclude_patterns, captures, lay)])
+        names += [f"pattern {p}" for p in exclude_patterns]
         name += f" without {len(exclude_patterns)} pattern(s)"
     first_eta = None
     if h is not None:
         cols, is_chao, h_label = _heterogeneity_columns(h, theta, lay)
         if is_chao:
             first_eta = X.shape[1]
+            names += [f"eta{j}" for j in range(3, 3 + cols.shape[1])]
+        else:
+            names.append(h_label)
         X = np.hstack([X, cols])
         name = f"{base_label} {h_label}"
     notes: list[str] = []
@@ -431,7 +463,10 @@ def _fit_custom(
     u = math.exp(float(fit.coef[0]))
     var = u + u**2 * float(fit.cov[0, 0])
     se = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
-    return _ClosedFit(label or name, n + u, se, fit, X, first_eta, cols_kept, n, y, tuple(notes))
+    terms = tuple(names[int(i)] for i in used)
+    return _ClosedFit(
+        label or name, n + u, se, fit, X, first_eta, cols_kept, n, y, tuple(notes), terms
+    )
 
 
 def closed_population_models(
@@ -684,7 +719,9 @@ class ClosedPopulationMSE(Estimator):
             "df": f.fit.df_residual,
             "AIC": f.aic,
             "BIC": f.bic,
-            "coefficients": f.fit.coef.copy(),
+            "coefficients": coefficient_table(
+                f.terms, f.fit.coef, np.sqrt(np.diag(f.fit.cov)), level=self.level
+            ),
             "converged": f.fit.converged,
             "interval": interval,
         }

@@ -12,7 +12,12 @@ from ..core.checks import positive_number, whole_number
 from ..core.errors import EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, convergence_warnings, posterior_summary
+from ..core.mcmc import (
+    chain_diagnostics,
+    convergence_warnings,
+    inference_data,
+    posterior_summary,
+)
 from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
@@ -189,6 +194,9 @@ class LatentClassMSE(Estimator):
             "chains": int(N.shape[0]),
             "sweeps_per_chain": WARMUP + self.burnin + self.samples * self.thinning,
             "trace": trace,
+            "idata": inference_data(
+                {"N": N, "alpha": alphas, "occupied_classes": occupied.astype(np.int64)}
+            ),
             "seconds": seconds,
             **diag,
         }

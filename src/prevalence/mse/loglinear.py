@@ -18,10 +18,10 @@ from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level, log_transformed_interval, percentile_interval
 from ..core.random import SeedLike, as_generator
-from ..core.results import Estimate
+from ..core.results import Estimate, coefficient_table
 from .algebra.design import reduced_design
 from .algebra.existence import check_design
-from .algebra.hierarchical import HierarchicalModel, ModelSpec, canonical_string
+from .algebra.hierarchical import HierarchicalModel, ModelSpec, canonical_string, term_label
 from .data.captures import CaptureHistories, as_captures
 from .inference.profile import ProfileResult, profile_interval
 from .inference.search import (
@@ -60,12 +60,6 @@ SEARCHES = ("exhaustive", "downhill", "multistart")
 CHECK_OPTIMUM_MODELS = 10_000
 BOOT_MODELS = ("top", "all")
 REPORTED_PROBS = (0.025, 0.1, 0.9, 0.975)
-
-
-def _term_label(term: int, lists: tuple[str, ...]) -> str:
-    if term == 0:
-        return "(intercept)"
-    return ":".join(lists[j] for j in range(len(lists)) if term >> j & 1)
 
 
 class LogLinearMSE(Estimator):
@@ -614,11 +608,14 @@ class LogLinearMSE(Estimator):
         lists = captures.lists
         n = float(captures.n_observed)
         k = model.n_parameters
-        coefs = {
-            _term_label(int(u), lists): float(b) for u, b in zip(fit.terms, fit.coef, strict=True)
-        }
-        for u in fit.infinite_terms:
-            coefs[_term_label(int(u), lists)] = -math.inf
+        # estimated terms with their Wald intervals, then those fixed at minus infinity
+        infinite = fit.infinite_terms.size
+        coefs = coefficient_table(
+            [term_label(int(u), lists) for u in (*fit.terms, *fit.infinite_terms)],
+            np.concatenate([fit.coef, np.full(infinite, -np.inf)]),
+            np.concatenate([np.sqrt(np.diag(fit.cov)), np.full(infinite, np.nan)]),
+            level=self.level,
+        )
         fitted = captures.counts.copy()
         fitted_values = fit.fitted.copy()
         fitted_values[0] = 0.0
@@ -636,7 +633,7 @@ class LogLinearMSE(Estimator):
             "AIC": float(information_criterion("aic", fit.loglik, k, n)),
             "BIC": float(information_criterion("bic", fit.loglik, k, n)),
             "coefficients": coefs,
-            "infinite_terms": tuple(_term_label(int(u), lists) for u in fit.infinite_terms),
+            "infinite_terms": tuple(term_label(int(u), lists) for u in fit.infinite_terms),
             "fitted": fitted,
             "converged": not fit.status & FitStatus.NOT_CONVERGED,
             "iterations": fit.iterations,

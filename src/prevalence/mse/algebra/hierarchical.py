@@ -28,6 +28,7 @@ __all__ = [
     "canonical_string",
     "enumerate_model_terms",
     "hierarchical_models",
+    "term_label",
 ]
 
 ModelSpec = Any  # str | HierarchicalModel | Sequence[Sequence[str | int]] | None
@@ -322,6 +323,17 @@ def _term_info(term: int, n_lists: int) -> tuple[float, str, tuple[int, ...]]:
     members = _members(term)
     label = sep.join(str(j + 1) for j in members)
     return _canonical_weight(term), label, tuple(term & ~(1 << j) for j in members)
+
+
+def term_label(term: int, lists: Sequence[str]) -> str:
+    """A term (bit mask) in list names: ``"A:C"``; the intercept is ``"(intercept)"``.
+
+    >>> term_label(5, ("A", "B", "C")), term_label(0, ("A", "B"))
+    ('A:C', '(intercept)')
+    """
+    if term == 0:
+        return "(intercept)"
+    return ":".join(str(lists[j]) for j in range(len(lists)) if term >> j & 1)
 
 
 def canonical_string(terms: Iterable[int], n_lists: int) -> str:
