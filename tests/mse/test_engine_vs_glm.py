@@ -63,8 +63,10 @@ def _compare(name: str, most: int | None) -> None:
         assert res["deviance"][k, 0] == pytest.approx(fit.deviance, rel=1e-6, abs=1e-8)
         # the single-model result LogLinearMSE reports: the same terms, coefficients and
         # covariance (inverse information at the final iterate) as the GLM
+        # the same iteration; the terms in another order change the rounding only (2e-11
+        # relative on Ned's largest models)
         one = fit_model(model.terms, y, t)
-        assert one.ok and one.N == pytest.approx(res["N"][k, 0], rel=1e-12)
+        assert one.ok and one.N == pytest.approx(res["N"][k, 0], rel=1e-9)
         np.testing.assert_array_equal(one.terms, design.terms)
         np.testing.assert_array_equal(one.infinite_terms, design.infinite_terms)
         np.testing.assert_allclose(one.coef, fit.coef, rtol=1e-6, atol=1e-7)
