@@ -106,49 +106,32 @@ def _layout(t: int) -> _Layout:
     return _Layout(t, codes, x, k, first)
 
 
-def _design(name: str, lay: _Layout) -> tuple[np.ndarray, int | None]:
-    """Design matrix with intercept first, and for Chao models the index of the first eta."""
+def _design(
+    name: str, lay: _Layout, lists: Sequence[str]
+) -> tuple[np.ndarray, int | None, list[str]]:
+    """Design matrix with intercept first, for Chao models the index of the first eta, and the
+    columns' names (the terms of ``details["coefficients"]``): ``captures`` is the number of
+    lists a person is on, ``first_capture`` the list of the first capture, ``recaptures`` the
+    captures after it, ``eta<j>`` Chao's terms."""
     one = np.ones((lay.codes.size, 1))
     k = lay.k
     if name == "M0":
-        return np.hstack([one, k[:, None]]), None
+        return np.hstack([one, k[:, None]]), None, ["(intercept)", "captures"]
     if name == "Mt":
-        return np.hstack([one, lay.x]), None
+        return np.hstack([one, lay.x]), None, ["(intercept)", *lists]
     if name == "Mb":
-        return np.column_stack([one, lay.first, k - 1]), None
+        names = ["(intercept)", "first_capture", "recaptures"]
+        return np.column_stack([one, lay.first, k - 1]), None, names
     if name == "Mbh":
-        return np.column_stack([one, 1 - lay.x[:, 0], lay.first, k - 1]), None
-    family, h = name.split(" ", 1)
+        names = ["(intercept)", f"not_{lists[0]}", "first_capture", "recaptures"]
+        return np.column_stack([one, 1 - lay.x[:, 0], lay.first, k - 1]), None, names
+    family, h = name.split(" ", 1)  # "Mth Gamma3.5": the heterogeneity term at its default
     base = np.hstack([one, k[:, None]]) if family == "Mh" else np.hstack([one, lay.x])
-    if h.startswith("Chao"):
-        etas = np.column_stack([np.maximum(k - j + 1, 0) for j in range(3, lay.t + 1)])
-        return np.hstack([base, etas]), base.shape[1]
-    if h == "Poisson2":
-        col = 2.0**k - 1
-    elif h == "Darroch":
-        col = k**2 / 2
-    else:  # Gamma3.5
-        col = -np.log(3.5 + k) + np.log(3.5)
-    return np.column_stack([base, col]), None
-
-
-def _design_terms(name: str, lay: _Layout, lists: Sequence[str]) -> list[str]:
-    """Names of the columns of :func:`_design` (the terms of ``details["coefficients"]``):
-    ``captures`` is the number of lists a person is on, ``first_capture`` the list of the
-    first capture, ``recaptures`` the captures after it, ``eta<j>`` Chao's terms."""
-    if name == "M0":
-        return ["(intercept)", "captures"]
-    if name == "Mt":
-        return ["(intercept)", *lists]
-    if name == "Mb":
-        return ["(intercept)", "first_capture", "recaptures"]
-    if name == "Mbh":
-        return ["(intercept)", f"not_{lists[0]}", "first_capture", "recaptures"]
-    family, h = name.split(" ", 1)
-    base = ["(intercept)", "captures"] if family == "Mh" else ["(intercept)", *lists]
-    if h.startswith("Chao"):
-        return [*base, *(f"eta{j}" for j in range(3, lay.t + 1))]
-    return [*base, h]
+    names = ["(intercept)", "captures"] if family == "Mh" else ["(intercept)", *lists]
+    cols, is_chao, _, h_names = _heterogeneity_columns(
+        h.split()[0].rstrip("0123456789."), None, lay
+    )
+    return np.hstack([base, cols]), base.shape[1] if is_chao else None, [*names, *h_names]
 
 
 HETEROGENEITY = ("Chao", "LB", "Poisson", "Darroch", "Gamma")
@@ -181,8 +164,8 @@ def _histpos_to_codes(t: int) -> np.ndarray:
 
 def _heterogeneity_columns(
     h: str | Callable[[np.ndarray], np.ndarray], theta: float | None, lay: _Layout
-) -> tuple[np.ndarray, bool, str]:
-    """Columns of a heterogeneity term as Rcapture: (columns, is_chao, label)."""
+) -> tuple[np.ndarray, bool, str, list[str]]:
+    """Columns of a heterogeneity term as Rcapture: (columns, is_chao, label, column names)."""
     k = lay.k
     if callable(h):
         col = np.asarray(h(k.copy()), dtype=float).reshape(-1)
@@ -191,17 +174,18 @@ def _heterogeneity_columns(
                 "h as a function must map the numbers of captures to finite values, one per "
                 f"capture pattern ({k.size})"
             )
-        return col[:, None], False, getattr(h, "__name__", "h")
+        label = getattr(h, "__name__", "h")
+        return col[:, None], False, label, [label]
     if h in ("Chao", "LB"):
         etas = np.column_stack([np.maximum(k - j + 1, 0) for j in range(3, lay.t + 1)])
-        return etas, True, "Chao (LB)"
+        return etas, True, "Chao (LB)", [f"eta{j}" for j in range(3, lay.t + 1)]
     if h == "Poisson":
         th = _DEFAULT_THETA["Poisson"] if theta is None else float(theta)
-        return (th**k - 1)[:, None], False, f"Poisson{th:g}"
+        return (th**k - 1)[:, None], False, f"Poisson{th:g}", [f"Poisson{th:g}"]
     if h == "Darroch":
-        return (k**2 / 2)[:, None], False, "Darroch"
+        return (k**2 / 2)[:, None], False, "Darroch", ["Darroch"]
     th = _DEFAULT_THETA["Gamma"] if theta is None else float(theta)
-    return (-np.log(th + k) + np.log(th))[:, None], False, f"Gamma{th:g}"
+    return (-np.log(th + k) + np.log(th))[:, None], False, f"Gamma{th:g}", [f"Gamma{th:g}"]
 
 
 def _user_design(
@@ -337,7 +321,7 @@ def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
     lay = _layout(t)
     y = captures.cell_counts[lay.codes]
     n = float(y.sum())
-    X, first_eta = _design(name, lay)
+    X, first_eta, names = _design(name, lay, captures.lists)
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise EstimationError(f"model {name}: design matrix not of full rank")
     if name not in ("Mb", "Mbh"):
@@ -389,7 +373,6 @@ def _fit_closed(name: str, captures: CaptureHistories) -> _ClosedFit:
         se = math.sqrt(var)
     if N < n:
         notes.append(f"model {name}: the estimate {N:.4g} is below the {n:.0f} people observed")
-    names = _design_terms(name, lay, captures.lists)
     terms = tuple(names[int(i)] for i in cols)
     return _ClosedFit(name, N, se, fit, X, first_eta, cols, n, y, tuple(notes), terms)
 
@@ -425,12 +408,10 @@ def _fit_custom(
         name += f" without {len(exclude_patterns)} pattern(s)"
     first_eta = None
     if h is not None:
-        cols, is_chao, h_label = _heterogeneity_columns(h, theta, lay)
+        cols, is_chao, h_label, h_names = _heterogeneity_columns(h, theta, lay)
         if is_chao:
             first_eta = X.shape[1]
-            names += [f"eta{j}" for j in range(3, 3 + cols.shape[1])]
-        else:
-            names.append(h_label)
+        names += h_names
         X = np.hstack([X, cols])
         name = f"{base_label} {h_label}"
     notes: list[str] = []

@@ -617,9 +617,7 @@ class LogLinearMSE(Estimator):
             level=self.level,
         )
         fitted = captures.counts.copy()
-        fitted_values = fit.fitted.copy()
-        fitted_values[0] = 0.0
-        fitted["fitted"] = fitted_values[1:]
+        fitted["fitted"] = fit.fitted[1:].copy()  # the observable cells, in pattern order
         return {
             "model": str(model),
             "model_terms": model.describe(lists),

@@ -67,6 +67,16 @@ def _check_columns(df: pd.DataFrame, names: Iterable[Any], role: str) -> None:
         )
 
 
+def _check_list_count(list_cols: list[str]) -> None:
+    """Distinct list columns, between 2 and :data:`MAX_LISTS` of them."""
+    if len(set(list_cols)) != len(list_cols):
+        raise DataError(f"list columns must be distinct, got {list_cols}")
+    if len(list_cols) < 2:
+        raise DataError(f"at least two list columns are needed, got {list_cols}")
+    if len(list_cols) > MAX_LISTS:
+        raise DataError(f"at most {MAX_LISTS} lists are supported, got {len(list_cols)}")
+
+
 class CaptureHistories:
     """Counts of people by capture pattern across ``t`` lists.
 
@@ -182,12 +192,7 @@ class CaptureHistories:
         _check_columns(df, list_cols, "list")
         if count in list_cols:
             raise DataError(f"column {count!r} cannot be both the count and a list")
-        if len(set(list_cols)) != len(list_cols):
-            raise DataError(f"list columns must be distinct, got {list_cols}")
-        if len(list_cols) < 2:
-            raise DataError(f"at least two list columns are needed, got {list_cols}")
-        if len(list_cols) > MAX_LISTS:
-            raise DataError(f"at most {MAX_LISTS} lists are supported, got {len(list_cols)}")
+        _check_list_count(list_cols)
         c = df[count]
         if c.isna().any():
             pos = int(np.flatnonzero(c.isna().to_numpy())[0])
@@ -252,12 +257,7 @@ class CaptureHistories:
             raise DataError(f"from_records expects a pandas DataFrame, got {type(df).__name__}")
         list_cols = list(column_names("lists", lists))
         _check_columns(df, list_cols, "list")
-        if len(set(list_cols)) != len(list_cols):
-            raise DataError(f"list columns must be distinct, got {list_cols}")
-        if len(list_cols) < 2:
-            raise DataError(f"at least two list columns are needed, got {list_cols}")
-        if len(list_cols) > MAX_LISTS:
-            raise DataError(f"at most {MAX_LISTS} lists are supported, got {len(list_cols)}")
+        _check_list_count(list_cols)
         bits = np.zeros(len(df), dtype=np.int64)
         for j, col in enumerate(list_cols):
             bits |= _as_binary(df, col, "record") << j
