@@ -101,6 +101,7 @@ def test_no_import_cycles_anywhere():
 # compiled kernels at the bottom
 MSE_LAYERS = [
     ["loglinear", "closed", "latent_class", "decomposable_bma", "bayes_threshold", "pooled"],
+    ["details"],
     ["inference.selection"],
     ["inference.search"],
     ["inference.profile"],
@@ -114,6 +115,7 @@ MSE_LAYERS = [
         "kernels.bayes_threshold_sampler",
         "kernels.latent_class_sampler",
     ],
+    ["kernels.constants"],
     ["data", "algebra", "inference", "kernels"],
 ]
 
@@ -135,7 +137,7 @@ SURVEY_LAYERS = [
     ["base"],
     ["regression"],
     ["estimation", "calibration", "table", "linearization", "chisq"],
-    ["stages", "intervals", "quantiles"],
+    ["stages", "intervals", "quantiles", "details"],
 ]
 
 
@@ -154,7 +156,7 @@ NETWORK_LAYERS = [
     ["diagnostics"],
     ["scaleup", "generalized", "bayes_scaleup", "rds"],
     ["consistency", "rds_weights", "gile_bootstrap"],
-    ["answers", "recruitment", "successive"],
+    ["answers", "recruitment", "successive", "details"],
 ]
 
 

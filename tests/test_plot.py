@@ -71,3 +71,62 @@ def test_plots_draw_into_the_callers_axes():
     for f in (fig, fig2, fig3):
         plt.close(f)
     assert np.isfinite(a.get_xlim()).all()
+
+
+def test_results_draw_themselves_into_the_callers_axes():
+    """plot(ax=None) on Estimate, Comparison, DiDResult and TrendResult: a new figure by
+    default, the caller's axes when given, and what is drawn is the result's own numbers."""
+    import math
+
+    import matplotlib.pyplot as plt
+
+    from prevalence.core.compare import compare_estimates
+    from prevalence.impact import Trend
+    from prevalence.impact.results import DiDResult
+
+    rng = np.random.default_rng(0)
+    with_draws = Estimate(10.0, 8.0, 12.0, draws=rng.normal(10, 1, 500), draws_kind="bootstrap")
+    fig = with_draws.plot()
+    ax = fig.axes[0]
+    assert len(ax.patches) > 10  # the histogram's bars
+    assert ax.lines[0].get_xdata()[0] == 10.0  # the value marked
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    assert with_draws.plot(ax=ax, draws=False) is fig
+    assert list(ax.lines[0].get_xdata()) == [8.0, 12.0] and not ax.patches
+    plt.close(fig)
+    with pytest.raises(TypeError, match="ax must be matplotlib axes, got str"):
+        with_draws.plot(ax="left")
+
+    b, e = Estimate(1000.0, 900.0, 1100.0, scale="count"), Estimate(800.0, 700.0, 900.0)
+    comparison = compare_estimates(b, e, seed=1)
+    fig = comparison.plot()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["endline", "baseline"]
+    assert "change -200" in ax.get_title() and ax.get_xlabel() == "count"
+    plt.close(fig)
+
+    cells = {
+        ("programme", "baseline"): Estimate(0.2, 0.18, 0.22),
+        ("programme", "endline"): Estimate(0.12, 0.1, 0.14),
+        ("comparison", "baseline"): Estimate(0.21, 0.19, 0.23),
+        ("comparison", "endline"): Estimate(0.19, 0.17, 0.21),
+    }
+    did = DiDResult(Estimate(-0.06, -0.09, -0.03), Estimate(0.66, 0.5, 0.8), cells, {})
+    fig, ax = plt.subplots()
+    assert did.plot(ax=ax) is fig
+    programme = ax.lines[0]
+    assert list(programme.get_ydata()) == [0.2, 0.12]
+    assert "-0.06" in ax.get_title()
+    plt.close(fig)
+
+    times = [2020, 2021, 2022, 2023]
+    series = [
+        Estimate(v, v * math.exp(-0.1), v * math.exp(0.1)) for v in (0.2 * 0.9**k for k in range(4))
+    ]
+    trend = Trend().fit(series, times)
+    fig = trend.plot()
+    ax = fig.axes[0]
+    assert "-10.0%" in ax.get_title()
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [s.value for s in series])
+    plt.close(fig)

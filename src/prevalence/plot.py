@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .core.errors import DataError
+from .core.figures import draw_intervals, figure_and_axes, pyplot
 from .core.results import Comparison, Estimate
 
 if TYPE_CHECKING:
@@ -23,18 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["study_summary", "forest", "list_overlap", "scorecard"]
 
 
-def _pyplot() -> Any:
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _figure(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any, bool]:
-    """The caller's axes and their figure, or a new figure with one axes (``own`` True)."""
-    if ax is not None:
-        return ax.figure, ax, False
-    fig, new = _pyplot().subplots(figsize=figsize)
-    return fig, new, True
+# the helpers live in core (results draw themselves); the old private names stay for callers
+_pyplot = pyplot
+_figure = figure_and_axes
 
 
 def study_summary(summary: pd.DataFrame, nominal: float = 0.95, *, axes: Any = None) -> Figure:
@@ -96,7 +88,7 @@ def forest(
             f"forest() draws one kind of quantity per axis; these estimates measure "
             f"{sorted(map(str, scales))}: draw each on its own axes"
         )
-    labels, rows = [], []
+    rows = []
     for name, e in estimates.items():
         if isinstance(e, Comparison):
             rows.append((f"{name} (baseline)", e.baseline, "tab:blue"))
@@ -104,13 +96,7 @@ def forest(
         else:
             rows.append((name, e, "tab:blue"))
     fig, ax, own = _figure(ax, (7, 0.45 * len(rows) + 1.2))
-    for i, (label, e, colour) in enumerate(rows[::-1]):
-        ax.plot([e.lower, e.upper], [i, i], color=colour, linewidth=2)
-        ax.plot([e.value], [i], "o", color=colour)
-        labels.append(label)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(labels)
-    ax.set_xlabel(xlabel)
+    draw_intervals(ax, rows, xlabel)
     if own:
         fig.tight_layout()
     return fig

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from prevalence import Comparison, DataError, EstimationWarning, HierarchicalPrevalence
+from prevalence.core.details import check_details
 from prevalence.simulate import simulate_areas
 
 FAST = {"draws": 300, "tune": 300, "chains": 2, "progress": False}
@@ -109,10 +110,13 @@ def test_structure_of_the_estimate(fitted, sim):
         "max_rhat",
         "min_ess_bulk",
         "min_ess_tail",
+        "rhat_limit",
+        "min_ess",
         "divergences",
         "max_treedepth_hits",
     }
     assert "posterior" in d["idata"].groups()
+    assert check_details(d, HierarchicalPrevalence.details_schema) == []
     assert len(d["change"]["areas"]) == 12
     national = d["national"]
     assert fitted.value == pytest.approx(national["value"].iloc[-1])

@@ -60,6 +60,12 @@ def result(areas):
 
 
 def test_programme_effect_is_a_model_parameter(result):
+    from prevalence.bayes.details import HierarchicalDetails
+    from prevalence.core.details import check_details
+
+    # the fit with a programme column and two periods: every optional key of the schema
+    assert check_details(result.details["fit"].details, HierarchicalDetails) == []
+    assert {"programme_effect", "group_draws", "change"} <= set(result.details["fit"].details)
     effect = result.details["programme_effect"]
     assert list(effect["period"]) == [2023]
     assert effect["lower"].iloc[0] < EFFECT < effect["upper"].iloc[0]

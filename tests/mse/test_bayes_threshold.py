@@ -96,7 +96,7 @@ def test_known_truth_and_dependence_is_found():
     assert est.value == pytest.approx(2000, rel=0.05)
     assert est.details["model"] == "[1,2,3,4]"  # independent lists: nothing retained
     assert min(est.details["acceptance"]) > 0.3
-    assert est.details["rhat"] < 1.01
+    assert est.details["diagnostics"]["max_rhat"] < 1.01
     # a strong positive A-B dependence is retained
     y = captures.cell_counts.copy()
     y[0b0011] += 300

@@ -144,8 +144,8 @@ def test_seed_gives_identical_draws_and_model_table_is_a_distribution():
     assert a.draws.size == 4000
     models = a.details["models"]
     assert len(models) == 61
-    assert models["probability"].sum() == pytest.approx(1.0)
-    assert models["probability"].is_monotonic_decreasing
+    assert models["weight"].sum() == pytest.approx(1.0)
+    assert models["weight"].is_monotonic_decreasing
     # truth inside the 95% interval for independent lists, and the draws follow the posterior
     assert a.lower <= 1500 <= a.upper
     assert np.median(a.draws) == pytest.approx(a.details["posterior_median"], rel=0.02)
@@ -186,7 +186,7 @@ def test_uniform_prior_and_graph_prior():
     ).fit(ch)
     models = only_independence.details["models"]
     assert models.iloc[0]["model"] == "[1,2,3]"
-    assert models.iloc[0]["probability"] == pytest.approx(1.0)
+    assert models.iloc[0]["weight"] == pytest.approx(1.0)
 
 
 @pytest.mark.filterwarnings("ignore::prevalence.EstimationWarning")

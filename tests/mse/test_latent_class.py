@@ -81,7 +81,7 @@ def test_known_truth_independent_lists():
     trace = est.details["trace"]
     assert set(trace.columns) == {"chain", "draw", "N", "alpha", "occupied_classes"}
     assert (trace["N"] >= captures.n_observed).all()
-    assert est.details["rhat"] < 1.05
+    assert est.details["diagnostics"]["max_rhat"] < 1.05
 
 
 def _two_groups():

@@ -16,6 +16,8 @@ from prevalence import (
     LogLinearMSE,
     PooledStratifiedMSE,
 )
+from prevalence.core.details import check_details
+from prevalence.mse.details import PooledStratumDetails
 from prevalence.simulate import CaptureScenario, StratifiedCaptureScenario
 
 LISTS = ["A", "B", "C", "D"]
@@ -190,7 +192,9 @@ def test_estimate_structure_and_joint_draws(fitted, records):
     assert fitted.draws_kind == "posterior" and fitted.scale == "count"
     assert fitted.lower <= fitted.value <= fitted.upper
     assert np.all(strata["lower"] >= strata["n_observed"])
+    assert check_details(fitted.details, PooledStratifiedMSE.details_schema) == []
     for s, (label, est) in enumerate(fitted.details["by_stratum"].items()):
+        assert check_details(est.details, PooledStratumDetails) == []
         assert label == fitted.details["labels"][s]
         np.testing.assert_array_equal(est.draws, draws[:, s])
         assert est.value == strata["value"].iloc[s]

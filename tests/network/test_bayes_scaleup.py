@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from prevalence import DataError
+from prevalence.core.details import check_details
 from prevalence.network import BayesianScaleUp
 
 SIZES = {f"k{i}": s for i, s in enumerate([20_000, 50_000, 10_000, 30_000, 15_000, 40_000])}
@@ -47,7 +48,9 @@ def test_posterior_covers_the_truth_with_barrier_effects():
     for r in range(4):
         df = _answers(np.random.default_rng(100 + r), 600, 5000, 1.5)
         est = BayesianScaleUp("h", SIZES, TOTAL, draws=400, tune=400, chains=2, seed=r).fit(df)
-        assert est.details["diagnostics"]["rhat"] < 1.02
+        assert est.details["diagnostics"]["max_rhat"] < 1.02
+        assert check_details(est.details, BayesianScaleUp.details_schema) == []
+        assert est.details["n_observed"] == 600
         assert est.draws_kind == "posterior" and est.interval_method == "credible"
         covered += est.lower <= 5000 <= est.upper
     assert covered >= 3

@@ -184,7 +184,7 @@ def test_filters_with_several_keys_apply_all(tmp_path):
     result = run(_config(tmp_path, body), tmp_path / "out", quiet=True)
     got = json.loads((result.directory / "estimates.json").read_text())[0]
     keep = data[(data["period"] == 0) & (data["stratum"] == stratum)]
-    assert got["details"]["n"] == len(keep) < (data["period"] == 0).sum()
+    assert got["details"]["n_observed"] == len(keep) < (data["period"] == 0).sum()
 
 
 def test_filter_on_a_missing_column_or_keeping_nothing_is_reported(tmp_path):

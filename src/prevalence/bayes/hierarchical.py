@@ -12,13 +12,22 @@ import numpy as np
 import pandas as pd
 
 from ..core.checks import column_names
+from ..core.details import Details
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import MIN_ESS, RHAT_LIMIT, check_sampler, rank_diagnostics, sample_pymc
+from ..core.mcmc import (
+    MIN_ESS,
+    RHAT_LIMIT,
+    check_sampler,
+    convergence_diagnostics,
+    rank_diagnostics,
+    sample_pymc,
+)
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .data import AreaData, prepare
+from .details import HierarchicalDetails
 from .model import build_model, resolve_priors
 
 __all__ = ["HierarchicalPrevalence"]
@@ -85,6 +94,7 @@ class HierarchicalPrevalence(Estimator):
     """
 
     input_kinds = ("areas",)
+    details_schema = HierarchicalDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "A Bayesian hierarchical (partially pooled) model of prevalence by area and period "
@@ -368,19 +378,9 @@ class HierarchicalPrevalence(Estimator):
 
     def _diagnostics(
         self, idata: Any, rhat: Any, ess_bulk: Any, ess_tail: Any, notes: list[str]
-    ) -> dict[str, Any]:
-        stats = idata.sample_stats
-        divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
-        depth_hits = (
-            int(stats["reached_max_treedepth"].sum()) if "reached_max_treedepth" in stats else 0
-        )
-        out = {
-            "max_rhat": float(np.nanmax(rhat)),
-            "min_ess_bulk": float(np.nanmin(ess_bulk)),
-            "min_ess_tail": float(np.nanmin(ess_tail)),
-            "divergences": divergences,
-            "max_treedepth_hits": depth_hits,
-        }
+    ) -> Details:
+        out = convergence_diagnostics(rhat, ess_bulk, ess_tail, idata.sample_stats)
+        divergences, depth_hits = out["divergences"], out["max_treedepth_hits"]
         if out["max_rhat"] > RHAT_MAX:
             notes.append(
                 f"R-hat up to {out['max_rhat']:.3f} (> {RHAT_MAX}) for {int((rhat > RHAT_MAX).sum())} area "

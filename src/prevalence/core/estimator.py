@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import inspect
 from abc import ABC, abstractmethod
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from .compare import compare_estimates
 from .random import SeedLike, check_seed, independent_seed
@@ -36,6 +36,10 @@ class Estimator(ABC):
     input_kinds: tuple[str, ...] = ()
     #: What the method assumes, in words (shown in a run's report); "" when not stated.
     assumptions: str = ""
+    #: The typed schema (a ``TypedDict``) of ``Estimate.details`` from :meth:`fit`: every key
+    #: with its type and meaning (``docs/results.md`` lists them; a test checks every
+    #: estimator's details against its schema).
+    details_schema: ClassVar[type | None] = None
 
     @abstractmethod
     def fit(self, data: Any) -> Estimate:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
 
+from .details import RENAMED_DIAGNOSTICS, Details
 from .errors import DataError
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "chain_diagnostics",
     "rank_diagnostics",
     "convergence_warnings",
+    "convergence_diagnostics",
     "posterior_summary",
     "inference_data",
 ]
@@ -388,6 +391,50 @@ def convergence_warnings(diag: dict[str, float], what: str, advice: str) -> list
             f"{diag['ess_tail']:.0f}; want {MIN_ESS}); {advice}"
         )
     return notes
+
+
+def convergence_diagnostics(
+    rhat: Any, ess_bulk: Any, ess_tail: Any, sample_stats: Any = None
+) -> Details:
+    """``details["diagnostics"]`` of every MCMC estimator, built here only.
+
+    ``rhat``, ``ess_bulk`` and ``ess_tail`` are one value or one per quantity (from
+    :func:`chain_diagnostics` or :func:`rank_diagnostics`); the mapping holds the worst of
+    them (``max_rhat``, ``min_ess_bulk``, ``min_ess_tail``; a constant quantity's NaN R-hat is
+    skipped), the limits they are judged against (``rhat_limit``, ``min_ess``) and, from a
+    Hamiltonian sampler's ``sample_stats``, the number of ``divergences`` and of
+    ``max_treedepth_hits`` (``None`` for samplers that have no such thing: Gibbs, Metropolis).
+
+    Examples
+    --------
+    >>> d = convergence_diagnostics([1.001, 1.004], [900.0, 650.0], [700.0, 800.0])
+    >>> d["max_rhat"], d["min_ess_bulk"], d["divergences"]
+    (1.004, 650.0, None)
+    """
+    r = np.asarray(rhat, dtype=float).ravel()
+    bulk = np.asarray(ess_bulk, dtype=float).ravel()
+    tail = np.asarray(ess_tail, dtype=float).ravel()
+    divergences = depth_hits = None
+    if sample_stats is not None:
+        divergences = int(sample_stats["diverging"].sum()) if "diverging" in sample_stats else 0
+        depth_hits = (
+            int(sample_stats["reached_max_treedepth"].sum())
+            if "reached_max_treedepth" in sample_stats
+            else 0
+        )
+    finite = r[np.isfinite(r)]
+    return Details(
+        {
+            "max_rhat": float(finite.max()) if finite.size else math.nan,
+            "min_ess_bulk": float(np.nanmin(bulk)),
+            "min_ess_tail": float(np.nanmin(tail)),
+            "rhat_limit": RHAT_LIMIT,
+            "min_ess": MIN_ESS,
+            "divergences": divergences,
+            "max_treedepth_hits": depth_hits,
+        },
+        RENAMED_DIAGNOSTICS,
+    )
 
 
 REPORTED_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)

@@ -13,12 +13,12 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .details import Details
 from .probability import Probability, probability_of_reduction
 
 __all__ = [
@@ -50,7 +50,9 @@ INTERVAL_METHODS: dict[str | None, str] = {
 
 
 def _freeze_mapping(details: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(details or {}))
+    if isinstance(details, Details):
+        return details
+    return Details(details)
 
 
 def _freeze_draws(draws: Any) -> np.ndarray | None:
@@ -300,8 +302,8 @@ class Estimate:
         object.__setattr__(self, "details", _freeze_mapping(self.details))
         object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
 
-    # Pickling and deep copies: the read-only views are rebuilt on load (a mappingproxy
-    # cannot be pickled, and unpickled arrays would come back writable).
+    # Pickling and deep copies: the read-only views are rebuilt on load (unpickled arrays
+    # would come back writable).
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["details"] = dict(self.details)
@@ -411,6 +413,35 @@ class Estimate:
         tables = {k: v for k, v in self.details.items() if isinstance(v, pd.DataFrame)}
         return Summary("Estimate", tuple(rows), tables)
 
+    def plot(self, ax: Any = None, *, draws: bool = True) -> Any:
+        """Draw the estimate and return the matplotlib ``Figure``.
+
+        With draws (and ``draws=True``): their histogram, the interval shaded and the value
+        marked; otherwise the value as a dot on its interval. ``ax``: axes of your own figure
+        to draw into (default: a new figure). The backend is not changed.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> fig = Estimate(1200.0, 1000.0, 1500.0, method="example").plot()
+        >>> len(fig.axes)
+        1
+        """
+        from .figures import draw_distribution, draw_intervals, figure_and_axes
+
+        xlabel = self.scale or "estimate"
+        show = draws and self.draws is not None and np.isfinite(self.draws).sum() > 1
+        fig, ax, own = figure_and_axes(ax, (6.0, 3.5) if show else (6.0, 1.6))
+        if show:
+            draw_distribution(ax, self, xlabel)
+        else:
+            draw_intervals(ax, [("estimate", self, "tab:blue")], xlabel)
+        ax.set_title(f"{_format_number(self.value)}, {self._interval_text()}", fontsize="medium")
+        if own:
+            fig.tight_layout()
+        return fig
+
     def _repr_html_(self) -> str:
         return (
             self.summary()
@@ -507,6 +538,34 @@ class Comparison:
             for w in getattr(self, name).warnings:
                 rows.append((f"warning ({name})", w))
         return Summary("Comparison: endline against baseline", tuple(rows), {"estimates": frame})
+
+    def plot(self, ax: Any = None) -> Any:
+        """Draw baseline and endline with their intervals, the change in the title, and
+        return the matplotlib ``Figure`` (``ax``: axes of your own figure to draw into).
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from prevalence.core.compare import compare_estimates
+        >>> c = compare_estimates(Estimate(1000.0, 900.0, 1100.0), Estimate(800.0, 700.0, 900.0),
+        ...                       seed=1)
+        >>> c.plot().axes[0].get_yticklabels()[0].get_text()
+        'endline'
+        """
+        from .figures import draw_intervals, figure_and_axes
+
+        fig, ax, own = figure_and_axes(ax, (6.0, 2.2))
+        draw_intervals(
+            ax,
+            [("baseline", self.baseline, "tab:blue"), ("endline", self.endline, "tab:orange")],
+            self.baseline.scale or "estimate",
+        )
+        d = self.difference
+        ax.set_title(f"change {_format_number(d.value)}, {d._interval_text()}", fontsize="medium")
+        if own:
+            fig.tight_layout()
+        return fig
 
     def _repr_html_(self) -> str:
         head = "<tr><th></th><th>estimate</th><th>interval</th><th>method</th></tr>"

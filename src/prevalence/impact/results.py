@@ -96,6 +96,46 @@ class DiDResult:
             ]
         )
 
+    def plot(self, ax: Any = None) -> Any:
+        """The four cells: programme and comparison groups from baseline to endline with
+        their intervals, the difference in differences in the title. Returns the matplotlib
+        ``Figure`` (``ax``: axes of your own figure to draw into)."""
+        from ..core.figures import figure_and_axes
+
+        fig, ax, own = figure_and_axes(ax, (5.5, 4.0))
+        periods = ("baseline", "endline")
+        for k, (group, colour) in enumerate(
+            (("programme", "tab:orange"), ("comparison", "tab:blue"))
+        ):
+            cells = [self.cells[(group, p)] for p in periods]
+            x = np.arange(2) + (k - 0.5) * 0.04  # side by side where the intervals overlap
+            values = np.array([c.value for c in cells])
+            below = values - np.array([c.lower for c in cells])
+            above = np.array([c.upper for c in cells]) - values
+            ax.errorbar(
+                x,
+                values,
+                yerr=[below, above],
+                color=colour,
+                marker="o",
+                capsize=4,
+                label=f"{group} ({self.labels.get(group, group)})"
+                if group in self.labels
+                else group,
+            )
+        ax.set_xticks(range(2))
+        ax.set_xticklabels([f"{p} ({self.labels[p]})" if p in self.labels else p for p in periods])
+        ax.set_ylabel(self.did.scale or "estimate")
+        ax.set_title(
+            f"difference in differences {self.did.value:.4g} "
+            f"[{self.did.lower:.4g}, {self.did.upper:.4g}]",
+            fontsize="medium",
+        )
+        ax.legend(loc="best", fontsize="small")
+        if own:
+            fig.tight_layout()
+        return fig
+
     def __repr__(self) -> str:
         return f"DiDResult(did={self.did!r}, ratio_of_ratios={self.ratio_of_ratios!r})"
 
@@ -222,6 +262,35 @@ class TrendResult:
             {"std_error_log": se_b * abs(horizon)},
             draws_kind=self.draws_kind if draws is not None else None,
         )
+
+    def plot(self, ax: Any = None) -> Any:
+        """The estimates over time, the fitted log-linear trend and its interval band.
+        Returns the matplotlib ``Figure`` (``ax``: axes of your own figure to draw into)."""
+        from ..core.figures import figure_and_axes
+
+        fig, ax, own = figure_and_axes(ax, (6.0, 4.0))
+        f = self.fitted
+        ax.fill_between(
+            f["time"],
+            f["fitted_lower"],
+            f["fitted_upper"],
+            color="tab:blue",
+            alpha=0.15,
+            linewidth=0,
+        )
+        ax.plot(f["time"], f["fitted"], color="tab:blue", label="trend")
+        ax.plot(f["time"], f["estimate"], "o", color="black", label="estimates")
+        ax.set_xlabel("time")
+        ax.set_ylabel(self.slope.scale or "estimate")
+        c = self.change_per_unit
+        ax.set_title(
+            f"change per unit {100 * c.value:+.1f}% [{100 * c.lower:+.1f}%, {100 * c.upper:+.1f}%]",
+            fontsize="medium",
+        )
+        ax.legend(loc="best", fontsize="small")
+        if own:
+            fig.tight_layout()
+        return fig
 
     def __repr__(self) -> str:
         return f"TrendResult(change per unit {self.change_per_unit!r}, dispersion {self.dispersion:.3g})"

@@ -17,6 +17,7 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.mcmc import (
     chain_diagnostics,
+    convergence_diagnostics,
     convergence_warnings,
     inference_data,
     posterior_summary,
@@ -28,6 +29,7 @@ from .algebra.design import design_matrix, reduced_design
 from .algebra.existence import check_design
 from .algebra.hierarchical import HierarchicalModel, term_label
 from .data.captures import CaptureHistories, as_captures
+from .details import BayesThresholdDetails
 from .kernels.bayes_threshold_sampler import posterior_mode, run_chain
 
 __all__ = ["BayesThresholdMSE", "interaction_terms"]
@@ -110,6 +112,7 @@ class BayesThresholdMSE(Estimator):
     """
 
     input_kinds = ("captures", "records", "case_lists")
+    details_schema = BayesThresholdDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Bayesian log-linear multiple systems estimation in which interactions whose "
@@ -368,7 +371,7 @@ class BayesThresholdMSE(Estimator):
                 coords={"term": list(coef["term"])},
                 dims={"coefficient": ["term"]},
             ),
-            **diag,
+            "diagnostics": convergence_diagnostics(**diag),
         }
         if self.max_order == 3:
             details["eligible_triples"] = [term_label(u, lists) for u in eligible]

@@ -36,6 +36,7 @@ from ..core.results import Estimate, coefficient_table
 from .algebra.existence import mle_exists
 from .algebra.hierarchical import HierarchicalModel, hierarchical_models, term_label
 from .data.captures import CaptureHistories, as_captures
+from .details import ClosedPopulationDetails
 from .inference.profile import profile_interval
 from .kernels.glm import PoissonFit, fit_poisson
 
@@ -600,6 +601,7 @@ class ClosedPopulationMSE(Estimator):
     """
 
     input_kinds = ("captures", "records", "case_lists")
+    details_schema = ClosedPopulationDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "A closed-population capture-recapture model of Rcapture (Otis et al. 1978; Rivest "

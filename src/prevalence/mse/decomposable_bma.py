@@ -27,10 +27,12 @@ from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
+from ..core.mcmc import REPORTED_PROBS
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .algebra.graphs import MAX_GRAPH_LISTS, DecomposableGraph, decomposable_graphs
 from .data.captures import CaptureHistories, as_captures
+from .details import DecomposableBMADetails
 
 __all__ = ["DecomposableBMA", "grid_quantile"]
 
@@ -102,6 +104,7 @@ class DecomposableBMA(Estimator):
     """
 
     input_kinds = ("captures", "records", "case_lists")
+    details_schema = DecomposableBMADetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Bayesian model averaging over all decomposable graphical log-linear models of the "
@@ -249,8 +252,7 @@ class DecomposableBMA(Estimator):
             )
         mean = float(np.dot(N, post))
         a = (1.0 - self.level) / 2.0
-        probs = (0.025, 0.1, 0.5, 0.9, 0.975)
-        quantiles = {f"{100 * q:g}%": grid_quantile(N, post, q) for q in probs}
+        quantiles = {f"{100 * q:g}%": grid_quantile(N, post, q) for q in REPORTED_PROBS}
         median = grid_quantile(N, post, 0.5)
         lower = grid_quantile(N, post, a)
         upper = grid_quantile(N, post, 1.0 - a)
@@ -261,9 +263,9 @@ class DecomposableBMA(Estimator):
         table = pd.DataFrame(
             {
                 "model": [graphs[k].model_string() for k in order],
+                "N": model_mean[order],  # posterior mean of N given the graph
+                "weight": model_prob[order],  # the graph's posterior probability
                 "generators": [graphs[k].generators(captures.lists) for k in order],
-                "probability": model_prob[order],
-                "posterior_mean_N": model_mean[order],
             }
         )
         draws = None

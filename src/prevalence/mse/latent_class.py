@@ -14,6 +14,7 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.mcmc import (
     chain_diagnostics,
+    convergence_diagnostics,
     convergence_warnings,
     inference_data,
     posterior_summary,
@@ -22,6 +23,7 @@ from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .data.captures import CaptureHistories, as_captures
+from .details import LatentClassDetails
 from .kernels.latent_class_sampler import WARMUP, run_chain
 
 __all__ = ["LatentClassMSE"]
@@ -85,6 +87,7 @@ class LatentClassMSE(Estimator):
     """
 
     input_kinds = ("captures", "records", "case_lists")
+    details_schema = LatentClassDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "A non-parametric latent class model (Manrique-Vallier 2016, R LCMCR): people fall "
@@ -198,7 +201,7 @@ class LatentClassMSE(Estimator):
                 {"N": N, "alpha": alphas, "occupied_classes": occupied.astype(np.int64)}
             ),
             "seconds": seconds,
-            **diag,
+            "diagnostics": convergence_diagnostics(**diag),
         }
         for w in notes:
             warnings.warn(w, EstimationWarning, stacklevel=3)

@@ -23,6 +23,7 @@ from .algebra.design import reduced_design
 from .algebra.existence import check_design
 from .algebra.hierarchical import HierarchicalModel, ModelSpec, canonical_string, term_label
 from .data.captures import CaptureHistories, as_captures
+from .details import LogLinearDetails
 from .inference.profile import ProfileResult, profile_interval
 from .inference.search import (
     SearchResult,
@@ -136,6 +137,7 @@ class LogLinearMSE(Estimator):
     """
 
     input_kinds = ("captures", "records", "case_lists")
+    details_schema = LogLinearDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Multiple systems estimation with a Poisson log-linear model of the capture patterns "

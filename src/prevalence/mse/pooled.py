@@ -55,6 +55,7 @@ from ..core.intervals import check_level
 from ..core.mcmc import (
     chain_diagnostics,
     check_sampler,
+    convergence_diagnostics,
     convergence_warnings,
     prior_scales,
     sample_pymc,
@@ -63,6 +64,7 @@ from ..core.random import SeedLike, as_generator, independent_seed
 from ..core.results import Comparison, Estimate
 from .algebra.design import design_matrix
 from .data.captures import _as_binary, _plain, _row_label
+from .details import PooledStratifiedDetails
 
 __all__ = ["PooledStratifiedMSE", "DEFAULT_POOLED_PRIORS"]
 
@@ -159,6 +161,7 @@ class PooledStratifiedMSE(Estimator):
     """
 
     input_kinds = ()
+    details_schema = PooledStratifiedDetails
 
     def __init__(
         self,
@@ -455,8 +458,14 @@ class PooledStratifiedMSE(Estimator):
         q = np.quantile(flat, [a, 0.5, 1 - a], axis=0)
         diags = [chain_diagnostics(sizes[:, :, s]) for s in range(sizes.shape[2])]
         total_diag = chain_diagnostics(total)
-        stats = idata.sample_stats
-        divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
+        every = [*diags, total_diag]  # the strata and their total, judged together
+        diagnostics = convergence_diagnostics(
+            [d["rhat"] for d in every],
+            [d["ess_bulk"] for d in every],
+            [d["ess_tail"] for d in every],
+            idata.sample_stats,
+        )
+        divergences = diagnostics["divergences"]
         worst = max(diags, key=lambda d: d["rhat"])
         notes += convergence_warnings(
             {
@@ -503,7 +512,9 @@ class PooledStratifiedMSE(Estimator):
                     "stratum": label,
                     "n_observed": int(data.n_observed[s]),
                     "posterior_id": posterior_id,
-                    **diags[s],
+                    "diagnostics": convergence_diagnostics(
+                        **diags[s], sample_stats=idata.sample_stats
+                    ),
                 },
                 warnings=tuple(notes),
                 draws_kind="posterior",
@@ -522,12 +533,7 @@ class PooledStratifiedMSE(Estimator):
             "labels": list(data.labels),
             "posterior_id": posterior_id,
             "n_observed": int(data.n_observed.sum()),
-            "diagnostics": {
-                "max_rhat": float(max(d["rhat"] for d in diags)),
-                "min_ess_bulk": float(min(d["ess_bulk"] for d in diags)),
-                "total": total_diag,
-                "divergences": divergences,
-            },
+            "diagnostics": diagnostics,
             "sampler": idata.posterior.attrs.get("sampler", "pymc"),
             "priors": dict(self.priors),
             "idata": idata,

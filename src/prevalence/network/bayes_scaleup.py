@@ -28,10 +28,17 @@ from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
-from ..core.mcmc import chain_diagnostics, check_sampler, convergence_warnings, sample_pymc
+from ..core.mcmc import (
+    chain_diagnostics,
+    check_sampler,
+    convergence_diagnostics,
+    convergence_warnings,
+    sample_pymc,
+)
 from ..core.random import SeedLike
 from ..core.results import Estimate
 from .answers import answer_matrix, check_known_sizes, topcode_answers
+from .details import BayesianScaleUpDetails
 
 __all__ = ["BayesianScaleUp"]
 
@@ -84,6 +91,7 @@ class BayesianScaleUp(Estimator):
     """
 
     input_kinds = ("survey",)
+    details_schema = BayesianScaleUpDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "A Bayesian overdispersed network scale-up model (Maltiel et al. 2015; Zheng et al. "
@@ -203,7 +211,8 @@ class BayesianScaleUp(Estimator):
         notes = convergence_warnings(
             diag, "the hidden population's size", "run more tuning steps or draws"
         )
-        divergent = int(idata.sample_stats["diverging"].to_numpy().sum())
+        diagnostics = convergence_diagnostics(**diag, sample_stats=idata.sample_stats)
+        divergent = diagnostics["divergences"]
         if divergent:
             notes.append(f"{divergent} divergent transitions: the posterior may be biased")
         for note in notes:
@@ -220,7 +229,8 @@ class BayesianScaleUp(Estimator):
         details = {
             "std_error": float(flat.std(ddof=1)),
             "posterior_mean": float(flat.mean()),
-            "diagnostics": {**diag, "divergences": divergent},
+            "n_observed": int(idata.posterior["z"].shape[-1]),  # one latent degree each
+            "diagnostics": diagnostics,
             "sampler": idata.posterior.attrs.get("sampler", "pymc"),
             "summary": pd.DataFrame(summary),
             "transmission_prior": self.transmission or "fixed at 1",

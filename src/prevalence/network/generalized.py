@@ -31,6 +31,7 @@ from ..core.results import Estimate
 from ..survey.base import Design
 from ..survey.design import SurveyDesign
 from .answers import answer_matrix, check_known_sizes
+from .details import GeneralizedScaleUpDetails
 
 __all__ = ["GeneralizedScaleUp"]
 
@@ -70,6 +71,7 @@ class GeneralizedScaleUp(Estimator):
     """
 
     input_kinds = ()
+    details_schema = GeneralizedScaleUpDetails
 
     def __init__(
         self,
@@ -182,6 +184,7 @@ class GeneralizedScaleUp(Estimator):
             "visibility": visibility,
             "n_frame": int(use.sum()),
             "n_hidden": int(v.size),
+            "n_observed": int(use.sum()) + int(v.size),
             "probe_size": n_a,
             "std_error": float(np.std(draws[np.isfinite(draws)], ddof=1)),
         }

@@ -21,6 +21,7 @@ from ..core.estimator import Estimator
 from ..core.intervals import check_level, normal_quantile
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
+from .details import RDSDetails
 from .gile_bootstrap import gile_bootstrap
 from .rds_weights import (
     el_std_error,
@@ -92,6 +93,7 @@ class RDS(Estimator):
     """
 
     input_kinds = ("rds",)
+    details_schema = RDSDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Respondent-driven sampling estimators (RDS-I, RDS-II / Volz-Heckathorn, Gile's "
@@ -298,7 +300,7 @@ class RDS(Estimator):
             "estimator": self.estimator,
             "std_error": se,
             "design_effect": se**2 / var_srs if var_srs > 0 else math.nan,
-            "n": n_obs,
+            "n_observed": n_obs,
             "n_seeds": int(tree.is_seed.sum()),
             "max_wave": int(tree.wave.max()),
             "population_size": N,

@@ -41,6 +41,7 @@ from .answers import (
     topcode_answers,
 )
 from .consistency import Consistency
+from .details import ScaleUpDetails
 
 __all__ = ["ScaleUp", "SCALEUP_INTERVALS"]
 
@@ -113,6 +114,7 @@ class ScaleUp(Estimator):
     """
 
     input_kinds = ("survey",)
+    details_schema = ScaleUpDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "The network scale-up method (Killworth et al. 1998): respondents' personal network "
@@ -272,7 +274,7 @@ class ScaleUp(Estimator):
             "mean_degree": td / float(np.sum(w[prep.use])),
             "unweighted_estimate": unweighted,
             "killworth_std_error": killworth,
-            "n": n_used,
+            "n_observed": n_used,
             "n_dropped": n_dropped,
             "total": self.total,
             "topcode": self.topcode,

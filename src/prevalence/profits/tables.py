@@ -194,7 +194,10 @@ class ProfitTable:
             v + z * se,
             self.level,
             f"profit per victim, stratum {key!r} ({self.method})",
-            details={"std_error": se, "n": None if self.n is None else self.n[i]},
+            details={
+                "std_error": se,
+                "n_observed": None if self.n is None else self.n[i],
+            },
             scale=self.scale,
             interval_method="wald",
         )

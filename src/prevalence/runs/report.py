@@ -510,7 +510,12 @@ def render_report(
                 {
                     "title": f"{e} on {i}",
                     "caption": f"The 10 best of {len(models)} models by "
-                    f"{est.details.get('selection')}.",
+                    + (
+                        str(est.details["selection"]).upper()
+                        if "selection" in est.details
+                        else "posterior probability"
+                    )
+                    + " (weight: the criterion's weight or the posterior probability).",
                     "table": Markup(html_table(models.head(10), ("model",))),
                 }
             )

@@ -404,7 +404,6 @@ def _run_in(
                 "weights",
                 "n_areas",
                 "degf",
-                "n",
             )
         }
         records.append({"estimator": est_name, "input": input_name, **d})

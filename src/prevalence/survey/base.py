@@ -1009,7 +1009,7 @@ class Design(ABC):
             "variable": stat.labels[0],
             "std_error": se,
             "variance": var,
-            "n": n_d,
+            "n_observed": n_d,
             "degf": degf,
             "design": design_label,
         }

@@ -15,6 +15,7 @@ from ..core.intervals import check_level
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .base import Design
+from .details import SurveyPrevalenceDetails
 from .estimation import check_ci
 from .table import DomainTable
 
@@ -52,6 +53,7 @@ class SurveyPrevalence(Estimator):
     """
 
     input_kinds = ("survey", "questionnaire")
+    details_schema = SurveyPrevalenceDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
         "Design-based prevalence from a complex sample survey (as R survey's svyciprop / "

@@ -12,13 +12,30 @@ import pandas as pd
 
 from ..core.checks import labels_present
 from ..core.compare import combine_independent, compare_estimates, same_scale
+from ..core.details import CombinationDetails
 from ..core.errors import DataError
 from ..core.estimator import Estimator
 from ..core.intervals import check_level
 from ..core.random import SeedLike, as_generator, independent_seed
 from ..core.results import Comparison, Estimate
 
-__all__ = ["Stratified"]
+__all__ = ["Stratified", "StratifiedDetails"]
+
+
+class StratifiedDetails(CombinationDetails):
+    """``details`` of :class:`Stratified`: how the strata were combined
+    (:class:`~prevalence.core.details.CombinationDetails`) and the strata.
+
+    Attributes
+    ----------
+    strata : DataFrame
+        One row per stratum: its label columns, value, lower, upper, method.
+    n_strata : int
+        Strata.
+    """
+
+    strata: pd.DataFrame
+    n_strata: int
 
 
 class Stratified(Estimator):
@@ -59,6 +76,8 @@ class Stratified(Estimator):
     >>> sorted(total.details["strata"]["stratum"])
     ['north', 'south']
     """
+
+    details_schema = StratifiedDetails
 
     def __init__(
         self,

@@ -147,10 +147,15 @@ def select_exhaustive(
             "no model in the search has a finite, identifiable maximum likelihood estimate on these data"
         )
     chosen = models.subset(idx)
+    # the criterion's weight (Burnham and Anderson's exp(-delta / 2), normalised): the
+    # `weight` column every details["models"] table has (a posterior probability there)
+    delta = crit[idx] - crit[idx[0]]
+    weight = np.exp(-0.5 * delta)
     table = pd.DataFrame(
         {
             "model": [chosen.name(k) for k in range(len(chosen))],
             "N": res["N"][idx, 0],
+            "weight": weight / weight.sum(),
             "deviance": res["deviance"][idx, 0],
             "df": res["n_cells"][idx, 0] - res["n_estimated"][idx, 0],
             "AIC": aic[idx],
