@@ -85,3 +85,23 @@ def test_engine_and_glm_agree_on_a_sample_of_models(name):
 @pytest.mark.parametrize("name", ["Ned", "UKdat", "NewOrl"])
 def test_engine_and_glm_agree_on_every_model(name):
     _compare(name, most=None)
+
+
+def test_the_kernels_status_bits_are_fit_status():
+    """The compiled kernel writes its status bits as literals (numba would freeze constants
+    read from constants.py into its cache): they must be FitStatus's values."""
+    from prevalence.mse.kernels.constants import FitStatus as Defined
+    from prevalence.mse.kernels.engine import pack_models
+
+    assert FitStatus is Defined  # one definition, re-exported by the engine
+    y = np.zeros(8)
+    y[1:] = [30, 25, 8, 20, 6, 5, 3]  # patterns 001..111 of three lists
+    table, lengths = pack_models([(0, 1, 2, 4, 3, 5, 6)])  # [12,13,23]
+    assert fit_models(table, lengths, y[None, :], 3)["status"][0, 0] == FitStatus.OK
+    slow = fit_models(table, lengths, y[None, :], 3, max_iter=1)
+    assert slow["status"][0, 0] == FitStatus.NOT_CONVERGED
+    # no finite maximum: [12,13,23] is saturated on the seven observed cells, so a zero count
+    # (pattern 111) must be fitted by a parameter at infinity; the information goes singular
+    y_bad = y.copy()
+    y_bad[0b111] = 0.0
+    assert fit_models(table, lengths, y_bad[None, :], 3)["status"][0, 0] == FitStatus.SINGULAR

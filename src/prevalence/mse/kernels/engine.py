@@ -30,6 +30,18 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from .constants import (
+    CREEP_LIMIT,
+    DEVIANCE_OFFSET,
+    DEVIANCE_SLACK,
+    ENGINE_MAX_ITER,
+    ENGINE_TOL,
+    MAX_STEP_HALVINGS,
+    START_OFFSET,
+    STEP_TOL,
+    FitStatus,
+)
+
 __all__ = [
     "FitStatus",
     "ModelFit",
@@ -41,21 +53,23 @@ __all__ = [
 ]
 
 
-class FitStatus:
-    """Bit flags in the ``status`` output of :func:`fit_models`."""
-
-    OK = 0
-    NOT_CONVERGED = 1  # iteration limit reached
-    SINGULAR = 2  # information matrix singular: not identifiable, or parameters diverging
-    DIVERGING = 4  # likelihood flat but Newton steps do not shrink: no maximum exists
+# the kernels' settings, one float array in this order (_settings builds it from the
+# constants): numba would freeze constants read as globals of another module into its cache
+_TOL, _MAX_ITER, _STEP_TOL, _CREEP_LIMIT, _HALVINGS, _SLACK, _START, _DEV_OFFSET = range(8)
 
 
-# Newton's method converges quadratically when the maximum exists; when it does not
-# (Fienberg-Rinaldo), steps along the escaping direction stay near one unit forever while the
-# deviance no longer changes. A pair whose deviance has converged is accepted once its step
-# is below STEP_TOL, and declared diverging after CREEP_LIMIT steps that are not.
-STEP_TOL = 1e-6
-CREEP_LIMIT = 4
+def _settings(tol: float, max_iter: int) -> np.ndarray:
+    """The settings array every kernel takes (tolerance and iteration limit as asked)."""
+    out = np.empty(8)
+    out[_TOL] = tol
+    out[_MAX_ITER] = max_iter
+    out[_STEP_TOL] = STEP_TOL
+    out[_CREEP_LIMIT] = CREEP_LIMIT
+    out[_HALVINGS] = MAX_STEP_HALVINGS
+    out[_SLACK] = DEVIANCE_SLACK
+    out[_START] = START_OFFSET
+    out[_DEV_OFFSET] = DEVIANCE_OFFSET
+    return out
 
 
 @nb.njit(cache=True, inline="always")
@@ -135,8 +149,7 @@ def _fit_pair(
     t: int,
     start: np.ndarray,
     use_start: bool,
-    tol: float,
-    max_iter: int,
+    settings: np.ndarray,
     beta_out: np.ndarray,
     c_dev: float,
     c_lgam: float,
@@ -149,7 +162,17 @@ def _fit_pair(
 
     Returns (N, deviance, loglik, n_estimated, status, iterations, min_zero_fitted, n_kept_cells).
     ``beta_out`` receives the coefficients of all terms (``-inf`` for empty margins).
+    ``settings`` is :func:`_settings`' array. Status bits are FitStatus's (1 not converged,
+    2 singular, 4 diverging), written as literals: see constants.py.
     """
+    tol = settings[0]
+    max_iter = int(settings[1])
+    step_tol = settings[2]
+    creep_limit = int(settings[3])
+    max_halvings = int(settings[4])
+    slack = settings[5]
+    start_offset = settings[6]
+    dev_offset = settings[7]
     n_cells = 1 << t
     # estimated terms and kept cells
     est = np.empty(p_all, dtype=np.int64)
@@ -188,11 +211,11 @@ def _fit_pair(
                 break
             beta[i] = b
     if not have_start:
-        # R's glm.fit start: one weighted least squares step from mu = y + 0.1
+        # R's glm.fit start: one weighted least squares step from mu = y + start_offset
         wz = np.zeros(n_cells)
         for c in range(n_cells):
             if keep[c]:
-                w = y[c] + 0.1
+                w = y[c] + start_offset
                 vec[c] = w
                 wz[c] = w * math.log(w)
             else:
@@ -242,7 +265,7 @@ def _fit_pair(
             break
         step = 1.0
         new_dev = np.inf
-        for _ in range(60):
+        for _ in range(max_halvings):
             for i in range(p):
                 new_beta[i] = beta[i] + step * delta[i]
             for c in range(n_cells):
@@ -255,7 +278,7 @@ def _fit_pair(
                 if keep[c]:
                     nd += math.exp(eta[c]) - y[c] * eta[c]
             nd *= 2.0
-            if np.isfinite(nd) and nd <= dev * (1.0 + 1e-12) + 1e-12:
+            if np.isfinite(nd) and nd <= dev * (1.0 + slack) + slack:
                 new_dev = nd
                 break
             step *= 0.5
@@ -271,14 +294,14 @@ def _fit_pair(
             beta[i] = new_beta[i]
         for c in range(n_cells):
             mu[c] = math.exp(eta[c]) if keep[c] else 0.0
-        change = abs(new_dev - dev) / (abs(new_dev) + 0.1)
+        change = abs(new_dev - dev) / (abs(new_dev) + dev_offset)
         dev = new_dev
         if change < tol:
-            if step_max < STEP_TOL:
+            if step_max < step_tol:
                 converged = True
                 break
             creeping += 1
-            if creeping >= CREEP_LIMIT:
+            if creeping >= creep_limit:
                 status |= 4
                 break
         else:
@@ -322,8 +345,7 @@ def _fit_all(
     t: int,
     starts: np.ndarray,
     use_start: bool,
-    tol: float,
-    max_iter: int,
+    settings: np.ndarray,
     betas: np.ndarray,
     want_betas: bool,
     zero_cell: bool,
@@ -357,8 +379,7 @@ def _fit_all(
             t,
             starts[k],
             use_start,
-            tol,
-            max_iter,
+            settings,
             beta_out,
             c_dev[b],
             c_lgam[b],
@@ -387,8 +408,7 @@ def _best_fit(
     t: int,
     starts: np.ndarray,
     use_start: bool,
-    tol: float,
-    max_iter: int,
+    settings: np.ndarray,
     penalty: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each count vector, the model with the smallest ``penalty * k - 2 loglik``.
@@ -423,8 +443,7 @@ def _best_fit(
                 t,
                 starts[k],
                 use_start,
-                tol,
-                max_iter,
+                settings,
                 beta_out,
                 c_dev,
                 c_lgam,
@@ -451,8 +470,8 @@ def best_fit(
     penalty: np.ndarray,
     *,
     starts: np.ndarray | None = None,
-    tol: float = 1e-10,
-    max_iter: int = 100,
+    tol: float = ENGINE_TOL,
+    max_iter: int = ENGINE_MAX_ITER,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Select, for every count vector, the model minimising ``penalty * k - 2 loglik``.
 
@@ -476,8 +495,7 @@ def best_fit(
         int(t),
         st,
         use_start,
-        float(tol),
-        int(max_iter),
+        _settings(float(tol), int(max_iter)),
         np.ascontiguousarray(penalty, dtype=float),
     )
 
@@ -516,8 +534,8 @@ def fit_models(
     t: int,
     *,
     starts: np.ndarray | None = None,
-    tol: float = 1e-10,
-    max_iter: int = 100,
+    tol: float = ENGINE_TOL,
+    max_iter: int = ENGINE_MAX_ITER,
     return_betas: bool = False,
     zero_cell: bool = False,
 ) -> dict[str, np.ndarray]:
@@ -563,8 +581,7 @@ def fit_models(
         int(t),
         st,
         use_start,
-        float(tol),
-        int(max_iter),
+        _settings(float(tol), int(max_iter)),
         betas,
         return_betas,
         bool(zero_cell),
@@ -624,8 +641,8 @@ def fit_model(
     y: np.ndarray,
     t: int,
     *,
-    tol: float = 1e-10,
-    max_iter: int = 100,
+    tol: float = ENGINE_TOL,
+    max_iter: int = ENGINE_MAX_ITER,
 ) -> ModelFit:
     """Fit one hierarchical model to one count vector with the engine's Newton iteration.
 

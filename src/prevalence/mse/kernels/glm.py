@@ -17,17 +17,22 @@ import numpy as np
 from scipy.special import gammaln
 
 from ...core.errors import EstimationError
+from .constants import (
+    DEVIANCE_OFFSET,
+    GLM_MAX_HALVINGS,
+    GLM_MAX_ITER,
+    GLM_TOL,
+    R_EPSILON,
+    R_MAX_ITER,
+    R_MU_FLOOR,
+    START_OFFSET,
+)
 
 __all__ = ["PoissonFit", "fit_poisson", "poisson_deviance", "poisson_loglik"]
 
-DEFAULT_TOL = 1e-11
-DEFAULT_MAX_ITER = 100
-# R's glm.control(): epsilon = 1e-8, maxit = 25
-R_EPSILON = 1e-8
-R_MAX_ITER = 25
-# R's poisson()$linkinv is pmax(exp(eta), .Machine$double.eps): fitted values never reach
-# zero, so working responses stay finite when a parameter runs to minus infinity.
-R_MU_FLOOR = float(np.finfo(float).eps)
+# the solver's constants are in constants.py; the old names stay for callers
+DEFAULT_TOL = GLM_TOL
+DEFAULT_MAX_ITER = GLM_MAX_ITER
 
 
 def _inv_link(eta: np.ndarray, floor: float) -> np.ndarray:
@@ -89,7 +94,7 @@ def _newton(
     """
     off = np.zeros_like(y) if offset is None else np.asarray(offset, dtype=float)
     if start is None:
-        mu = y + 0.1
+        mu = y + START_OFFSET
         eta = np.log(mu)
         coef = np.zeros(X.shape[1])
     else:
@@ -110,14 +115,14 @@ def _newton(
         new_mu = _inv_link(new_eta, R_MU_FLOOR)
         dev = float(poisson_deviance(y, new_mu))
         halvings = 0
-        while not np.isfinite(dev) and halvings < 100:
+        while not np.isfinite(dev) and halvings < GLM_MAX_HALVINGS:
             step = 0.5 * (step + coef)
             new_eta = X @ step + off
             new_mu = _inv_link(new_eta, R_MU_FLOOR)
             dev = float(poisson_deviance(y, new_mu))
             halvings += 1
         coef, eta, mu = step, new_eta, new_mu
-        if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
+        if abs(dev - devold) / (abs(dev) + DEVIANCE_OFFSET) < epsilon:
             converged = True
             break
         devold = dev
