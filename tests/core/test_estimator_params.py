@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -97,3 +98,32 @@ def test_compare_refuses_arguments_it_cannot_use():
         P.SurveyPrevalence("victim").compare(None, None, seed=1)
     with pytest.raises(ValueError, match="n_draws"):
         P.HierarchicalPrevalence(area="a", cases="c", trials="t").compare(None, None, n_draws=100)
+
+
+AS_GIVEN = [
+    (Stratified, {"estimator": P.LogLinearMSE(), "by": "stratum", "level": None}),
+    (P.ClosedPopulationMSE, {"model": "mth chao lb", "level": 0.9}),
+    (
+        P.PooledStratifiedMSE,
+        {"lists": ("A", "B", "C"), "by": "region", "structure": (), "priors": {"list_sd": 2.0}},
+    ),
+    (
+        P.HierarchicalPrevalence,
+        {"area": "a", "cases": "c", "trials": "t", "covariates": ("x",), "priors": None},
+    ),
+    (P.ScaleUp, {"hidden": "h", "known": {"a": 10.0}, "total": 1000, "topcode": 30}),
+    (P.LogLinearMSE, {"model": "[12,3]", "n_boot": 200, "level": 0.9}),
+    (P.RDS, {"outcome": "trait", "population_size": 900}),
+]
+
+
+@pytest.mark.parametrize("cls, given", AS_GIVEN, ids=lambda x: getattr(x, "__name__", ""))
+def test_constructors_store_their_arguments_as_given(cls, given):
+    """As scikit-learn: get_params returns what the constructor was given (normalised forms,
+    a canonical model name, default priors filled in, are the estimator's private affair).
+    Numbers are kept equal (a count given as 1000 may be kept as 1000.0)."""
+    params = cls(**given).get_params()
+    for name, value in given.items():
+        assert params[name] is value or params[name] == value, name
+        if not isinstance(value, numbers.Number):
+            assert type(params[name]) is type(value), name

@@ -143,7 +143,9 @@ class HierarchicalPrevalence(Estimator):
         self.estimate = estimate
         self.std_error = std_error
         self.population = population
-        self.covariates = column_names("covariates", covariates)
+        # the arguments as given (get_params returns them); their checked forms, private
+        self.covariates = covariates
+        self._covariates = column_names("covariates", covariates)
         self.scale = scale
         self.draws = int(draws)
         self.tune = int(tune)
@@ -152,7 +154,8 @@ class HierarchicalPrevalence(Estimator):
         self.target_accept = float(target_accept)
         self.max_treedepth = int(max_treedepth)
         self.seed = seed
-        self.priors = resolve_priors(priors)
+        self.priors = priors
+        self._priors = resolve_priors(priors)
         self.level = check_level(level)
         self.progress = progress
         self.programme = programme
@@ -169,7 +172,7 @@ class HierarchicalPrevalence(Estimator):
             estimate=self.estimate,
             std_error=self.std_error,
             population=self.population,
-            covariates=self.covariates,
+            covariates=self._covariates,
             scale=self.scale,
         )
         if self.programme is None:
@@ -178,7 +181,7 @@ class HierarchicalPrevalence(Estimator):
 
     def _sample(self, d: AreaData) -> Any:
         return sample_pymc(
-            build_model(d, self.priors),
+            build_model(d, self._priors),
             draws=self.draws,
             tune=self.tune,
             chains=self.chains,
@@ -188,7 +191,7 @@ class HierarchicalPrevalence(Estimator):
             max_treedepth=self.max_treedepth,
             cores=self.cores,
             sampler=self.sampler,
-            compile_key=_compile_key(d, self.priors),
+            compile_key=_compile_key(d, self._priors),
         )
 
     def fit(self, data: pd.DataFrame) -> Estimate:
@@ -317,7 +320,7 @@ class HierarchicalPrevalence(Estimator):
             "idata": idata,
             "diagnostics": diagnostics,
             "sampler": idata.posterior.attrs.get("sampler", "pymc"),
-            "priors": dict(self.priors),
+            "priors": dict(self._priors),
             "model": "Fay-Herriot (direct estimates)" if d.kind == "direct" else "binomial counts",
             "n_areas": d.n_areas,
             "n_periods": d.n_periods,

@@ -624,13 +624,14 @@ class ClosedPopulationMSE(Estimator):
         level: float = 0.95,
         seed: SeedLike = None,
     ) -> None:
-        self.model = _normalise_name(model)
-        if design is not None and self.model != "Mt":
+        self.model = model  # as given (get_params returns it); its canonical name, private
+        self._model = _normalise_name(model)
+        if design is not None and self._model != "Mt":
             raise ValueError(
                 "give either a named model or design=, not both (model must keep its "
                 f"default 'Mt'; got {model!r})"
             )
-        if h is not None and self.model not in ("M0", "Mt"):
+        if h is not None and self._model not in ("M0", "Mt"):
             raise ValueError(
                 f"h= adds heterogeneity to M0 (giving Mh), Mt (giving Mth) or a design; got "
                 f"model={model!r}"
@@ -645,9 +646,9 @@ class ClosedPopulationMSE(Estimator):
                 "exclude_patterns must be a list of patterns (for example ['1101']), not a "
                 "single string"
             )
-        if len(exclude_patterns) and self.model not in ("M0", "Mt"):
+        if len(exclude_patterns) and self._model not in ("M0", "Mt"):
             raise ValueError(
-                f"exclude_patterns apply to M0, Mt, a design or h=, not to {self.model}"
+                f"exclude_patterns apply to M0, Mt, a design or h=, not to {self._model}"
             )
         self.design = design
         self.h = h
@@ -658,9 +659,9 @@ class ClosedPopulationMSE(Estimator):
             raise ValueError(
                 f"interval must be 'profile', 'wald', 'none' or None, got {interval!r}"
             )
-        if interval == "profile" and self.model in ("Mb", "Mbh"):
+        if interval == "profile" and self._model in ("Mb", "Mbh"):
             raise ValueError(
-                f"a profile likelihood interval is not available for {self.model}; use 'wald'"
+                f"a profile likelihood interval is not available for {self._model}; use 'wald'"
             )
         self.interval = interval
         self.level = check_level(level)
@@ -671,7 +672,7 @@ class ClosedPopulationMSE(Estimator):
         try:
             captures = as_captures(data)
             if self.design is None and self.h is None and not len(self.exclude_patterns):
-                _fit_closed(self.model, captures)
+                _fit_closed(self._model, captures)
         except (DataError, EstimationError) as exc:
             return [str(exc)]
         return []
@@ -686,13 +687,13 @@ class ClosedPopulationMSE(Estimator):
                 self.h,
                 self.theta,
                 self.name,
-                self.model,
+                self._model,
                 tuple(self.exclude_patterns),
             )
         else:
-            f = _fit_closed(self.model, captures)
+            f = _fit_closed(self._model, captures)
         notes = list(f.warnings)
-        interval = self.interval or ("wald" if self.model in ("Mb", "Mbh") else "profile")
+        interval = self.interval or ("wald" if self._model in ("Mb", "Mbh") else "profile")
         details = {
             "model": f.name,
             "lists": captures.lists,

@@ -183,22 +183,24 @@ class PooledStratifiedMSE(Estimator):
         seed: SeedLike = None,
         progress: bool | None = None,
     ) -> None:
-        self.lists = column_names("lists", lists, single=True)
-        if len(self.lists) < 3:
+        # the arguments as given (get_params returns them); their checked forms, private
+        self.lists, self.by, self.structure, self.priors = lists, by, structure, priors
+        self._lists = column_names("lists", lists, single=True)
+        if len(self._lists) < 3:
             raise DataError(
                 f"lists needs at least three list columns for a pooled model with list "
-                f"interactions, got {list(self.lists)}"
+                f"interactions, got {list(self._lists)}"
             )
-        self.by = column_names("by", by, single=True, allow_empty=False)
-        if set(self.by) & set(self.lists):
+        self._by = column_names("by", by, single=True, allow_empty=False)
+        if set(self._by) & set(self._lists):
             raise DataError(
-                f"a column cannot be both a list and a stratum: {sorted(set(self.by) & set(self.lists))}"
+                f"a column cannot be both a list and a stratum: {sorted(set(self._by) & set(self._lists))}"
             )
         self.count = count
-        self.structure = column_names("structure", structure, single=True)
-        unknown = [c for c in self.structure if c not in self.by]
+        self._structure = column_names("structure", structure, single=True)
+        unknown = [c for c in self._structure if c not in self._by]
         if unknown:
-            raise DataError(f"structure columns must be among by={list(self.by)}, got {unknown}")
+            raise DataError(f"structure columns must be among by={list(self._by)}, got {unknown}")
         if interactions not in ("pairs", "none"):
             raise DataError(f"interactions must be 'pairs' or 'none', got {interactions!r}")
         self.interactions = interactions
@@ -207,7 +209,7 @@ class PooledStratifiedMSE(Estimator):
                 f"absent must be 'empty', 'none' or a mapping from list to strata, got {absent!r}"
             )
         if isinstance(absent, Mapping):
-            bad = [k for k in absent if k not in self.lists]
+            bad = [k for k in absent if k not in self._lists]
             if bad:
                 raise DataError(f"absent names lists that are not in lists: {bad}")
         elif not isinstance(absent, str):
@@ -226,7 +228,7 @@ class PooledStratifiedMSE(Estimator):
         self.cores = cores
         self.target_accept = float(target_accept)
         self.sampler = check_sampler(sampler)
-        self.priors = prior_scales(priors, DEFAULT_POOLED_PRIORS)
+        self._priors = prior_scales(priors, DEFAULT_POOLED_PRIORS)
         self.level = check_level(level)
         self.seed = seed
         self.progress = progress
@@ -239,7 +241,7 @@ class PooledStratifiedMSE(Estimator):
                 f"PooledStratifiedMSE.fit expects a DataFrame of records or pattern counts, "
                 f"got {type(data).__name__}"
             )
-        needed = [*self.lists, *self.by, *([self.count] if self.count else [])]
+        needed = [*self._lists, *self._by, *([self.count] if self.count else [])]
         missing = [c for c in needed if c not in data.columns]
         if missing:
             raise DataError(
@@ -250,9 +252,9 @@ class PooledStratifiedMSE(Estimator):
             raise DataError(f"columns {doubled} appear more than once in the data")
         if len(data) == 0:
             raise DataError("the data have no rows")
-        labels_present(data, self.by)
+        labels_present(data, self._by)
         what = "pattern counts" if self.count else "one row per person"
-        bits = np.column_stack([_as_binary(data, c, what) for c in self.lists])
+        bits = np.column_stack([_as_binary(data, c, what) for c in self._lists])
         if self.count:
             weight = pd.to_numeric(data[self.count], errors="coerce").to_numpy(dtype=float)
             bad = ~np.isfinite(weight) | (weight < 0) | (weight != np.round(weight))
@@ -272,13 +274,13 @@ class PooledStratifiedMSE(Estimator):
                 f"{_row_label(data.index, pos)}): the people on no list are what the model "
                 "estimates, they cannot be counted"
             )
-        k = len(self.lists)
+        k = len(self._lists)
         code = bits @ (1 << np.arange(k))
-        frame = data[list(self.by)].astype(object).reset_index(drop=True)
+        frame = data[list(self._by)].astype(object).reset_index(drop=True)
         frame["_code"] = code
         frame["_w"] = weight
         table = (
-            frame.groupby([*self.by, "_code"], sort=True)["_w"]
+            frame.groupby([*self._by, "_code"], sort=True)["_w"]
             .sum()
             .unstack("_code", fill_value=0.0)
             .reindex(columns=range(2**k), fill_value=0.0)
@@ -296,21 +298,21 @@ class PooledStratifiedMSE(Estimator):
             )
         pats = _patterns(k, [(j,) for j in range(k)])  # (C, K)
         on_list = counts @ pats  # (S, K) people on each list
-        everywhere = [self.lists[j] for j in range(k) if on_list[:, j].sum() == 0]
+        everywhere = [self._lists[j] for j in range(k) if on_list[:, j].sum() == 0]
         if everywhere:
             raise DataError(
                 f"list(s) {everywhere} record nobody in any stratum: drop them from lists"
             )
         present = self._present(labels, on_list)
         possible = np.all((pats[None, :, :] == 0) | present[:, None, :], axis=2).astype(float)
-        return StrataCounts(labels, levels, counts, possible, present, self.lists)
+        return StrataCounts(labels, levels, counts, possible, present, self._lists)
 
     def _present(self, labels: list[Any], on_list: np.ndarray) -> np.ndarray:
         present = np.ones(on_list.shape, dtype=bool)
         if self.absent == "empty":
             present = on_list > 0
             cases = [
-                f"{self.lists[j]!r} in {labels[s]!r}"
+                f"{self._lists[j]!r} in {labels[s]!r}"
                 for s, j in zip(*np.nonzero(~present), strict=True)
             ]
             if cases:
@@ -324,7 +326,7 @@ class PooledStratifiedMSE(Estimator):
         elif isinstance(self.absent, Mapping):
             where = {(lab if isinstance(lab, tuple) else (lab,)): s for s, lab in enumerate(labels)}
             for name, strata in self.absent.items():
-                j = self.lists.index(name)
+                j = self._lists.index(name)
                 for lab in [strata] if isinstance(strata, str) else strata:
                     key = lab if isinstance(lab, tuple) else (lab,)
                     if key not in where:
@@ -357,7 +359,7 @@ class PooledStratifiedMSE(Estimator):
         k = len(data.lists)
         pairs: list[tuple[int, ...]] = list(combinations(range(k), 2))
         pats = _patterns(k, [(j,) for j in range(k)])
-        pr = self.priors
+        pr = self._priors
         coords = {
             "stratum": [str(lab) for lab in data.labels],
             "list": list(data.lists),
@@ -378,7 +380,7 @@ class PooledStratifiedMSE(Estimator):
             # hierarchy with informative strata otherwise mixes slowly along it)
             z_b = pm.ZeroSumNormal("z_list", 1.0, dims=("list", "stratum"))
             b = beta[None, :] + sigma_b[None, :] * z_b.T
-            for col in self.structure:
+            for col in self._structure:
                 codes = pd.Categorical(data.levels[col]).codes.astype(np.int64)
                 n_levels = int(codes.max()) + 1
                 index = pm.Data(f"level_{col}", codes)
@@ -403,14 +405,14 @@ class PooledStratifiedMSE(Estimator):
         return model
 
     def _compile_key(self, data: StrataCounts) -> tuple:
-        levels = tuple(int(pd.Categorical(data.levels[c]).codes.max()) + 1 for c in self.structure)
+        levels = tuple(int(pd.Categorical(data.levels[c]).codes.max()) + 1 for c in self._structure)
         return (
             "PooledStratifiedMSE",
             data.counts.shape,
             self.interactions,
-            self.structure,
+            self._structure,
             levels,
-            tuple(sorted(self.priors.items())),
+            tuple(sorted(self._priors.items())),
         )
 
     # ------------------------------------------------------------------ fitting
@@ -495,7 +497,7 @@ class PooledStratifiedMSE(Estimator):
         method = (
             f"pooled stratified log-linear MSE ({len(data.labels)} strata, "
             f"{'pairwise interactions' if self.interactions == 'pairs' else 'independent lists'}"
-            f"{', structure ' + '+'.join(self.structure) if self.structure else ''}), "
+            f"{', structure ' + '+'.join(self._structure) if self._structure else ''}), "
             "posterior median and equal-tailed interval"
         )
         # marks the strata's draws as one joint posterior (DiD and comparisons pair them)
@@ -535,7 +537,7 @@ class PooledStratifiedMSE(Estimator):
             "n_observed": int(data.n_observed.sum()),
             "diagnostics": diagnostics,
             "sampler": idata.posterior.attrs.get("sampler", "pymc"),
-            "priors": dict(self.priors),
+            "priors": dict(self._priors),
             "idata": idata,
         }
         return Estimate(

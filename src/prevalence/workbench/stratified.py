@@ -92,10 +92,13 @@ class Stratified(Estimator):
         if not hasattr(estimator, "fit"):
             raise DataError("Stratified needs an estimator with a fit method")
         self.estimator = estimator
-        self.by = [by] if isinstance(by, str) else list(by)
+        # the arguments as given (get_params returns them); their normalised forms, private
+        self.by = by
+        self._by = [by] if isinstance(by, str) else list(by)
         self.prepare = prepare
         self.n_draws = int(n_draws)
-        self.level = check_level(level if level is not None else getattr(estimator, "level", 0.95))
+        self.level = level
+        self._level = check_level(level if level is not None else getattr(estimator, "level", 0.95))
         self.seed = seed
 
     def fit_strata(self, data: pd.DataFrame, *, period: int = 0) -> dict[Any, Estimate]:
@@ -108,15 +111,15 @@ class Stratified(Estimator):
         """
         if not isinstance(data, pd.DataFrame):
             raise DataError(f"Stratified expects a records DataFrame, got {type(data).__name__}")
-        missing = [c for c in self.by if c not in data.columns]
+        missing = [c for c in self._by if c not in data.columns]
         if missing:
             raise DataError(f"unknown stratum column(s) {missing}")
-        labels_present(data, self.by)  # grouping would drop those records without a word
+        labels_present(data, self._by)  # grouping would drop those records without a word
         out = {}
         inner_seed = getattr(self.estimator, "seed", None)
         period_seed = independent_seed(inner_seed, period) if period else inner_seed
-        for k, (key, rows) in enumerate(data.groupby(self.by, sort=True, observed=True)):
-            key = key[0] if len(self.by) == 1 else key
+        for k, (key, rows) in enumerate(data.groupby(self._by, sort=True, observed=True)):
+            key = key[0] if len(self._by) == 1 else key
             part = self.prepare(rows) if self.prepare else rows
             estimator = self.estimator
             if inner_seed is not None and hasattr(estimator, "seed"):
@@ -134,14 +137,14 @@ class Stratified(Estimator):
         total = combine_independent(
             ests,
             {"total": lambda *parts: sum(parts)},
-            level=self.level,
+            level=self._level,
             rng=rng,
             n_draws=None if common else self.n_draws,
         )["total"]
         table = pd.DataFrame(
             [
                 {
-                    **dict(zip(self.by, k if isinstance(k, tuple) else (k,), strict=True)),
+                    **dict(zip(self._by, k if isinstance(k, tuple) else (k,), strict=True)),
                     "value": e.value,
                     "lower": e.lower,
                     "upper": e.upper,
@@ -152,7 +155,7 @@ class Stratified(Estimator):
         )
         warnings = tuple(f"stratum {k}: {w}" for k, e in strata.items() for w in e.warnings)
         est = total.estimate(
-            self.level,
+            self._level,
             f"sum over {len(strata)} strata of: {ests[0].method} ({total.interval_text})",
             same_scale(ests, "a sum over strata"),
             strata=table,
@@ -186,7 +189,7 @@ class Stratified(Estimator):
             c = compare_estimates(sb[k], se[k], seed=rng)
             per.append(
                 {
-                    **dict(zip(self.by, k if isinstance(k, tuple) else (k,), strict=True)),
+                    **dict(zip(self._by, k if isinstance(k, tuple) else (k,), strict=True)),
                     "baseline": c.baseline.value,
                     "endline": c.endline.value,
                     "difference": c.difference.value,

@@ -165,14 +165,14 @@ def _fit_pair(
     ``settings`` is :func:`_settings`' array. Status bits are FitStatus's (1 not converged,
     2 singular, 4 diverging), written as literals: see constants.py.
     """
-    tol = settings[0]
-    max_iter = int(settings[1])
-    step_tol = settings[2]
-    creep_limit = int(settings[3])
-    max_halvings = int(settings[4])
-    slack = settings[5]
-    start_offset = settings[6]
-    dev_offset = settings[7]
+    tol = settings[_TOL]
+    max_iter = int(settings[_MAX_ITER])
+    step_tol = settings[_STEP_TOL]
+    creep_limit = int(settings[_CREEP_LIMIT])
+    max_halvings = int(settings[_HALVINGS])
+    slack = settings[_SLACK]
+    start_offset = settings[_START]
+    dev_offset = settings[_DEV_OFFSET]
     n_cells = 1 << t
     # estimated terms and kept cells
     est = np.empty(p_all, dtype=np.int64)
