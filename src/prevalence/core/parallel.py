@@ -15,8 +15,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def chain_generators(seed_int: int, n: int) -> list[np.random.Generator]:
-    """``n`` independent generators spawned from one integer seed (one per chain).
+def chain_generators(seed_int: int | np.random.SeedSequence, n: int) -> list[np.random.Generator]:
+    """``n`` independent generators spawned from one integer seed or seed sequence (one per
+    chain): the one way the package's own samplers seed their chains.
 
     Examples
     --------
@@ -24,7 +25,12 @@ def chain_generators(seed_int: int, n: int) -> list[np.random.Generator]:
     >>> float(a.random()) != float(b.random())
     True
     """
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed_int).spawn(n)]
+    root = (
+        seed_int
+        if isinstance(seed_int, np.random.SeedSequence)
+        else np.random.SeedSequence(seed_int)
+    )
+    return [np.random.default_rng(s) for s in root.spawn(n)]
 
 
 def map_threads(fn: Callable[[T], R], items: Sequence[T], n_jobs: int | None = None) -> list[R]:

@@ -22,7 +22,7 @@ from ..core.mcmc import (
     inference_data,
     posterior_summary,
 )
-from ..core.parallel import map_threads
+from ..core.parallel import chain_generators, map_threads
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate, coefficient_table
 from .algebra.design import design_matrix, reduced_design
@@ -285,7 +285,7 @@ class BayesThresholdMSE(Estimator):
                 f"the posterior of model {model} is not proper here (singular information at "
                 "the mode); use prior='proper'"
             ) from None
-        gens = [np.random.default_rng(s) for s in seed.spawn(self.chains)]
+        gens = chain_generators(seed, self.chains)
 
         def one(gen: np.random.Generator) -> tuple[np.ndarray, float]:
             return run_chain(
