@@ -125,7 +125,8 @@ class DiDResult:
             )
         ax.set_xticks(range(2))
         ax.set_xticklabels([f"{p} ({self.labels[p]})" if p in self.labels else p for p in periods])
-        ax.set_ylabel(self.did.scale or "estimate")
+        ax.set_ylabel(self.cells[("programme", "baseline")].scale or "estimate")
+
         ax.set_title(
             f"difference in differences {self.did.value:.4g} "
             f"[{self.did.lower:.4g}, {self.did.upper:.4g}]",
@@ -281,7 +282,7 @@ class TrendResult:
         ax.plot(f["time"], f["fitted"], color="tab:blue", label="trend")
         ax.plot(f["time"], f["estimate"], "o", color="black", label="estimates")
         ax.set_xlabel("time")
-        ax.set_ylabel(self.slope.scale or "estimate")
+        ax.set_ylabel("estimate")
         c = self.change_per_unit
         ax.set_title(
             f"change per unit {100 * c.value:+.1f}% [{100 * c.lower:+.1f}%, {100 * c.upper:+.1f}%]",
