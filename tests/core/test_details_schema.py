@@ -1,8 +1,9 @@
 """Every estimator's ``Estimate.details`` follows its typed, documented schema.
 
 The fast estimators are fitted here in each configuration that adds keys; the PyMC ones are
-checked in their own tests (bayes/test_hierarchical.py, mse/test_pooled.py,
-network/test_bayes_scaleup.py), where they are fitted anyway.
+checked in their own tests (bayes/test_hierarchical.py, impact/test_did_hierarchical.py,
+mse/test_pooled.py, network/test_bayes_scaleup.py under the slow marker), where they are
+fitted anyway, and GeneralizedScaleUp in network/test_generalized.py (it needs two surveys).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from prevalence import DataError, SurveyDesign
+from prevalence.core.details import check_details
 from prevalence.network import GeneralizedScaleUp
 from prevalence.simulate import ScaleUpScenario
 
@@ -26,6 +27,8 @@ def test_estimate_by_hand_with_weights():
     assert est.value == pytest.approx(y_total / visibility, rel=1e-12)
     assert est.details["visibility"] == pytest.approx(visibility, rel=1e-12)
     assert est.lower < est.value < est.upper
+    assert check_details(est.details, GeneralizedScaleUp.details_schema) == []
+    assert est.details["n_observed"] == 6 + 3  # frame and hidden-population respondents
     same = GeneralizedScaleUp(
         "hidden", PROBES, 60_000, hidden_weights="rw", n_boot=200, seed=1
     ).fit({"frame": SurveyDesign(frame, weights="w", clusters="psu"), "hidden": hidden})
