@@ -8,12 +8,18 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
+    "REPORTED_PROBS",
     "normal_quantile",
     "critical_value",
     "check_level",
     "percentile_interval",
     "log_transformed_interval",
 ]
+
+
+#: The quantiles every estimator reports besides its interval (posterior summaries, the
+#: bootstrap's BCa quantiles, the graph-averaging posterior): 2.5, 10, 50, 90 and 97.5%.
+REPORTED_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
 def check_level(level: float) -> float:

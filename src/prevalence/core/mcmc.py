@@ -11,6 +11,7 @@ import numpy as np
 
 from .details import RENAMED_DIAGNOSTICS, Details
 from .errors import DataError
+from .intervals import REPORTED_PROBS
 
 __all__ = [
     "sample_pymc",
@@ -435,9 +436,6 @@ def convergence_diagnostics(
         },
         RENAMED_DIAGNOSTICS,
     )
-
-
-REPORTED_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
 def posterior_summary(draws: np.ndarray) -> dict[str, object]:

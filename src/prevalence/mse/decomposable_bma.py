@@ -26,8 +26,7 @@ from scipy.special import gammaln
 from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
-from ..core.intervals import check_level
-from ..core.mcmc import REPORTED_PROBS
+from ..core.intervals import REPORTED_PROBS, check_level
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate
 from .algebra.graphs import MAX_GRAPH_LISTS, DecomposableGraph, decomposable_graphs

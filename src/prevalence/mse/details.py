@@ -107,7 +107,8 @@ class LogLinearDetails(TypedDict):
     p_threshold : float, optional
         With a stepwise rule: the p-value threshold used.
     bootstrap : dict, optional
-        With a bootstrap interval: replicates, failures, BCa constants, the models chosen in the
+        With a bootstrap interval: replicates, failures, BCa constants, the BCa quantiles at
+        2.5, 10, 50, 90 and 97.5% and at the level's limits, the models chosen in the
         replicates and their frequencies.
     jackknife : Jackknife, optional
         With a bootstrap interval: the jackknife behind the BCa acceleration.

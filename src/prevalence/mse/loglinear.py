@@ -16,7 +16,12 @@ from ..core.bootstrap import Jackknife, bca_extreme_note
 from ..core.checks import whole_number
 from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.estimator import Estimator
-from ..core.intervals import check_level, log_transformed_interval, percentile_interval
+from ..core.intervals import (
+    REPORTED_PROBS,
+    check_level,
+    log_transformed_interval,
+    percentile_interval,
+)
 from ..core.random import SeedLike, as_generator
 from ..core.results import Estimate, coefficient_table
 from .algebra.design import reduced_design
@@ -60,7 +65,6 @@ SEARCHES = ("exhaustive", "downhill", "multistart")
 # a downhill or multi-start result is compared with the exhaustive optimum up to this size
 CHECK_OPTIMUM_MODELS = 10_000
 BOOT_MODELS = ("top", "all")
-REPORTED_PROBS = (0.025, 0.1, 0.9, 0.975)
 
 
 class LogLinearMSE(Estimator):
