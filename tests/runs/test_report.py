@@ -149,3 +149,13 @@ def test_profits_headline(demo_run):
         f"(95% interval {change['lower'] / 1e6:,.1f} to {change['upper'] / 1e6:,.1f} million)"
         in text
     )
+
+
+def test_the_model_table_caption_says_what_its_weight_is():
+    from prevalence.runs.report import _models_caption
+
+    assert _models_caption(113, "bic") == (
+        "The 10 best of 113 models by BIC (weight: the BIC weight, exp(-ΔBIC/2) normalised "
+        "over the table)."
+    )
+    assert "posterior probability" in _models_caption(61, None)

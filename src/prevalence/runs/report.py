@@ -277,6 +277,20 @@ def _safe(s: str) -> str:
 SCALE_WORDS = {"count": "people", "proportion": "prevalence", "ratio": "ratio"}
 
 
+def _models_caption(n_models: int, selection: Any) -> str:
+    """What a details["models"] table shows: a criterion's ranking or a posterior's."""
+    if selection is None:
+        return (
+            f"The 10 most probable of {n_models} models (weight: the posterior probability of "
+            "each model)."
+        )
+    crit = str(selection).upper()
+    return (
+        f"The 10 best of {n_models} models by {crit} (weight: the {crit} weight, "
+        f"exp(-Δ{crit}/2) normalised over the table)."
+    )
+
+
 def make_figures(
     directory: Path,
     config: RunConfig,
@@ -509,13 +523,7 @@ def render_report(
             model_tables.append(
                 {
                     "title": f"{e} on {i}",
-                    "caption": f"The 10 best of {len(models)} models by "
-                    + (
-                        str(est.details["selection"]).upper()
-                        if "selection" in est.details
-                        else "posterior probability"
-                    )
-                    + " (weight: the criterion's weight or the posterior probability).",
+                    "caption": _models_caption(len(models), est.details.get("selection")),
                     "table": Markup(html_table(models.head(10), ("model",))),
                 }
             )
