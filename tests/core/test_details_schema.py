@@ -8,8 +8,11 @@ fitted anyway, and GeneralizedScaleUp in network/test_generalized.py (it needs t
 
 from __future__ import annotations
 
+import ast
 import inspect
 import pickle
+import re
+import sys
 import typing
 import warnings
 
@@ -19,11 +22,7 @@ import pytest
 
 import prevalence as P
 import prevalence.datasets as ds
-from prevalence.core.details import (
-    Details,
-    check_details,
-    documented_keys,
-)
+from prevalence.core.details import Details, check_details
 from prevalence.core.estimator import Estimator
 from prevalence.core.mcmc import convergence_diagnostics
 from prevalence.mse.data.captures import CaptureHistories
@@ -160,6 +159,27 @@ def test_stratified_details_follow_their_schema():
         seed=2,
     )
     _assert_follows(est, _fit(est, records))
+
+
+def documented_keys(schema: type) -> list[str]:
+    """The keys the ``Attributes`` sections of ``schema``'s docstring and its bases' name."""
+    keys: list[str] = []
+    for base in _typed_dict_bases(schema):
+        keys += documented_keys(base)
+    doc = schema.__dict__.get("__doc__") or ""
+    if "Attributes\n" in doc:
+        section = doc.split("Attributes\n", 1)[1]
+        keys += re.findall(r"^    ([A-Za-z_][A-Za-z0-9_]*)(?: :|$)", section, flags=re.M)
+    return keys
+
+
+def _typed_dict_bases(schema: type) -> list[type]:
+    """The TypedDicts ``schema`` extends. Python 3.11 keeps no trace of them on the class (its
+    bases are ``dict``), so they are read from the class statement."""
+    node = ast.parse(inspect.getsource(schema).lstrip()).body[0]
+    namespace = vars(sys.modules[schema.__module__])
+    bases = [namespace.get(b.id) for b in getattr(node, "bases", []) if isinstance(b, ast.Name)]
+    return [b for b in bases if isinstance(b, type) and hasattr(b, "__required_keys__")]
 
 
 def _estimator_classes() -> list[type]:

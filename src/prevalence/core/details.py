@@ -9,7 +9,6 @@ diagnostics in one ``diagnostics`` mapping); the old names still read, with a
 
 # no `from __future__ import annotations`: TypedDict reads NotRequired from real annotations
 import numbers
-import re
 import types
 import typing
 import warnings
@@ -24,7 +23,6 @@ __all__ = [
     "RENAMED_DIAGNOSTICS",
     "CombinationDetails",
     "check_details",
-    "documented_keys",
 ]
 
 #: Keys of ``Estimate.details`` that were renamed: old name -> path of the new one.
@@ -182,28 +180,3 @@ def check_details(details: Mapping[str, Any], schema: type) -> list[str]:
     required: frozenset[str] = getattr(schema, "__required_keys__", frozenset())
     problems += [f"{key} is missing" for key in hints if key in required and key not in details]
     return problems
-
-
-def documented_keys(schema: type) -> list[str]:
-    """The keys the ``Attributes`` sections of ``schema``'s docstring and its bases' name."""
-    keys: list[str] = []
-    for base in _typed_dict_bases(schema):
-        keys += documented_keys(base)
-    doc = schema.__dict__.get("__doc__") or ""
-    if "Attributes\n" in doc:
-        section = doc.split("Attributes\n", 1)[1]
-        keys += re.findall(r"^    ([A-Za-z_][A-Za-z0-9_]*)(?: :|$)", section, flags=re.M)
-    return keys
-
-
-def _typed_dict_bases(schema: type) -> list[type]:
-    """The TypedDicts ``schema`` extends. Python 3.11 keeps no trace of them on the class (its
-    bases are ``dict``), so they are read from the class statement."""
-    import ast
-    import inspect
-    import sys
-
-    node = ast.parse(inspect.getsource(schema).lstrip()).body[0]
-    namespace = vars(sys.modules[schema.__module__])
-    bases = [namespace.get(b.id) for b in getattr(node, "bases", []) if isinstance(b, ast.Name)]
-    return [b for b in bases if isinstance(b, type) and hasattr(b, "__required_keys__")]

@@ -146,9 +146,9 @@ def coefficient_table(
     est = np.asarray(estimate, dtype=float)
     se = np.asarray(std_error, dtype=float)
     if lower is None or upper is None:
-        from scipy.stats import norm
+        from .intervals import normal_quantile  # scipy, loaded on first use
 
-        z = float(norm.ppf(0.5 + level / 2.0))
+        z = normal_quantile(level)
         with np.errstate(invalid="ignore"):
             lo, hi = est - z * se, est + z * se
         lo = np.where(np.isfinite(est), lo, np.nan)

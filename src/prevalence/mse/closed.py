@@ -116,10 +116,9 @@ def _design(
     captures after it, ``eta<j>`` Chao's terms."""
     one = np.ones((lay.codes.size, 1))
     k = lay.k
-    if name == "M0":
-        return np.hstack([one, k[:, None]]), None, ["(intercept)", "captures"]
-    if name == "Mt":
-        return np.hstack([one, lay.x]), None, ["(intercept)", *lists]
+    if name in ("M0", "Mt"):
+        cols, names = _base_columns(name, lay, lists)
+        return np.hstack([one, cols]), None, ["(intercept)", *names]
     if name == "Mb":
         names = ["(intercept)", "first_capture", "recaptures"]
         return np.column_stack([one, lay.first, k - 1]), None, names
@@ -127,12 +126,24 @@ def _design(
         names = ["(intercept)", f"not_{lists[0]}", "first_capture", "recaptures"]
         return np.column_stack([one, 1 - lay.x[:, 0], lay.first, k - 1]), None, names
     family, h = name.split(" ", 1)  # "Mth Gamma3.5": the heterogeneity term at its default
-    base = np.hstack([one, k[:, None]]) if family == "Mh" else np.hstack([one, lay.x])
-    names = ["(intercept)", "captures"] if family == "Mh" else ["(intercept)", *lists]
-    cols, is_chao, _, h_names = _heterogeneity_columns(
+    cols, names = _base_columns(family, lay, lists)
+    base = np.hstack([one, cols])
+    h_cols, is_chao, _, h_names = _heterogeneity_columns(
         h.split()[0].rstrip("0123456789."), None, lay
     )
-    return np.hstack([base, cols]), base.shape[1] if is_chao else None, [*names, *h_names]
+    return (
+        np.hstack([base, h_cols]),
+        base.shape[1] if is_chao else None,
+        ["(intercept)", *names, *h_names],
+    )
+
+
+def _base_columns(family: str, lay: _Layout, lists: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """The columns (without intercept) and names of M0 and Mh (the number of captures) or of
+    Mt and Mth (one per list)."""
+    if family in ("M0", "Mh"):
+        return lay.k[:, None], ["captures"]
+    return lay.x, list(lists)
 
 
 HETEROGENEITY = ("Chao", "LB", "Poisson", "Darroch", "Gamma")
@@ -395,11 +406,10 @@ def _fit_custom(
     n = float(y.sum())
     if design is not None:
         base, base_label, names = _user_design(design, lay, captures.lists)
-    elif base_model == "M0":  # M0 plus heterogeneity is Rcapture's Mh
-        base, base_label, names = lay.k[:, None], "Mh" if h is not None else "M0", ["captures"]
-    else:
-        base, base_label = lay.x, "Mth" if h is not None else "Mt"
-        names = list(captures.lists)
+    else:  # M0 plus heterogeneity is Rcapture's Mh, Mt plus heterogeneity Mth
+        mh = base_model == "M0"
+        base, names = _base_columns("M0" if mh else "Mt", lay, captures.lists)
+        base_label = ("Mh" if mh else "Mth") if h is not None else ("M0" if mh else "Mt")
     X = np.hstack([np.ones((lay.codes.size, 1)), base])
     names = ["(intercept)", *names]
     name = base_label

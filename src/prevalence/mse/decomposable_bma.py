@@ -252,7 +252,7 @@ class DecomposableBMA(Estimator):
         mean = float(np.dot(N, post))
         a = (1.0 - self.level) / 2.0
         quantiles = {f"{100 * q:g}%": grid_quantile(N, post, q) for q in REPORTED_PROBS}
-        median = grid_quantile(N, post, 0.5)
+        median = quantiles["50%"]
         lower = grid_quantile(N, post, a)
         upper = grid_quantile(N, post, 1.0 - a)
         model_prob = model_mass / model_mass.sum()

@@ -30,10 +30,6 @@ from .constants import (
 
 __all__ = ["PoissonFit", "fit_poisson", "poisson_deviance", "poisson_loglik"]
 
-# the solver's constants are in constants.py; the old names stay for callers
-DEFAULT_TOL = GLM_TOL
-DEFAULT_MAX_ITER = GLM_MAX_ITER
-
 
 def _inv_link(eta: np.ndarray, floor: float) -> np.ndarray:
     with np.errstate(over="ignore"):
@@ -135,8 +131,8 @@ def fit_poisson(
     offset: np.ndarray | None = None,
     *,
     start: np.ndarray | None = None,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
+    tol: float = GLM_TOL,
+    max_iter: int = GLM_MAX_ITER,
     check_rank: bool = True,
     like_r: bool = False,
 ) -> PoissonFit:
