@@ -11,7 +11,7 @@ EXTRAS ?= dev
 # models; more than four costs memory for little gain). `make test WORKERS=1` runs serially.
 WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
 
-.PHONY: demo test test-slow lint docs bench clean
+.PHONY: demo test test-slow lint docs bench check-wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ docs: $(STAMP)
 # pytest exits 5 when no test carries the marker yet: that is not a failure.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow; status=$$?; if [ $$status -eq 5 ]; then exit 0; else exit $$status; fi
+
+# The built wheel installed with its declared dependencies into a new virtual environment, the
+# demo and one estimate run from an unrelated directory (CI runs it too).
+check-wheel: $(STAMP)
+	bash .ci/check-wheel $(BIN)/python
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

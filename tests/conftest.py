@@ -1,9 +1,8 @@
-"""Shared fixtures: the R reference values and data sets in ../shared/reference."""
+"""Shared fixtures: the R reference values and data sets in tests/reference (see its README)."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -12,37 +11,39 @@ import pytest
 from prevalence import CaptureHistories
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = Path(os.environ.get("PREVALENCE_REFERENCE", REPO.parent / "shared" / "reference"))
-SKIP_REASON = (
-    f"R reference values not found at {REFERENCE} (the shared/ folder beside the repository; "
-    "set PREVALENCE_REFERENCE to point elsewhere)"
-)
+# The reference values and the data sets they were computed on live in the repository, so
+# that a clone alone runs every check against R (issue #33). A missing file is a failure, not
+# a skip.
+REFERENCE = REPO / "tests" / "reference"
 
 
-def reference_available() -> bool:
-    return (REFERENCE / "values_mse.json").is_file()
+def pytest_configure(config: pytest.Config) -> None:
+    """Import ArviZ once in the main process, before any test worker starts.
+
+    ArviZ writes a once-a-day stamp when imported; workers importing it at the same moment on
+    a machine without today's stamp race on that file (issue #33, arviz-devs/arviz#2530).
+    Imported here first, through the package's race-safe import, the stamp exists before the
+    workers start and they only read it. Tests that import ArviZ themselves are then safe too.
+    """
+    if not hasattr(config, "workerinput"):  # the main process (or a run without workers)
+        from prevalence.core.imports import import_arviz
+
+        import_arviz()
 
 
 @pytest.fixture(scope="session")
 def mse_reference() -> dict:
-    if not reference_available():
-        pytest.skip(SKIP_REASON)
     return json.loads((REFERENCE / "values_mse.json").read_text())
 
 
 @pytest.fixture(scope="session")
 def contrast_reference() -> dict:
     """values_contrast.json: R survey's contrasts on the stratified api design."""
-    path = REFERENCE / "values_contrast.json"
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return json.loads(path.read_text())["dstrat"]
+    return json.loads((REFERENCE / "values_contrast.json").read_text())["dstrat"]
 
 
 def load_reference_captures(name: str) -> CaptureHistories:
     """A reference data set as CaptureHistories (``hare`` is one row per animal)."""
-    if not reference_available():
-        pytest.skip(SKIP_REASON)
     data = REFERENCE / "data"
     if name == "hare":
         df = pd.read_csv(data / "rcapture_hare.csv")

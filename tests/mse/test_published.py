@@ -1,7 +1,7 @@
 """Published MSE analyses (issue #19): many-list searches, the UK rule, the log-normal interval.
 
 Reference values: ``tests/mse/r_published.json``, written by ``tests/mse/r_published.R`` (run
-by hand with Rcapture 1.4-4 and MultipleSystemsEstimation 1.2.0), and ../shared/reference.
+by hand with Rcapture 1.4-4 and MultipleSystemsEstimation 1.2.0), and tests/reference.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rcapture's closed-population models (closedp.t, closedpCI.t) against ../shared/reference."""
+"""Rcapture's closed-population models (closedp.t, closedpCI.t) against tests/reference."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Survey test fixtures: the api data sets from ../shared/reference/data."""
+"""Survey test fixtures: the api data sets from tests/reference/data."""
 
 from __future__ import annotations
 
@@ -8,24 +8,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ..conftest import REFERENCE, SKIP_REASON
+from ..conftest import REFERENCE
 
 HERE = Path(__file__).resolve().parent
 
 
 def api(name: str) -> pd.DataFrame:
-    path = REFERENCE / "data" / f"survey_{name}.csv"
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return pd.read_csv(path)
+    return pd.read_csv(REFERENCE / "data" / f"survey_{name}.csv")
 
 
 @pytest.fixture(scope="session")
 def survey_reference() -> dict:
-    path = REFERENCE / "values_survey.json"
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return json.loads(path.read_text())
+    return json.loads((REFERENCE / "values_survey.json").read_text())
 
 
 @pytest.fixture(scope="session")

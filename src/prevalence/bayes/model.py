@@ -60,8 +60,11 @@ def _pooled_centre(d: AreaData) -> float:
 
 def build_model(d: AreaData, priors: Mapping[str, float]) -> Any:
     """Build the PyMC model for the prepared data (``p`` is the prevalence of every row)."""
-    import pymc as pm
     import pytensor.tensor as pt
+
+    from ..core.imports import import_pymc
+
+    pm = import_pymc()
 
     A, T = d.n_areas, d.n_periods
     coords = {"row": np.arange(len(d.area)), "area": [str(a) for a in d.area_labels]}

@@ -11,6 +11,7 @@ import numpy as np
 
 from .details import RENAMED_DIAGNOSTICS, Details
 from .errors import DataError
+from .imports import import_arviz, import_pymc
 from .intervals import REPORTED_PROBS
 
 __all__ = [
@@ -169,7 +170,7 @@ def sample_pymc(
                     compile_key=compile_key,
                 )
             else:
-                import pymc as pm
+                pm = import_pymc()
 
                 kwargs = {} if max_treedepth is None else {"max_treedepth": max_treedepth}
                 idata = pm.sample(
@@ -202,6 +203,7 @@ def _sample_nutpie(
     max_treedepth: int | None,
     compile_key: Hashable | None,
 ) -> Any:
+    import_arviz()  # nutpie imports ArviZ: through the race-safe import
     import nutpie
 
     data = {v.name: np.asarray(v.get_value()) for v in model.data_vars}
@@ -261,7 +263,7 @@ def chain_diagnostics(draws: np.ndarray) -> dict[str, float]:
     >>> d["rhat"] < 1.01
     True
     """
-    import arviz as az
+    az = import_arviz()
 
     x = np.asarray(draws, dtype=float)
     if x.shape[0] == 1:  # one chain: compare its two halves (split R-hat)
@@ -474,7 +476,7 @@ def inference_data(
     >>> idata.posterior["N"].shape
     (2, 5)
     """
-    import arviz as az
+    az = import_arviz()
 
     return az.from_dict(
         posterior={k: np.asarray(v) for k, v in posterior.items()},

@@ -353,8 +353,11 @@ class PooledStratifiedMSE(Estimator):
     # ------------------------------------------------------------------ model
     def build_model(self, data: StrataCounts) -> Any:
         """The PyMC model for prepared counts (see :mod:`prevalence.mse.pooled`)."""
-        import pymc as pm
         import pytensor.tensor as pt
+
+        from ..core.imports import import_pymc
+
+        pm = import_pymc()
 
         k = len(data.lists)
         pairs: list[tuple[int, ...]] = list(combinations(range(k), 2))

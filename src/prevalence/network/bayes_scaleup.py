@@ -162,7 +162,9 @@ class BayesianScaleUp(Estimator):
 
     def build_model(self, data: Any) -> Any:
         """The PyMC model for ``data`` (without sampling)."""
-        import pymc as pm
+        from ..core.imports import import_pymc
+
+        pm = import_pymc()
 
         answers, sizes = self._data(data)
         n, K = answers.shape
@@ -194,7 +196,9 @@ class BayesianScaleUp(Estimator):
 
     def fit(self, data: Any) -> Estimate:
         """Sample the posterior; the estimate is the posterior median of the hidden size."""
-        import arviz as az
+        from ..core.imports import import_arviz
+
+        az = import_arviz()
 
         idata = sample_pymc(
             self.build_model(data),
