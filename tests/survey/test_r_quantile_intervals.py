@@ -40,7 +40,7 @@ def designs():
 def check(result: dict, key: str) -> None:
     ref = R[key]
     for i, p in enumerate(ref["p"]):
-        est = result[p]
+        est = result[f"{p:g}"]  # keyed as R names the quantiles
         assert est.value == pytest.approx(ref["quantile"][i], rel=1e-12), (key, p)
         if ref["lower"][i] > ref["upper"][i]:  # R's reversed limits: refused with a warning
             assert np.isnan(est.lower) and np.isnan(est.upper), (key, p)
@@ -53,7 +53,9 @@ def check(result: dict, key: str) -> None:
 
 @pytest.mark.parametrize("qrule", ["math", "school", "hf7"])
 def test_score_interval_stratified(designs, qrule):
-    result = designs["strat"].quantile("api00", PROBS, interval="score", qrule=qrule)
+    result = designs["strat"].quantile(
+        "api00", PROBS, output="estimates", interval="score", qrule=qrule
+    )
     check(result, f"score_strat_api00_{qrule}")
 
 
@@ -61,39 +63,51 @@ def test_score_interval_whose_limits_cross_is_refused(designs):
     """R maps the score limits back through the unweighted share of rows and a weighted
     rule; with Shah and Vaish's rule at p = 0.9 the limits cross (R: 892 to 878, SE -3.5)."""
     with pytest.warns(EstimationWarning, match=r"limits came out reversed \(\[892, 878\]"):
-        result = designs["strat"].quantile("api00", PROBS, interval="score", qrule="shahvaish")
+        result = designs["strat"].quantile(
+            "api00", PROBS, output="estimates", interval="score", qrule="shahvaish"
+        )
     check(result, "score_strat_api00_shahvaish")
 
 
 def test_score_interval_clustered_multistage_and_domain(designs):
     clus1 = designs["clus1"]
-    check(clus1.quantile("api00", PROBS, interval="score"), "score_clus1_api00")
+    check(clus1.quantile("api00", PROBS, output="estimates", interval="score"), "score_clus1_api00")
     check(
-        clus1.quantile("enroll", PROBS, interval="score", df=float("inf")),
+        clus1.quantile("enroll", PROBS, output="estimates", interval="score", df=float("inf")),
         "score_clus1_enroll_df_inf",
     )
-    check(designs["clus2"].quantile("api00", PROBS, interval="score"), "score_clus2_api00")
+    check(
+        designs["clus2"].quantile("api00", PROBS, output="estimates", interval="score"),
+        "score_clus2_api00",
+    )
     sub = clus1.subset(clus1.data["stype"] == "E")
-    check(sub.quantile("api00", PROBS, interval="score"), "score_clus1_E_api00")
+    check(sub.quantile("api00", PROBS, output="estimates", interval="score"), "score_clus1_E_api00")
 
 
 def test_replicate_quantile_interval_jackknife_warns(designs):
     rclus1 = designs["clus1"].replicate("jk1")
     with pytest.warns(EstimationWarning, match="jackknife replicate weights may not give"):
-        result = rclus1.quantile("api00", PROBS, interval="quantile")
+        result = rclus1.quantile("api00", PROBS, output="estimates", interval="quantile")
     check(result, "rep_jk1_clus1_api00")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EstimationWarning)
         check(
-            rclus1.quantile("api00", PROBS, interval="quantile", qrule="school"),
+            rclus1.quantile(
+                "api00", PROBS, output="estimates", interval="quantile", qrule="school"
+            ),
             "rep_jk1_clus1_api00_school",
         )
         check(
-            designs["strat"].replicate("jkn").quantile("api00", PROBS, interval="quantile"),
+            designs["strat"]
+            .replicate("jkn")
+            .quantile("api00", PROBS, output="estimates", interval="quantile"),
             "rep_jkn_strat_api00",
         )
         sub = rclus1.subset(rclus1.data["stype"] == "E")
-        check(sub.quantile("api00", PROBS, interval="quantile"), "rep_jk1_clus1_E_api00")
+        check(
+            sub.quantile("api00", PROBS, output="estimates", interval="quantile"),
+            "rep_jk1_clus1_E_api00",
+        )
 
 
 def test_replicate_quantile_interval_bootstrap_from_rs_replicates():
@@ -111,9 +125,12 @@ def test_replicate_quantile_interval_bootstrap_from_rs_replicates():
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", EstimationWarning)  # no jackknife warning here
-        check(design.quantile("api00", PROBS, interval="quantile"), "rep_boot_strat_api00")
+        check(
+            design.quantile("api00", PROBS, output="estimates", interval="quantile"),
+            "rep_boot_strat_api00",
+        )
     check(
-        design.quantile("api00", PROBS, interval="quantile", qrule="hf8"),
+        design.quantile("api00", PROBS, output="estimates", interval="quantile", qrule="hf8"),
         "rep_boot_strat_api00_hf8",
     )
 

@@ -41,7 +41,11 @@ from ..core.errors import DataError, EstimationWarning
 from ..core.intervals import check_level
 from ..core.results import Estimate
 from .calibration import (
+    Bounds,
     PostStratification,
+    SubsetCalibration,
+    bounds_are_finite,
+    calibration_bounds,
     linear_calibration_weights,
     observed_totals,
     poststratified_weights,
@@ -65,7 +69,13 @@ from .estimation import (
 from .intervals import _expit, critical_value, proportion_interval
 from .linearization import Residualizer
 from .quantiles import quantile_rule, zeroin
-from .regression import SurveyGLMResults, fit_survey_glm, predictive_margins
+from .regression import (
+    NA_ACTIONS,
+    SurveyGLMResults,
+    fit_survey_glm,
+    model_missing_rows,
+    predictive_margins,
+)
 from .table import DomainTable
 
 __all__ = ["Design", "Columns", "QUANTILE_INTERVALS"]
@@ -249,7 +259,7 @@ class Design(ABC):
         :class:`~prevalence.survey.table.DomainTable`: every estimate with the full covariance
         matrix (R's ``svyby(..., covmat=TRUE)``), ready for contrasts.
         """
-        a, ok, cols = numeric_columns(self.data, column, na_rm)
+        a, ok, cols = numeric_columns(self.data, column, na_rm, self._domain)
         stat = RatioStatistic("total", a, None, tuple(cols))
         return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
 
@@ -275,14 +285,14 @@ class Design(ABC):
         >>> round(SurveyDesign(df, weights="w", clusters="psu").mean("y").value, 4)
         2.8333
         """
-        a, ok, cols = numeric_columns(self.data, column, na_rm)
+        a, ok, cols = numeric_columns(self.data, column, na_rm, self._domain)
         stat = RatioStatistic("mean", a, np.ones_like(a), tuple(cols))
         return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
 
     def ratio(
         self,
-        numerator: str,
-        denominator: str,
+        numerator: Columns,
+        denominator: Columns,
         *,
         by: Columns | None = None,
         level: float = 0.95,
@@ -292,19 +302,51 @@ class Design(ABC):
         output: str = "frame",
         vcov: bool = False,
     ) -> DomainResult:
-        """Ratio of two population totals, ``sum w y / sum w x`` (R's ``svyratio``)."""
-        a, ok_a, _ = numeric_columns(self.data, numerator, na_rm)
-        b, ok_b, _ = numeric_columns(self.data, denominator, na_rm)
+        """Ratio of two population totals, ``sum w y / sum w x`` (R's ``svyratio``).
+
+        Several numerators and/or denominators give every ratio of a numerator to a
+        denominator, named ``"y/x"`` in R's order (numerators within denominators); with
+        ``vcov=True`` their joint covariance (R's ``svyratio(~y1 + y2, ~x, covmat=TRUE)``), for
+        contrasts. A row missing any of the columns is left out of all the ratios with
+        ``na_rm``, as R does.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"y1": [1.0, 2, 3, 4], "y2": [2.0, 2, 2, 2], "x": [1.0, 1, 2, 2],
+        ...                    "w": 1.0, "psu": [1, 2, 3, 4]})
+        >>> t = SurveyDesign(df, weights="w", clusters="psu").ratio(["y1", "y2"], "x", vcov=True)
+        >>> t.names, t.values.round(4).tolist()
+        (['y1/x', 'y2/x'], [1.6667, 1.3333])
+        """
+        nums = [numerator] if isinstance(numerator, str) else list(numerator)
+        dens = [denominator] if isinstance(denominator, str) else list(denominator)
+        a, ok_a, nums = numeric_columns(self.data, nums, na_rm, self._domain)
+        b, ok_b, dens = numeric_columns(self.data, dens, na_rm, self._domain)
         ok = ok_a & ok_b
-        a, b = np.where(ok[:, None], a, 0.0), np.where(ok[:, None], b, 0.0)
-        stat = RatioStatistic("ratio", a, b, (f"{numerator}/{denominator}",))
+        pairs = [(i, j) for j in range(len(dens)) for i in range(len(nums))]
+        a = np.column_stack([np.where(ok, a[:, i], 0.0) for i, _ in pairs])
+        b = np.column_stack([np.where(ok, b[:, j], 0.0) for _, j in pairs])
+        labels = tuple(f"{nums[i]}/{dens[j]}" for i, j in pairs)
+        stat = RatioStatistic("ratio", a, b, labels)
         return self._estimate(stat, ok, by, level, None, deff, df, output, vcov)
 
-    def variance(self, column: str, *, level: float = 0.95, na_rm: bool = False) -> Estimate:
+    def variance(
+        self,
+        column: str,
+        *,
+        by: Columns | None = None,
+        level: float = 0.95,
+        na_rm: bool = False,
+        output: str = "frame",
+    ) -> DomainResult:
         """Estimated population variance of ``column`` with its standard error (R's ``svyvar``).
 
         As R: the design-weighted mean of ``(x - mean)**2 * n / (n - 1)``, ``n`` the rows with
-        a weight (in the subset) and a value, with that mean's standard error.
+        a weight (in the subset) and a value, with that mean's standard error. With ``by``,
+        each domain's variance on its subset (R's ``svyby(..., svyvar)``), as a DataFrame or,
+        with ``output="estimates"``, a dict keyed by the domain.
 
         Examples
         --------
@@ -314,6 +356,11 @@ class Design(ABC):
         >>> round(SurveyDesign(df, weights="w", clusters="psu").variance("y").value, 4)
         1.6667
         """
+        output = check_output(output)
+        if by is not None:
+            return self._by_domain(
+                by, output, lambda d: [d.variance(column, level=level, na_rm=na_rm)], None, {}
+            )
         if not isinstance(column, str):
             raise DataError(f"variance takes one column name, got {column!r}")
         x = numeric_column(self.data, column)
@@ -336,11 +383,13 @@ class Design(ABC):
         column: str,
         p: float | Sequence[float],
         *,
+        by: Columns | None = None,
         interval: str = "mean",
         qrule: str = "math",
         level: float = 0.95,
         df: float | None = None,
-    ) -> Estimate | dict[float, Estimate]:
+        output: str = "frame",
+    ) -> DomainResult:
         """Estimated population quantile(s) of ``column`` with Woodruff intervals (R's ``svyquantile``).
 
         As R survey (>= 4.1): the quantile by ``qrule`` (``"math"``, R's default, ``"school"``,
@@ -349,8 +398,14 @@ class Design(ABC):
         below the estimate (``interval``: ``"mean"``, ``"beta"``, ``"xlogit"``, ``"asin"``) mapped
         back through the quantile rule, with the design degrees of freedom unless ``df`` is given;
         ``std_error`` is the interval's width over twice the critical value. A limit whose
-        probability falls outside [0, 1] is NaN, as in R, with a warning. One ``p`` gives an
-        :class:`~prevalence.Estimate`, several a dict keyed by ``p``.
+        probability falls outside [0, 1] is NaN, as in R, with a warning.
+
+        One ``p`` without ``by`` gives an :class:`~prevalence.Estimate`. Several ``p``, or
+        ``by`` domains (each estimated on its subset, as R's ``svyby(..., svyquantile)``),
+        give a table as the other statistics do: a DataFrame (``output="frame"``) with the
+        domain columns, ``p``, ``value``, ``std_error``, ``lower``, ``upper`` and ``n``, or
+        (``output="estimates"``) a dict of estimates keyed by the domain label, by ``p`` as
+        R names it (``"0.25"``) when there are several, or by both.
 
         Examples
         --------
@@ -359,7 +414,71 @@ class Design(ABC):
         >>> df = pd.DataFrame({"y": [5.0, 1, 4, 2, 3, 6], "w": 1.0, "psu": range(6)})
         >>> SurveyDesign(df, weights="w", clusters="psu").quantile("y", 0.5).value
         3.0
+        >>> SurveyDesign(df, weights="w", clusters="psu").quantile("y", [0.25, 0.75])[["p", "value"]]
+              p  value
+        0  0.25    2.0
+        1  0.75    5.0
         """
+        output = check_output(output)
+        probs = [p] if isinstance(p, int | float) else list(p)
+        if by is None and isinstance(p, int | float):
+            return self._quantiles(column, probs, interval, qrule, level, df)[0]
+        return self._by_domain(
+            by,
+            output,
+            lambda design: design._quantiles(column, probs, interval, qrule, level, df),
+            [f"{q:g}" for q in probs] if not isinstance(p, int | float) else None,
+            {"p": [float(q) for q in probs]},
+        )
+
+    def _by_domain(
+        self,
+        by: Columns | None,
+        output: str,
+        estimate: Callable[[Design], list[Estimate]],
+        names: list[str] | None,
+        extra_columns: Mapping[str, list[Any]],
+    ) -> DomainResult:
+        """A statistic estimated on each ``by`` domain's subset (R's ``svyby`` does exactly
+        this), packaged as the other statistics are: ``estimate(design)`` returns one
+        estimate per entry of ``names`` (None: one estimate, keyed by the domain alone)."""
+        codes, labels = domain_codes(self.data, by)
+        use = self.weights != 0 if self._domain is None else self._domain & (self.weights != 0)
+        rows: list[dict[str, Any]] = []
+        estimates: dict[Any, Estimate] = {}
+        for d in range(len(labels)):
+            in_domain = use & (codes == d)
+            if not in_domain.any():
+                continue  # as R's svyby: a domain without rows in the design has no row
+            label = labels.iloc[d].to_dict() if by is not None else {}
+            key = tuple(labels.iloc[d].tolist()) if by is not None else ()
+            design = self if by is None else self.subset(codes == d)
+            for k, est in enumerate(estimate(design)):
+                row = {**label, **{c: v[k] for c, v in extra_columns.items()}}
+                row.update(
+                    value=est.value,
+                    std_error=est.std_error,
+                    lower=est.lower,
+                    upper=est.upper,
+                    n=int(in_domain.sum()),
+                )
+                rows.append(row)
+                full = key + ((names[k],) if names is not None else ())
+                estimates[full[0] if len(full) == 1 else full] = est
+        if output == "estimates":
+            return estimates
+        return pd.DataFrame(rows)
+
+    def _quantiles(
+        self,
+        column: str,
+        probs: list[Any],
+        interval: str,
+        qrule: str,
+        level: float,
+        df: float | None,
+    ) -> list[Estimate]:
+        """The quantiles ``probs`` of ``column``, one estimate each (see :meth:`quantile`)."""
         rule = quantile_rule(qrule)
         if interval not in QUANTILE_INTERVALS:
             raise ValueError(f"interval must be one of {QUANTILE_INTERVALS}, got {interval!r}")
@@ -372,17 +491,19 @@ class Design(ABC):
         level = check_level(level)
         if df is not None:
             df = float(check_df(df))  # type: ignore[arg-type]
-        probs = [p] if isinstance(p, int | float) else list(p)
         for q in probs:
             if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
                 raise ValueError(f"p must be a probability in [0, 1], got {q!r}")
         if not isinstance(column, str):
             raise DataError(f"quantile takes one column name, got {column!r}")
         x = numeric_column(self.data, column)
-        if np.isnan(x).any():
-            pos = int(np.flatnonzero(np.isnan(x))[0])
+        missing = np.isnan(x) if self._domain is None else np.isnan(x) & self._domain
+        if missing.any():
+            pos = int(np.flatnonzero(missing)[0])
             raise DataError(f"column {column!r} has a missing value at row {pos}")
         w = self.weights * (self._domain if self._domain is not None else 1.0)
+        if self._domain is not None:  # values outside the subset carry no weight
+            x = np.where(self._domain, x, np.nanmin(x[self._domain]))
         degf = float(self.degf(None if self._domain is None else self._domain & (w != 0)))
         t_df = degf if df is None else df
         alpha = 1.0 - level
@@ -442,7 +563,7 @@ class Design(ABC):
                 scale="quantile",
                 interval_method="t" if math.isfinite(t_df) else "wald",
             )
-        return out[float(probs[0])] if isinstance(p, int | float) else out
+        return [out[float(prob)] for prob in probs]
 
     def _woodruff_interval(
         self,
@@ -579,12 +700,17 @@ class Design(ABC):
         intervals use the t distribution with the design degrees of freedom unless ``df``
         says otherwise. ``vcov=True`` returns a :class:`~prevalence.survey.table.DomainTable`.
         """
-        y, ok, labels = indicator_columns(self.data, column, value, na_rm)
+        y, ok, labels = indicator_columns(self.data, column, value, na_rm, self._domain)
         stat = RatioStatistic("proportion", y, np.ones_like(y), tuple(labels))
         return self._estimate(stat, ok, by, level, check_ci(ci), deff, df, output, vcov)
 
     def glm(
-        self, formula: str, family: str = "gaussian", *, level: float = 0.95
+        self,
+        formula: str,
+        family: str = "gaussian",
+        *,
+        level: float = 0.95,
+        na_action: str = "fail",
     ) -> SurveyGLMResults:
         """A generalised linear model with design-based standard errors (R's ``svyglm``).
 
@@ -609,14 +735,28 @@ class Design(ABC):
             (replicate designs). Intervals use t with the design degrees of freedom minus the
             number of coefficients plus one, as ``confint.svyglm``.
 
+        na_action : {"fail", "omit"}
+            Rows missing a value of a model column: ``"fail"`` (default) refuses them with a
+            DataError naming the column and row; ``"omit"`` leaves them out as R's default
+            ``na.action = na.omit`` does (the fit is that of the subset of complete rows, so
+            their PSUs still count in the variance), and the result says how many
+            (``n_omitted`` and its method text).
+
         Raises
         ------
         DataError
-            A model column the data do not have, or a missing value in a model column (named
-            with its row). R drops such rows and keeps them in the design with weight zero;
-            here they must be dealt with first (recode, or impute).
+            A model column the data do not have, or (``na_action="fail"``) a missing value in
+            a model column, named with its row.
         """
-        return fit_survey_glm(self, formula, family, level)
+        if na_action not in NA_ACTIONS:
+            raise ValueError(f"na_action must be one of {NA_ACTIONS}, got {na_action!r}")
+        design: Design = self
+        missing = model_missing_rows(self.data, formula, self._domain)
+        if na_action == "omit" and missing.any():
+            design = self.subset(~missing)
+        return fit_survey_glm(
+            design, formula, family, level, int(missing.sum()) if na_action == "omit" else 0
+        )
 
     def predictive_margins(
         self,
@@ -648,15 +788,47 @@ class Design(ABC):
         post-stratified too.
         """
         cols = [by] if isinstance(by, str) else list(by)
-        w_all = self._all_weights()
-        new_w, codes = poststratified_weights(self.data, w_all, cols, population, partial)
+        data, w_all, _ = self._calibration_inputs()
+        new_w, codes = poststratified_weights(data, w_all, cols, population, partial)
         record = None if new_w.ndim == 2 else PostStratification(codes, w_all.copy(), new_w)
-        return self._reweighted(new_w, record)
+        return self._calibrated(new_w, record)
 
     def rake(self, margins: Mapping[Any, Any], max_iter: int = 10, epsilon: float = 1.0) -> Self:
-        """Raked copy (R's ``rake``; see :func:`prevalence.survey.calibration.rake`)."""
-        new_w, record = raked_weights(self.data, self._all_weights(), margins, max_iter, epsilon)
-        return self._reweighted(new_w, record)
+        """Raked copy (R's ``rake``; see :func:`prevalence.survey.calibration.rake`).
+
+        On a subset, as every calibration, only the subset's rows are raked."""
+        data, w_all, _ = self._calibration_inputs()
+        new_w, record = raked_weights(data, w_all, margins, max_iter, epsilon)
+        return self._calibrated(new_w, record)
+
+    # ------------------------------------------------------------------ calibration of a subset
+    def _calibration_inputs(
+        self,
+    ) -> tuple[pd.DataFrame, np.ndarray, Callable[[str], np.ndarray]]:
+        """The data, the weights calibration adjusts and the numeric-column reader, of the
+        subset's rows only when the design is a subset.
+
+        R removes the rows outside a subset before it calibrates (``subset`` of an
+        uncalibrated design drops them; they keep their place only in the stratum and PSU
+        counts): the subset is calibrated to the totals given, and the rows the user excluded
+        are never calibrated."""
+        w_all = self._all_weights()
+        if self._domain is None:
+            return self.data, w_all, self.variable
+        rows = np.flatnonzero(self._domain)
+        data = self.data.iloc[rows].reset_index(drop=True)
+        return data, w_all[rows], lambda column: self.variable(column)[rows]
+
+    def _calibrated(self, new_w: np.ndarray, record: Residualizer | None) -> Self:
+        """The design with calibrated weights (of the subset's rows when it is a subset: the
+        rows outside keep their weights, and the record covers the subset's rows only)."""
+        if self._domain is None:
+            return self._reweighted(new_w, record)
+        rows = np.flatnonzero(self._domain)
+        full = self._all_weights()
+        full[rows] = new_w
+        inside = None if record is None else SubsetCalibration(record, rows)
+        return self._reweighted(full, inside)
 
     def calibrate(
         self,
@@ -664,7 +836,7 @@ class Design(ABC):
         population_size: float | Mapping[Any, float] | None = None,
         *,
         calfun: str = "linear",
-        bounds: tuple[float, float] = (-math.inf, math.inf),
+        bounds: Bounds = (-math.inf, math.inf),
         trim: tuple[float, float] | None = None,
         maxit: int = 50,
         epsilon: float = 1e-7,
@@ -674,13 +846,19 @@ class Design(ABC):
     ) -> Self:
         """Calibrated copy (R's ``calibrate``; see :func:`prevalence.survey.calibration.calibrate`).
 
+        On a subset (:meth:`subset`), only the subset's rows are calibrated, to the totals
+        given, as R does (it drops the rows outside a subset before calibrating); the rows
+        outside keep their weights and stay outside every estimate.
+
         ``variance``: a column (or per-row values) of variances of the calibration model
         (R's ``variance=``, heteroscedastic GREG); ``calibrate({"x": X}, variance="x")`` is the
         ratio estimator.
 
         ``calfun``: ``"linear"`` (GREG, the default), ``"raking"`` or ``"logit"``; ``bounds``
         on the g-weights (``(0.5, 2)``: no weight below half or above twice its design
-        weight; logit needs them finite); ``trim`` clips the g-weights to a range after
+        weight; logit needs them finite; each bound may also be one value per row, as R's
+        ``bounds = list(lower=, upper=)``, given as a pair or as ``{"lower": ..., "upper":
+        ...}``); ``trim`` clips the g-weights to a range after
         calibration and spreads what was cut over the others, as R's ``trim=``.
 
         ``stage``: 0 (the default) calibrates to population totals. ``stage=1`` calibrates
@@ -699,7 +877,7 @@ class Design(ABC):
         if isinstance(stage, bool) or not isinstance(stage, int | np.integer) or stage < 0:
             raise DataError(f"stage must be 0 or a stage number (1, 2, ...), got {stage!r}")
         if stage > 0:
-            linear = calfun == "linear" and not any(map(math.isfinite, bounds))
+            linear = calfun == "linear" and not bounds_are_finite(bounds)
             if not linear or trim is not None or aggregate is not None:
                 raise DataError(
                     "calibration within the units of a stage is linear, without bounds, trim or "
@@ -713,10 +891,16 @@ class Design(ABC):
                 "population totals give one number"
             )
         groups = None if aggregate is None else self._aggregation_groups(aggregate)
+        data, w_all, numeric = self._calibration_inputs()
+        if self._domain is not None:  # the subset's rows only (see _calibration_inputs)
+            rows = self._domain
+            values = None if values is None else np.asarray(values, dtype=float)[rows]
+            groups = None if groups is None else groups[rows]
+            bounds = _rows_of_bounds(bounds, rows, self.n)
         new_w, record = linear_calibration_weights(
-            self.data,
-            self.variable,
-            self._all_weights(),
+            data,
+            numeric,
+            w_all,
             totals,
             population_size,
             calfun=calfun,
@@ -727,7 +911,7 @@ class Design(ABC):
             variance=values,
             groups=groups,
         )
-        return self._reweighted(new_w, record)
+        return self._calibrated(new_w, record)
 
     def declare_calibrated(self, columns: Columns = (), *, population_size: bool = True) -> Self:
         """The same weights, declared already calibrated (R's ``svydesign(calibrate.formula=)``).
@@ -1040,3 +1224,10 @@ class Design(ABC):
                 "proportion" if stat.kind == "proportion" else ("wald" if t_df is None else "t")
             ),
         )
+
+
+def _rows_of_bounds(bounds: Bounds, rows: np.ndarray, n: int) -> tuple[Any, Any]:
+    """``bounds`` for the rows ``rows`` (a mask) of a design of ``n`` rows: per-row bounds are
+    cut to those rows, numbers kept (checked in full first, so errors name design rows)."""
+    lower, upper = calibration_bounds(bounds, n)
+    return tuple(b[rows] if isinstance(b, np.ndarray) else b for b in (lower, upper))  # type: ignore[return-value]

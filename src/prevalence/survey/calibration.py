@@ -34,11 +34,14 @@ __all__ = [
     "Raking",
     "LinearCalibration",
     "ClusterCalibration",
+    "SubsetCalibration",
     "poststratified_weights",
     "raked_weights",
     "linear_calibration_weights",
     "cluster_calibration_weights",
     "observed_totals",
+    "calibration_bounds",
+    "bounds_are_finite",
     "poststratify",
     "rake",
     "calibrate",
@@ -176,6 +179,29 @@ class ClusterCalibration:
             coef, *_ = np.linalg.lstsq(self.Z[rows], Y[rows], rcond=None)
             out[rows] = Y[rows] - self.Z[rows] @ coef
         return out * self.w[:, None]
+
+
+@dataclass(frozen=True)
+class SubsetCalibration:
+    """A calibration of the rows of a subset only (the rows ``rows`` of the design).
+
+    R removes the rows outside a subset before it calibrates (``subset`` of an uncalibrated
+    design drops them), so the calibration model is fitted to the subset's rows and the rows
+    outside neither take part nor change. Their influence values pass through unchanged: in
+    every estimate of the subset they are zero.
+    """
+
+    inner: Any  # the record of the calibration of the subset's rows (a Residualizer)
+    rows: np.ndarray  # positions of the subset's rows in the design
+
+    @property
+    def stage(self) -> int:
+        return int(self.inner.stage)
+
+    def residualize(self, X: np.ndarray) -> np.ndarray:
+        out = np.array(X, dtype=float, copy=True)
+        out[self.rows] = self.inner.residualize(out[self.rows])
+        return out
 
 
 def _cell_codes(data: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -343,11 +369,64 @@ def _calibration_matrix(
 
 CALFUNS = ("linear", "raking", "logit")
 
+#: Bounds on the g-weights: ``(lower, upper)``, each a number or one value per row (R's
+#: ``bounds = list(lower = ..., upper = ...)``), or a mapping with keys ``lower`` and ``upper``.
+Bounds = tuple[Any, Any] | Sequence[Any] | Mapping[str, Any]
+
+Bound = float | np.ndarray
+
+
+def calibration_bounds(bounds: Bounds, n: int) -> tuple[Bound, Bound]:
+    """Check ``bounds`` for ``n`` rows: each of lower and upper a number or ``n`` numbers, with
+    1 strictly between them (R's ``calibrate(bounds=)``, a vector pair or a list of per-unit
+    vectors). Returns numbers as floats and per-row bounds as float arrays."""
+    if isinstance(bounds, Mapping):
+        unknown = set(bounds) - {"lower", "upper"}
+        if unknown or len(bounds) != 2:
+            raise DataError(
+                f"bounds as a mapping takes the keys 'lower' and 'upper', got {sorted(map(str, bounds))}"
+            )
+        pair = [bounds["lower"], bounds["upper"]]
+    elif isinstance(bounds, str) or not isinstance(bounds, Sequence | np.ndarray):
+        raise DataError(f"bounds must be (lower, upper), got {bounds!r}")
+    else:
+        pair = list(bounds)
+    if len(pair) != 2:
+        raise DataError(f"bounds must be (lower, upper), got {len(pair)} values")
+    out: list[Bound] = []
+    for name, b in zip(("lower", "upper"), pair, strict=True):
+        arr = np.asarray(b, dtype=float) if not isinstance(b, str) else None
+        if arr is None or arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+            raise DataError(
+                f"the {name} bound must be a number or one number per row ({n}), got {b!r}"
+            )
+        if np.isnan(arr).any():
+            pos = int(np.flatnonzero(np.isnan(arr))[0]) if arr.ndim else 0
+            raise DataError(f"the {name} bound is missing at row {pos}")
+        out.append(float(arr) if arr.ndim == 0 else arr)
+    lower, upper = out
+    bad = ~((np.asarray(lower) < 1) & (np.asarray(upper) > 1))
+    if np.any(bad):
+        if np.ndim(bad):
+            row = int(np.flatnonzero(bad)[0])
+            got = f"lower {np.broadcast_to(lower, (n,))[row]:g}, upper {np.broadcast_to(upper, (n,))[row]:g} at row {row}"
+        else:
+            got = repr(bounds)
+        raise ValueError(f"bounds must hold 1 between them (lower < 1 < upper), got {got}")
+    return lower, upper
+
+
+def bounds_are_finite(bounds: Bounds) -> bool:
+    """Whether any bound is finite (then the calibration is not the closed-form GREG)."""
+    pair = [bounds["lower"], bounds["upper"]] if isinstance(bounds, Mapping) else list(bounds)
+    return any(bool(np.isfinite(np.asarray(b, dtype=float)).any()) for b in pair)
+
 
 def _calfun(
-    name: str, lower: float, upper: float
+    name: str, lower: Bound, upper: Bound
 ) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
-    """R's cal.linear, cal.raking and cal.logit: (Fm1, dF), with Fm1 = g - 1."""
+    """R's cal.linear, cal.raking and cal.logit: (Fm1, dF), with Fm1 = g - 1 (bounds are
+    numbers or one per row: every formula is elementwise, as R's)."""
     if name == "linear":
         return (
             lambda u: np.minimum(np.maximum(u + 1, lower), upper) - 1,
@@ -358,7 +437,7 @@ def _calfun(
             lambda u: np.minimum(np.maximum(np.exp(u), lower), upper) - 1,
             lambda u: np.where((u < upper - 1) & (u > lower - 1), np.exp(u), 0.0),
         )
-    if not (np.isfinite(lower) and np.isfinite(upper)):
+    if not (np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))):
         raise DataError("logit calibration needs finite bounds, e.g. bounds=(0.5, 2)")
     A = (upper - lower) / ((upper - 1) * (1 - lower))
 
@@ -380,13 +459,13 @@ def _grake(
     ww: np.ndarray,
     pop: np.ndarray,
     calfun: str,
-    bounds: tuple[float, float],
+    bounds: tuple[Bound, Bound],
     maxit: int,
     epsilon: float,
 ) -> np.ndarray:
     """g-weights of a generalised raking calibration, as R's ``grake`` (Newton steps with
     step halving, the same pre-scaling and the same stopping rule)."""
-    fm1, df = _calfun(calfun, float(bounds[0]), float(bounds[1]))
+    fm1, df = _calfun(calfun, bounds[0], bounds[1])
     sample_total = mm.T @ ww
     eta = np.zeros(mm.shape[1])
     xeta = mm @ eta
@@ -422,7 +501,7 @@ def _grake(
             achieved = float(np.max(np.abs(misfit) / (1 + np.abs(pop))))
             raise DataError(
                 f"{calfun} calibration did not converge in {maxit} iterations (relative misfit "
-                f"{achieved:.3g}): the totals may be out of reach within bounds={bounds}"
+                f"{achieved:.3g}): the totals may be out of reach within the bounds"
             )
     return g * scale if scale is not None else g
 
@@ -446,7 +525,7 @@ def linear_calibration_weights(
     population_size: float | None = None,
     *,
     calfun: str = "linear",
-    bounds: tuple[float, float] = (-np.inf, np.inf),
+    bounds: Bounds = (-np.inf, np.inf),
     trim: tuple[float, float] | None = None,
     maxit: int = 50,
     epsilon: float = 1e-7,
@@ -467,15 +546,14 @@ def linear_calibration_weights(
     ``w`` is a vector, or a matrix whose first column is the full-sample weight: every column
     is calibrated to the same totals. The record describes the full-sample calibration.
     Unbounded linear calibration is solved in closed form (GREG); ``calfun`` ``"raking"`` and
-    ``"logit"``, ``bounds`` and ``trim`` follow R's ``grake``.
+    ``"logit"``, ``bounds`` and ``trim`` follow R's ``grake``. ``bounds`` are numbers or one
+    per row (see :func:`calibration_bounds`).
     """
     if calfun not in CALFUNS:
         raise ValueError(f"calfun must be one of {CALFUNS}, got {calfun!r}")
-    lower, upper = (float(b) for b in bounds)
-    if not lower < upper or lower >= 1 or upper <= 1:
-        raise ValueError(f"bounds must hold 1 between them (lower < 1 < upper), got {bounds!r}")
+    lower, upper = calibration_bounds(bounds, len(data))
     mm, pop_v = _calibration_matrix(data, numeric, totals, population_size)
-    closed_form = calfun == "linear" and not (np.isfinite(lower) or np.isfinite(upper))
+    closed_form = calfun == "linear" and not bounds_are_finite((lower, upper))
     s2 = _model_variances(variance, len(data))
     if variance is not None and not closed_form:
         raise DataError("variance= goes with unbounded linear calibration (GREG) only")

@@ -80,7 +80,9 @@ class SurveyDesign(Design):
     adjust_domain_lonely : bool
         Apply ``lonely_psu`` ("adjust", "average") also to strata with several PSUs of which
         only one has rows in the domain being estimated, as R's
-        ``options(survey.adjust.domain.lonely = TRUE)``; default False, as R.
+        ``options(survey.adjust.domain.lonely = TRUE)``; default False, as R. It applies to a
+        :meth:`subset` and to each domain of ``by=`` alike (R's ``svyby`` standard errors); the
+        covariance matrix of ``vcov=True`` is the whole design's, as R's ``svyby(covmat=TRUE)``.
     na_weights : {"fail", "warn", "allow"}
         Rows with a missing weight: an error naming the row (default), or dropped from the
         design with a warning or silently, as R's ``svydesign(na_weights=)``.
@@ -511,7 +513,18 @@ class SurveyDesign(Design):
                 with np.errstate(divide="ignore", invalid="ignore"):
                     blocks.append(np.nan_to_num((Ua - theta[k][None, :] * Ub) / B[k][None, :]))
             T = np.hstack(blocks)
-        V = self._variance_of_unit_totals(T, diagonal, use)
+        by_domain = self.adjust_domain_lonely or self._structure.lonely_psu == "average"
+        if diagonal and by_domain and D > 1 and not self._calibrations:
+            # R's svyby estimates each domain on a subset, where the lonely-PSU rules look at
+            # that domain's strata (as .subset() does here); its covariance matrix
+            # (vcov=True) comes from the whole design, as R's covmat does
+            V = np.empty(K * D)
+            for d in range(D):
+                cols = np.arange(K) * D + d
+                T_d = [t[:, cols] for t in T] if isinstance(T, list) else T[:, cols]
+                V[cols] = self._variance_of_unit_totals(T_d, True, use & (codes == d))
+        else:
+            V = self._variance_of_unit_totals(T, diagonal, use)
         return theta.reshape(-1), V
 
     def _variance_of_unit_totals(
@@ -519,9 +532,17 @@ class SurveyDesign(Design):
     ) -> np.ndarray:
         """(Co)variance of the estimated totals from deepest-stage unit totals ``T`` (the
         stratified multistage formula; a PPS design replaces it). ``use``: the rows of the
-        estimate's domain, for ``adjust_domain_lonely``."""
-        present = use if (self.adjust_domain_lonely and use is not None) else None
-        return variance_from_unit_totals(self._structure, T, diagonal=diagonal, present=present)
+        estimate's domain, where the lonely-PSU rules look at the domain (R drops the rows
+        outside a subset of an uncalibrated design; a calibrated design keeps them, and so do
+        the rules here)."""
+        present = None if self._calibrations else use
+        return variance_from_unit_totals(
+            self._structure,
+            T,
+            diagonal=diagonal,
+            present=present,
+            adjust_domain_lonely=self.adjust_domain_lonely,
+        )
 
     def _calibrated_unit_totals(
         self,

@@ -132,21 +132,27 @@ def _columns(columns: str | Sequence[str]) -> list[str]:
     return cols
 
 
-def _missing_rows(ok: np.ndarray, column: str, na_rm: bool) -> None:
-    if not ok.all() and not na_rm:
-        pos = int(np.flatnonzero(~ok)[0])
+def _missing_rows(ok: np.ndarray, column: str, na_rm: bool, within: np.ndarray | None) -> None:
+    missing = ~ok if within is None else ~ok & within
+    if missing.any() and not na_rm:
+        pos = int(np.flatnonzero(missing)[0])
         raise DataError(
             f"column {column!r} has a missing value at row {pos}; pass na_rm=True to drop such rows"
         )
 
 
 def numeric_columns(
-    data: pd.DataFrame, columns: str | Sequence[str], na_rm: bool
+    data: pd.DataFrame,
+    columns: str | Sequence[str],
+    na_rm: bool,
+    within: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Numeric columns as a (rows x variables) matrix and the mask of rows usable for all of them.
 
     Missing values raise a DataError naming the column and row unless ``na_rm``; with
     ``na_rm`` a row missing any of the variables is left out of all of them, as R does.
+    ``within``: the rows of a subset; a value missing outside it is not an error (R drops
+    those rows before it estimates), and those rows are left out.
     """
     cols = _columns(columns)
     out = np.empty((len(data), len(cols)))
@@ -154,16 +160,21 @@ def numeric_columns(
     for k, c in enumerate(cols):
         v = numeric_column(data, c)
         okc = ~np.isnan(v)
-        _missing_rows(okc, c, na_rm)
+        _missing_rows(okc, c, na_rm, within)
         ok &= okc
         out[:, k] = v
     return np.where(ok[:, None], out, 0.0), ok, cols
 
 
 def indicator_columns(
-    data: pd.DataFrame, columns: str | Sequence[str], value: Any, na_rm: bool
+    data: pd.DataFrame,
+    columns: str | Sequence[str],
+    value: Any,
+    na_rm: bool,
+    within: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """0/1 indicators of columns (their own 0/1/bool values, or equality with ``value``)."""
+    """0/1 indicators of columns (their own 0/1/bool values, or equality with ``value``);
+    ``within`` as :func:`numeric_columns`."""
     cols = _columns(columns)
     out = np.empty((len(data), len(cols)))
     ok = np.ones(len(data), dtype=bool)
@@ -175,13 +186,15 @@ def indicator_columns(
             )
         s = data[column]
         okc = s.notna().to_numpy()
-        _missing_rows(okc, column, na_rm)
+        _missing_rows(okc, column, na_rm, within)
         if value is not None:
             y = (s == value).to_numpy(dtype=float)
             labels.append(f"{column} == {value!r}")
         else:
             v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
             bad = okc & ~np.isin(v, (0.0, 1.0))
+            if within is not None:
+                bad &= within
             if bad.any():
                 pos = int(np.flatnonzero(bad)[0])
                 raise DataError(

@@ -96,15 +96,20 @@ def variance_from_unit_totals(
     *,
     diagonal: bool = False,
     present: np.ndarray | None = None,
+    adjust_domain_lonely: bool = False,
 ) -> np.ndarray:
     """Covariance matrix (or its diagonal) of the estimated totals from deepest-stage unit totals.
 
     ``T``: the totals, or one array of them per stage (see :func:`calibrated_unit_totals`).
 
-    ``present`` (rows of a domain), given when lonely PSUs within a domain are to be treated as
-    R's ``options(survey.adjust.domain.lonely = TRUE)`` does: a stratum with several PSUs of
-    which one has rows in the domain is centred at the average PSU total under "adjust" and
-    left out (the others scaled up) under "average".
+    ``present``: the rows of the domain being estimated, where the lonely-PSU rules look at
+    the domain as R does (R estimates a domain on a subset that has only the domain's rows):
+    under "average" the other strata are scaled up by the number of strata with rows in the
+    domain over those of them that are not lonely; with ``adjust_domain_lonely`` (R's
+    ``options(survey.adjust.domain.lonely = TRUE)``) a stratum with several PSUs of which one
+    has rows in the domain is centred at the average PSU total under "adjust" and left out
+    (the others scaled up) under "average". Where every stratum drops out under "average",
+    the variance cannot be estimated and is NaN (R: NaN too).
     """
     L = design.deepest
     per_stage = [np.asarray(t, dtype=float) for t in T] if isinstance(T, list) else None
@@ -140,12 +145,15 @@ def variance_from_unit_totals(
         lonely = n_h <= 1
         dev = U - sums[strata] / np.maximum(count[strata], 1)[:, None]
         domain_lonely = np.zeros_like(lonely)
+        stratum_present = np.ones(n_strata_codes, dtype=bool)
         if present is not None:
             unit_present = np.bincount(st.units[present], minlength=n_s_units) > 0
             n_sub = np.bincount(
                 strata, weights=unit_present.astype(float), minlength=n_strata_codes
             )
-            domain_lonely = (n_sub[strata] == 1) & (n_h > 1)
+            stratum_present = n_sub > 0
+            if adjust_domain_lonely:
+                domain_lonely = (n_sub[strata] == 1) & (n_h > 1)
         if design.lonely_psu == "adjust" and (lonely.any() or domain_lonely.any()):
             # R survey >= 4.3: a lonely PSU deviates from the average PSU total over all
             # strata (within its parent unit at later stages), not from zero
@@ -173,14 +181,17 @@ def variance_from_unit_totals(
                 design.stages[s - 1].units[rows] if s > 0 else np.zeros(rows.size, dtype=np.int64)
             )
             stratum_first = first_rows(strata)
-            s_parent = parent[stratum_first[stratum_first >= 0]]
-            s_lonely = lonely[stratum_first[stratum_first >= 0]] & (
-                scale[stratum_first[stratum_first >= 0]] > 0
-            )
+            seen = stratum_first >= 0
+            s_parent = parent[stratum_first[seen]]
+            s_in = stratum_present[np.flatnonzero(seen)].astype(float)  # strata of the domain
+            s_lonely = lonely[stratum_first[seen]] & (scale[stratum_first[seen]] > 0)
             n_par = int(parent.max()) + 1
-            nstrat = np.bincount(s_parent, minlength=n_par).astype(float)
-            nok = nstrat - np.bincount(s_parent, weights=s_lonely.astype(float), minlength=n_par)
-            factor = np.where(nok > 0, nstrat / np.maximum(nok, 1), 0.0)
+            nstrat = np.bincount(s_parent, weights=s_in, minlength=n_par)
+            nok = nstrat - np.bincount(s_parent, weights=s_lonely * s_in, minlength=n_par)
+            # every stratum of the domain dropped out: no variance can be estimated (R: NaN)
+            factor = np.where(
+                nok > 0, nstrat / np.maximum(nok, 1), np.where(nstrat > 0, np.nan, 0.0)
+            )
             weight = np.where(lonely & (scale > 0), 0.0, weight * factor[parent])
         elif design.lonely_psu in ("remove", "certainty"):
             weight = np.where(lonely, 0.0, weight)

@@ -10,7 +10,16 @@ with ``Delta_ij = (pi_ij - pi_i pi_j) / pi_ij`` built as R does:
 * ``"overton"``: Overton's approximation, ``pi_ij`` from the average of the two
   probabilities;
 * ``"hartley-rao"``: the truncated Hartley-Rao approximation with the sample estimate of
-  ``sum(pi^2)/n`` (R's ``HR()``), or a given value per stratum (R's ``HR(psum)``).
+  ``sum(pi^2)/n`` (R's ``HR()``), or a given value per stratum (R's ``HR(psum)``);
+* ``"poisson"``: Poisson sampling, units drawn independently (R's ``poisson_sampling``):
+  ``pi_ij = pi_i pi_j``, so Delta is diagonal, ``1 - pi_i``.
+
+The two approximations give Delta a structure, ``Delta_ij = a_i + a_j + c`` for two units of
+one stratum and zero across strata, so ``x' Delta x`` is formed from per-stratum sums of the
+unit totals without the units-by-units matrix (:class:`ApproximateDelta`): 4,000 units need
+no 4,000 x 4,000 matrix (128 MB) and the cost is linear in the units. A matrix of joint
+probabilities may be given as a SciPy sparse matrix; Delta then stays sparse (entries where
+``pi_ij`` is given and off the tolerance).
 
 Estimates, domains, proportions and subsets are those of every design
 (:class:`~prevalence.survey.base.Design`); only the variance of the unit totals differs.
@@ -19,17 +28,104 @@ Estimates, domains, proportions and subsets are those of every design
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ..core.errors import DataError
 from .design import SurveyDesign
 
-__all__ = ["PPSDesign"]
+__all__ = ["PPSDesign", "ApproximateDelta"]
 
-METHODS = ("overton", "hartley-rao")
+METHODS = ("overton", "hartley-rao", "poisson")
+
+
+def _grouped(codes: np.ndarray, X: np.ndarray, G: int) -> np.ndarray:
+    out = np.zeros((G, X.shape[1]))
+    np.add.at(out, codes, X)
+    return out
+
+
+@dataclass(frozen=True)
+class ApproximateDelta:
+    """Delta of Overton's or Hartley-Rao's approximation (or of Poisson sampling), kept as
+    its structure instead of a units-by-units matrix.
+
+    For two units ``i != j`` of one stratum ``Delta_ij = a_i + a_j + c_h``, across strata 0,
+    on the diagonal ``diag_i``; pairs whose approximate ``pi_ij`` R sets to zero (Overton: two
+    certainty units; Hartley-Rao: probabilities adding up to exactly 1) are listed by their
+    classes of equal probability, ``zero_classes``: pairs of unit-index arrays whose cross
+    pairs (or, for one array given twice, whose pairs within) are zero.
+    """
+
+    strata: np.ndarray  # per unit, dense stratum code
+    a: np.ndarray
+    c: np.ndarray  # per unit, its stratum's c
+    diag: np.ndarray
+    zero_classes: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+
+    def _pair_sum(self, U: np.ndarray, W: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """sum over i in U, j in W (i != j when U is W) of Delta_ij x_i x_j'."""
+        xs_u, xs_w = X[U], X[W]
+        S_u, S_w = xs_u.sum(axis=0), xs_w.sum(axis=0)
+        A_u, A_w = (self.a[U][:, None] * xs_u).sum(axis=0), (self.a[W][:, None] * xs_w).sum(axis=0)
+        c = float(self.c[U[0]])
+        out = np.outer(A_u, S_w) + np.outer(S_u, A_w) + c * np.outer(S_u, S_w)
+        if U is W:
+            out -= (xs_u * (2 * self.a[U] + c)[:, None]).T @ xs_u
+        return out
+
+    def quadratic(self, X: np.ndarray) -> np.ndarray:
+        """``X' Delta X`` (the Horvitz-Thompson form), linear in the number of units."""
+        X = np.asarray(X, dtype=float)
+        H = int(self.strata.max()) + 1
+        S = _grouped(self.strata, X, H)
+        A = _grouped(self.strata, self.a[:, None] * X, H)
+        c_h = np.zeros(H)
+        c_h[self.strata] = self.c
+        V = A.T @ S + S.T @ A + (S * c_h[:, None]).T @ S  # every pair of a stratum, i = j too
+        V -= (X * (2 * self.a + self.c)[:, None]).T @ X  # the pairs i = j out ...
+        V += (X * self.diag[:, None]).T @ X  # ... and the diagonal in
+        for U, W in self.zero_classes:
+            pairs = self._pair_sum(U, W, X)
+            V -= pairs if U is W else pairs + pairs.T
+        return V
+
+    def row_sums(self) -> np.ndarray:
+        """``Delta 1``: each unit's row sum (the Yates-Grundy correction uses it)."""
+        H = int(self.strata.max()) + 1
+        n_h = np.bincount(self.strata, minlength=H).astype(float)[self.strata]
+        a_h = np.bincount(self.strata, weights=self.a, minlength=H)[self.strata]
+        out = self.diag + (n_h - 1) * (self.a + self.c) + (a_h - self.a)
+        for U, W in self.zero_classes:
+            if U is W:
+                out[U] -= (len(U) - 1) * (self.a[U] + self.c[U]) + (self.a[U].sum() - self.a[U])
+            else:
+                out[U] -= len(W) * (self.a[U] + self.c[U]) + self.a[W].sum()
+                out[W] -= len(U) * (self.a[W] + self.c[W]) + self.a[U].sum()
+        return out
+
+
+def _zero_classes(
+    p: np.ndarray, strata: np.ndarray, zero: Any
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Classes of units of equal probability within a stratum whose cross pairs satisfy
+    ``zero(p_i, p_j)`` (exact float comparisons, as the dense matrix makes them)."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for h in np.unique(strata):
+        units = np.flatnonzero(strata == h)
+        if units.size < 2:
+            continue
+        values, inverse = np.unique(p[units], return_inverse=True)
+        classes = [units[inverse == k] for k in range(values.size)]
+        for k, v in enumerate(values):
+            for m in range(k, values.size):
+                if zero(v, values[m]) and (m != k or classes[k].size > 1):
+                    out.append((classes[k], classes[k]) if m == k else (classes[k], classes[m]))
+    return tuple(out)
 
 
 class PPSDesign(SurveyDesign):
@@ -40,10 +136,12 @@ class PPSDesign(SurveyDesign):
     data : DataFrame
     probs : str
         Column of inclusion probabilities (of the row's unit; constant within a cluster).
-    method : {"overton", "hartley-rao"} or array
-        How the joint inclusion probabilities are obtained: an approximation, or the
+    method : {"overton", "hartley-rao", "poisson"} or array or sparse matrix
+        How the joint inclusion probabilities are obtained: an approximation (kept as its
+        structure, no units-by-units matrix), Poisson sampling (independent draws), or the
         ``(units x units)`` matrix of joint inclusion probabilities in the order of the units'
-        first rows (diagonal: the inclusion probabilities).
+        first rows (diagonal: the inclusion probabilities), dense or SciPy sparse (pairs not
+        stored are independent).
     strata, clusters : str, optional
         One stratum column; one cluster column (single stage).
     variance : {"HT", "YG"}
@@ -117,9 +215,15 @@ class PPSDesign(SurveyDesign):
     ) -> np.ndarray:
         # units are the first stage (single-stage design): T rows are the units' totals
         X = np.asarray(T, dtype=float)
-        V = X.T @ self._dcheck @ X  # Horvitz-Thompson
-        if self.variance_form == "YG":
-            V = V - _yg_correction(self._dcheck, X)
+        delta = self._dcheck
+        if isinstance(delta, ApproximateDelta):
+            V = delta.quadratic(X)
+            row_sums = delta.row_sums() if self.variance_form == "YG" else None
+        else:
+            V = np.asarray(X.T @ (delta @ X))  # Horvitz-Thompson (dense or sparse Delta)
+            row_sums = np.asarray(delta.sum(axis=1)).ravel() if self.variance_form == "YG" else None
+        if row_sums is not None:  # R's ygvar: minus sum(Delta (x_k x_l))
+            V = V - X.T @ (row_sums[:, None] * X)
         return np.diag(V).copy() if diagonal else V
 
     def _variance_label(self) -> str:
@@ -131,12 +235,6 @@ class PPSDesign(SurveyDesign):
         return f"PPSDesign({self.n} rows, {how}, {self.variance_form})"
 
 
-def _yg_correction(dcheck: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """R's ygvar correction: sum(Delta (x_k * x_l)) for every pair of columns."""
-    row_sums = dcheck.sum(axis=1)  # 1' Delta, Delta symmetric
-    return X.T @ (row_sums[:, None] * X)
-
-
 def _delta_check(
     p: np.ndarray,
     strata: np.ndarray,
@@ -145,18 +243,29 @@ def _delta_check(
     tolerance: float,
     design: SurveyDesign,
     first: np.ndarray,
-) -> np.ndarray:
-    """Delta-check: (pi_ij - pi_i pi_j) / pi_ij for the sampled units, as R's *Dcheck."""
-    same = strata[:, None] == strata[None, :]
+) -> ApproximateDelta | np.ndarray | sparse.csr_matrix:
+    """Delta-check: (pi_ij - pi_i pi_j) / pi_ij for the sampled units, as R's *Dcheck: the
+    structure of an approximation, or a dense or sparse matrix from joint probabilities.
+
+    Overton: ``1 - (n - fbar)/(n - 1)`` with ``fbar = (pi_i + pi_j)/2``, that is
+    ``a_i = pi_i / (2 (n - 1))``, ``c = -1/(n - 1)``; Hartley-Rao: ``fbar = pi_i + pi_j``
+    and ``psum`` added, ``a_i = pi_i/(n - 1)``, ``c = -(1 + psum)/(n - 1)``; zero where
+    ``fbar`` is 1, and ``1 - pi_i`` on the diagonal."""
     n = np.bincount(strata)[strata].astype(float)  # units in each unit's stratum
+    alone = n < 2  # a unit alone in its stratum has no pairs
+    span = np.where(alone, 1.0, n - 1)
     if isinstance(method, str):
+        if method == "poisson":
+            zeros = np.zeros(p.size)
+            return ApproximateDelta(strata, zeros, zeros, 1 - p)
         if method == "overton":
-            fbar = (p[:, None] + p[None, :]) / 2
-            with np.errstate(divide="ignore", invalid="ignore"):
-                d = 1 - (n[:, None] - fbar) / (n[:, None] - 1)
-            d[~same | (fbar == 1)] = 0.0
-            np.fill_diagonal(d, 1 - np.diag(fbar))
-            return d
+            return ApproximateDelta(
+                strata,
+                np.where(alone, 0.0, p / (2 * span)),
+                np.where(alone, 0.0, -1.0 / span),
+                1 - p,
+                _zero_classes(p, strata, lambda u, v: (u + v) / 2 == 1),
+            )
         if method == "hartley-rao":
             if hr_psum is None:  # the sample estimate: the stratum's mean probability
                 p2bar = (np.bincount(strata, weights=p) / np.bincount(strata))[strata]
@@ -172,15 +281,18 @@ def _delta_check(
                 p2bar = np.array([by_code[c] for c in strata])
             else:
                 p2bar = np.full(p.size, float(hr_psum))
-            fbar = p[:, None] + p[None, :]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                d = 1 - (n[:, None] - fbar + p2bar[:, None]) / (n[:, None] - 1)
-            d[~same | (fbar == 1)] = 0.0
-            np.fill_diagonal(d, 1 - p)
-            return d
+            return ApproximateDelta(
+                strata,
+                np.where(alone, 0.0, p / span),
+                np.where(alone, 0.0, -(1.0 + p2bar) / span),
+                1 - p,
+                _zero_classes(p, strata, lambda u, v: u + v == 1),
+            )
         raise ValueError(
             f"method must be one of {METHODS} or a joint-probability matrix, got {method!r}"
         )
+    if sparse.issparse(method):
+        return _sparse_delta(sparse.csr_matrix(method, dtype=float), p, tolerance)
     pij = np.asarray(method, dtype=float)
     if pij.shape != (p.size, p.size):
         raise DataError(
@@ -194,3 +306,26 @@ def _delta_check(
     d = (pij - np.outer(np.diag(pij), np.diag(pij))) / pij
     d[np.abs(d) < tolerance] = 0.0
     return d
+
+
+def _sparse_delta(pij: sparse.csr_matrix, p: np.ndarray, tolerance: float) -> sparse.csr_matrix:
+    """Delta from a sparse matrix of joint probabilities: the entries given (the diagonal,
+    and the pairs whose joint probability is stored); a pair not stored is taken as
+    independent, ``pi_ij = pi_i pi_j``, so its Delta is zero."""
+    if pij.shape != (p.size, p.size):
+        raise DataError(
+            f"the joint inclusion probabilities must be a {p.size} x {p.size} matrix (one row "
+            f"and column per sampled unit), got shape {pij.shape}"
+        )
+    if abs(pij - pij.T).max() > 1e-8:
+        raise DataError("the joint inclusion probability matrix must be symmetric")
+    if not np.allclose(pij.diagonal(), p):
+        raise DataError("the diagonal of the joint inclusion probabilities must be the probs")
+    coo = pij.tocoo()
+    if (coo.data <= 0).any():
+        raise DataError("stored joint inclusion probabilities must be positive")
+    d = (coo.data - p[coo.row] * p[coo.col]) / coo.data
+    d[np.abs(d) < tolerance] = 0.0
+    out = sparse.csr_matrix((d, (coo.row, coo.col)), shape=pij.shape)
+    out.eliminate_zeros()
+    return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import formulaic
@@ -36,9 +36,20 @@ from ..core.intervals import check_level
 from .estimation import RatioStatistic
 from .table import DomainTable
 
-__all__ = ["GLM_FAMILIES", "SurveyGLMResults", "fit_survey_glm", "predictive_margins"]
+__all__ = [
+    "GLM_FAMILIES",
+    "NA_ACTIONS",
+    "SurveyGLMResults",
+    "fit_survey_glm",
+    "model_missing_rows",
+    "predictive_margins",
+]
 
 GLM_FAMILIES = ("gaussian", "binomial", "poisson")
+#: What ``glm(na_action=)`` does with rows missing a model value: refuse them (naming the
+#: row), or leave them out of the fit as R's default ``na.action = na.omit`` does.
+NA_ACTIONS = ("fail", "omit")
+PREDICTION_TYPES = ("link", "response")
 
 
 class _Design(Protocol):
@@ -88,6 +99,9 @@ class SurveyGLMResults:
     df_resid : float
         Degrees of freedom for t intervals and tests: the design's minus the number of
         coefficients plus one, as ``svyglm``.
+    n_omitted : int
+        Rows left out because a model value was missing (``na_action="omit"``; R's
+        ``na.action = na.omit``); 0 otherwise.
     """
 
     params: pd.Series
@@ -100,6 +114,102 @@ class SurveyGLMResults:
     level: float
     method: str
     naive_vcov: pd.DataFrame
+    n_omitted: int = 0
+    model_spec: Any = field(default=None, repr=False)
+
+    def table(self) -> DomainTable:
+        """The coefficients with their covariance as a
+        :class:`~prevalence.survey.table.DomainTable`, for contrasts (R's ``svycontrast`` on a
+        ``svyglm``); its degrees of freedom are :attr:`df_resid`."""
+        names = [str(n) for n in self.params.index]
+        return DomainTable(
+            pd.Series(self.params.to_numpy(dtype=float), index=names),
+            pd.DataFrame(self.vcov.to_numpy(dtype=float), index=names, columns=names),
+            "coefficient",
+            pd.DataFrame({"variable": names}),
+            self.level,
+            f"{self.family} model {self.formula}, {self.method}",
+            self.df_resid,
+        )
+
+    def contrast(
+        self,
+        weights: Any,
+        name: str | None = None,
+        *,
+        level: float | None = None,
+        df: str | float | None = None,
+    ) -> Any:
+        """A linear (dict of coefficients by term) or smooth (function of the coefficients)
+        contrast of the coefficients with its standard error, as R's
+        ``svycontrast(svyglm, ...)``; see :meth:`prevalence.survey.table.DomainTable.contrast`
+        (``df="design"`` uses :attr:`df_resid`).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> rng = np.random.default_rng(1)
+        >>> df = pd.DataFrame({"x": rng.normal(size=40), "z": rng.normal(size=40), "w": 1.0})
+        >>> df["y"] = 1 + 2 * df["x"] + df["z"] + rng.normal(size=40)
+        >>> fit = SurveyDesign(df, weights="w").glm("y ~ x + z")
+        >>> c = fit.contrast({"x": 1, "z": -1})
+        >>> bool(abs(c.value - (fit.params["x"] - fit.params["z"])) < 1e-12), c.std_error > 0
+        (True, True)
+        """
+        return self.table().contrast(weights, name, level=level, df=df)
+
+    def predict(
+        self, newdata: pd.DataFrame, *, type: str = "link", level: float | None = None
+    ) -> DomainTable:
+        """Predictions for the rows of ``newdata`` with their design-based covariance (R's
+        ``predict.svyglm``): the linear predictor (``type="link"``) or the mean
+        (``type="response"``, standard errors by the delta method as R). Returns a
+        :class:`~prevalence.survey.table.DomainTable` named by ``newdata``'s index, so
+        predictions can be contrasted with each other.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> rng = np.random.default_rng(2)
+        >>> df = pd.DataFrame({"x": rng.normal(size=60), "w": 1.0})
+        >>> df["y"] = (rng.random(60) < 1 / (1 + np.exp(-df["x"]))).astype(float)
+        >>> fit = SurveyDesign(df, weights="w").glm("y ~ x", family="binomial")
+        >>> p = fit.predict(pd.DataFrame({"x": [0.0, 1.0]}), type="response")
+        >>> bool(((0 < p.values) & (p.values < 1)).all())
+        True
+        """
+        if type not in PREDICTION_TYPES:
+            raise ValueError(f"type must be one of {PREDICTION_TYPES}, got {type!r}")
+        if self.model_spec is None:
+            raise DataError("these results carry no model to predict from")
+        if not isinstance(newdata, pd.DataFrame) or newdata.empty:
+            raise DataError("newdata must be a pandas DataFrame with at least one row")
+        X = _new_model_matrix(self.model_spec, newdata, self.formula)
+        beta = self.params.to_numpy(dtype=float)
+        V = self.vcov.to_numpy(dtype=float)
+        eta = X @ beta
+        if type == "link":
+            values, J = eta, X
+        else:
+            fam = _family(self.family)
+            values = np.asarray(fam.link.inverse(eta), dtype=float)
+            dmu = 1.0 / np.asarray(fam.link.deriv(values), dtype=float)
+            J = X * dmu[:, None]
+        names = [str(i) for i in newdata.index]
+        if len(set(names)) != len(names):
+            raise DataError("newdata's index must name each row once (it names the predictions)")
+        cov = J @ V @ J.T
+        return DomainTable(
+            pd.Series(values, index=names),
+            pd.DataFrame(cov, index=names, columns=names),
+            "prediction",
+            pd.DataFrame({"variable": names}),
+            self.level if level is None else check_level(level),
+            f"{type} predictions of the {self.family} model {self.formula}, {self.method}",
+            self.df_resid,
+        )
 
     @property
     def tvalues(self) -> pd.Series:
@@ -171,25 +281,65 @@ class _Fit:
         return _irls(self.X, self.y, w, self.family, self.family_name, self.beta).beta
 
 
-def _model_matrices(data: pd.DataFrame, formula: str, inside: np.ndarray | None = None) -> Any:
-    """formulaic's model matrices, with DataErrors naming unknown columns and missing values.
+def _new_model_matrix(spec: Any, newdata: pd.DataFrame, formula: str) -> np.ndarray:
+    """The model matrix of ``newdata`` under a fitted model's spec (levels as in the fit)."""
+    needed = {str(v) for v in spec.required_variables}
+    missing_cols = sorted(needed - set(map(str, newdata.columns)))
+    if missing_cols:
+        raise DataError(
+            f"newdata lacks the model's column(s) {missing_cols}; it has {list(newdata.columns)}"
+        )
+    for v in sorted(needed):
+        na = newdata[v].isna().to_numpy()
+        if na.any():
+            raise DataError(
+                f"newdata column {v!r} has a missing value at row {int(np.flatnonzero(na)[0])}"
+            )
+    try:
+        X = np.asarray(spec.get_model_matrix(newdata), dtype=float)
+    except Exception as err:  # formulaic raises for levels the fit did not see, and others
+        raise DataError(
+            f"cannot build the model matrix of {formula!r} for newdata: {err}"
+        ) from None
+    return X
 
-    ``inside``: the rows of a subset. Missing values outside it are allowed (those rows carry
-    no weight); they are filled with a value from inside so the matrices can be built."""
+
+def model_missing_rows(
+    data: pd.DataFrame, formula: str, inside: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows (of the subset ``inside``) missing a value of a column the model uses."""
+    needed = _formula_variables(formula)
+    missing = np.zeros(len(data), dtype=bool)
+    for v in sorted(needed & set(map(str, data.columns))):
+        missing |= data[v].isna().to_numpy()
+    return missing if inside is None else missing & inside
+
+
+def _formula_variables(formula: str) -> set[str]:
     if "~" not in formula:
         raise DataError(f"the formula {formula!r} has no outcome: write it as 'y ~ x + z'")
     try:
         needed = {str(v) for v in formulaic.Formula(formula).required_variables}
     except Exception as err:  # formulaic raises several parser errors
         raise DataError(f"cannot read the formula {formula!r}: {err}") from None
-    needed |= set(re.findall(r"`([^`]+)`", formula))  # quoted names such as `api.stu`
+    return needed | set(re.findall(r"`([^`]+)`", formula))  # quoted names such as `api.stu`
+
+
+def _model_matrices(data: pd.DataFrame, formula: str, inside: np.ndarray | None = None) -> Any:
+    """formulaic's model matrices, with DataErrors naming unknown columns and missing values.
+
+    ``inside``: the rows of a subset. Missing values outside it are allowed (those rows carry
+    no weight); they are filled with a value from inside so the matrices can be built."""
+    needed = _formula_variables(formula)
     fills: dict[str, Any] = {}
     for v in sorted(needed & set(map(str, data.columns))):
         na = data[v].isna().to_numpy()
         bad = na if inside is None else na & inside
         if bad.any():
             raise DataError(
-                f"column {v!r} of the model has a missing value at row {int(np.flatnonzero(bad)[0])}"
+                f"column {v!r} of the model has a missing value at row "
+                f"{int(np.flatnonzero(bad)[0])}; pass na_action='omit' to leave such rows out "
+                "(R's default)"
             )
         if na.any():  # only outside the subset
             fills[v] = data[v].where(~na, data[v][~na].iloc[0])
@@ -331,8 +481,11 @@ def _degf(design: _Design) -> int:
     return int(design.degf(inside & (design.weights != 0)))
 
 
-def fit_survey_glm(design: _Design, formula: str, family: str, level: float) -> SurveyGLMResults:
-    """Fit ``formula`` to ``design`` (see :meth:`prevalence.survey.base.Design.glm`)."""
+def fit_survey_glm(
+    design: _Design, formula: str, family: str, level: float, n_omitted: int = 0
+) -> SurveyGLMResults:
+    """Fit ``formula`` to ``design`` (see :meth:`prevalence.survey.base.Design.glm`);
+    ``n_omitted``: rows the caller left out for missing values (recorded in the result)."""
     level = check_level(level)
     fit = _fit(design, formula, family)
     V = design._vcov(fit.influence, fit.refit, fit.beta)
@@ -347,8 +500,15 @@ def fit_survey_glm(design: _Design, formula: str, family: str, level: float) -> 
         formula=formula,
         nobs=int(fit.y.size),
         level=level,
-        method=f"design-based standard errors, {design._variance_label()}",
+        method=f"design-based standard errors, {design._variance_label()}"
+        + (
+            f"; {n_omitted} row(s) with a missing model value omitted (na_action='omit')"
+            if n_omitted
+            else ""
+        ),
         naive_vcov=pd.DataFrame(fit.naive, index=idx, columns=idx),
+        n_omitted=n_omitted,
+        model_spec=fit.spec,
     )
 
 

@@ -55,14 +55,38 @@ def replicate_covariance(
 ) -> np.ndarray:
     """Replicate (co)variance of estimates, as R's ``svrVar``.
 
-    ``replicates`` is (replicates x estimates); rows with a non-finite value are dropped
-    with a warning. The centre is the mean of the replicates with positive ``rscales``, or
-    the full-sample ``estimate`` when ``mse``.
+    ``replicates`` is (replicates x estimates); replicates with a non-finite value are
+    dropped with a warning. The centre is the mean of the replicates with positive
+    ``rscales``, or the full-sample ``estimate`` when ``mse``. The variances alone
+    (``diagonal``) drop, for each estimate, only the replicates undefined for it: R's
+    ``svyby`` estimates each domain on its own, so a replicate that leaves one domain empty
+    does not leave another domain's variance short of it. A covariance matrix needs every
+    estimate in each replicate it uses.
     """
     replicates = np.asarray(replicates, dtype=float)
     if replicates.ndim == 1:
         replicates = replicates[:, None]
-    ok = np.all(np.isfinite(replicates), axis=1)
+    finite = np.isfinite(replicates)
+    if diagonal and not finite.all():
+        warnings.warn(
+            f"{int((~finite).any(axis=1).sum())} replicates gave undefined estimates for some "
+            "estimates and were discarded for those",
+            DataWarning,
+            stacklevel=5,
+        )
+        out = np.empty(replicates.shape[1])
+        for j in range(replicates.shape[1]):
+            keep = finite[:, j]
+            out[j] = replicate_covariance(
+                replicates[keep, j : j + 1],
+                np.asarray(estimate, dtype=float).reshape(-1)[j : j + 1],
+                scale,
+                np.asarray(rscales, dtype=float)[keep],
+                mse,
+                diagonal=True,
+            )[0]
+        return out
+    ok = np.all(finite, axis=1)
     if not ok.all():
         warnings.warn(
             f"{int((~ok).sum())} replicates gave undefined estimates and were discarded",
@@ -110,11 +134,8 @@ class ReplicateDesign(Design):
         self.combined = bool(combined)
         if self.rscales.shape != (self.factors.shape[1],):
             raise DataError(f"rscales must have one value per replicate ({self.factors.shape[1]})")
-        self._degf = (
-            max(int(np.linalg.matrix_rank(self.factors[np.unique(self.index)])) - 1, 0)
-            if self.factors.shape[1]
-            else 0
-        )
+        self._degf = self._rank_degf(None)
+        self._degf_given = False  # set by with_degf: then it holds for every subset and domain
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -220,10 +241,25 @@ class ReplicateDesign(Design):
     def n_replicates(self) -> int:
         return self.factors.shape[1]
 
+    def _rank_degf(self, mask: np.ndarray | None) -> int:
+        """Rank of the replicate weights of the rows in ``mask`` (all rows: None) minus one, as
+        R's ``degf`` (``qr(weights(design, "analysis"))$rank - 1``). The rows' weights scale
+        the rows of their group's factors, which leaves the rank as it is, so the rank is that
+        of the factors of the groups present."""
+        if not self.factors.shape[1]:
+            return 0
+        groups = np.unique(self.index if mask is None else self.index[mask])
+        if groups.size == 0:
+            return 0
+        return max(int(np.linalg.matrix_rank(self.factors[groups])) - 1, 0)
+
     def degf(self, mask: np.ndarray | None = None) -> int:
-        """Degrees of freedom: rank of the replicate weights minus one (R's ``degf``), or the
-        number set with :meth:`with_degf`."""
-        return self._degf
+        """Degrees of freedom: rank of the replicate weights minus one (R's ``degf``), of the
+        rows in ``mask`` when given (R recomputes it for a subset), or the number set with
+        :meth:`with_degf`."""
+        if self._degf_given or mask is None:
+            return self._degf
+        return self._rank_degf(mask)
 
     def with_degf(self, degf: int) -> ReplicateDesign:
         """The same design with user-set degrees of freedom for t intervals (R's
@@ -240,12 +276,26 @@ class ReplicateDesign(Design):
         """
         if isinstance(degf, bool) or not isinstance(degf, int | np.integer) or degf < 1:
             raise DataError(f"degf must be a whole number of at least 1, got {degf!r}")
+        if degf >= self.n_replicates:
+            warnings.warn(
+                f"degf={degf} with {self.n_replicates} replicates: a variance from "
+                f"{self.n_replicates} replicates has at most {self.n_replicates - 1} degrees of "
+                f"freedom (their rank gives {self._rank_degf(None)}); t intervals with {degf} "
+                "are too narrow unless the replicates are known to carry more",
+                DataWarning,
+                stacklevel=2,
+            )
         new = copy.copy(self)
         new._degf = int(degf)
+        new._degf_given = True
         return new
 
     def domain_degf(self, codes: np.ndarray, use: np.ndarray, D: int) -> np.ndarray:
-        return np.full(D, float(self._degf))
+        """Degrees of freedom within each domain: R's ``svyby`` estimates each domain on a
+        subset, whose ``degf`` is the rank of that subset's replicate weights."""
+        if self._degf_given:
+            return np.full(D, float(self._degf))
+        return np.array([float(self._rank_degf(use & (codes == d))) for d in range(D)])
 
     def replicate_weights(self) -> np.ndarray:
         """The full (rows x replicates) matrix of replicate weights."""
@@ -356,8 +406,9 @@ class ReplicateDesign(Design):
         return np.column_stack([self.weights, self.replicate_weights()])
 
     def _reweighted(self, weights: np.ndarray, record: Residualizer | None) -> ReplicateDesign:
-        """Calibrated copy: every replicate weight was calibrated too, so no record is kept."""
-        return ReplicateDesign(
+        """Calibrated copy: every replicate weight was calibrated too, so no record is kept.
+        The subset and degrees of freedom set with :meth:`with_degf` carry over."""
+        new = ReplicateDesign(
             self.data,
             weights[:, 0],
             weights[:, 1:],
@@ -368,6 +419,10 @@ class ReplicateDesign(Design):
             mse=self.mse,
             combined=True,
         )
+        new._domain = self._domain
+        if self._degf_given:
+            new._degf, new._degf_given = self._degf, True
+        return new
 
     def _variance_label(self) -> str:
         return f"{self.type} replicate weights, {self.n_replicates} replicates"

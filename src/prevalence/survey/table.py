@@ -214,6 +214,54 @@ class DomainTable:
             interval_method="wald" if df is None else "t",
         )
 
+    def contrasts(
+        self, contrasts: Mapping[str, ContrastWeights], *, level: float | None = None
+    ) -> DomainTable:
+        """Several contrasts at once, with their joint covariance (R's ``svycontrast`` with a
+        list): a table of the contrasts, named by the keys of ``contrasts``, each a dict of
+        coefficients or a function of the estimates as in :meth:`contrast`. Their covariance
+        is ``G V G'`` with ``G`` the contrasts' coefficients (gradients), so contrasts of
+        contrasts keep every covariance.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from prevalence.survey import SurveyDesign
+        >>> df = pd.DataFrame({"a": [1.0, 3, 2, 4], "b": [2.0, 2, 3, 5], "psu": [1, 2, 3, 4],
+        ...                    "w": 1.0})
+        >>> t = SurveyDesign(df, weights="w", clusters="psu").mean(["a", "b"], vcov=True)
+        >>> c = t.contrasts({"diff": {"a": 1, "b": -1}, "sum": {"a": 1, "b": 1}})
+        >>> c.names, c.values.tolist()
+        (['diff', 'sum'], [-0.5, 5.5])
+        """
+        if not isinstance(contrasts, Mapping) or not contrasts:
+            raise DataError(
+                "contrasts must be a non-empty dict of named contrasts, each a dict of "
+                "coefficients or a function of the estimates"
+            )
+        names = [str(n) for n in contrasts]
+        values, rows, linear = [], [], True
+        for name, weights in contrasts.items():
+            one = self.contrast(weights, name=str(name))
+            values.append(one.value)
+            rows.append(
+                np.asarray(_gradient(weights, self.values))
+                if callable(weights)
+                else np.array([one.details["coefficients"][n] for n in self.names])
+            )
+            linear = linear and not callable(weights)
+        G = np.vstack(rows)
+        V = G @ self.vcov.to_numpy(dtype=float) @ G.T
+        return DomainTable(
+            pd.Series(values, index=names),
+            pd.DataFrame(V, index=names, columns=names),
+            self.statistic if linear else "contrast",
+            pd.DataFrame({"variable": names}),
+            self.level if level is None else check_level(level),
+            f"contrasts of survey {self.statistic}s ({self.method})",
+            self.degf,
+        )
+
     def _quantile(self, level: float, df: str | float | None) -> float:
         if df is None:
             return normal_quantile(level)

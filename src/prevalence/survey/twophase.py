@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..core.checks import plain
 from ..core.errors import DataError
-from .calibration import LinearCalibration, linear_calibration_weights, observed_totals
+from .calibration import Bounds, LinearCalibration, linear_calibration_weights, observed_totals
 from .design import SurveyDesign
 
 __all__ = ["TwoPhaseDesign"]
@@ -226,8 +226,14 @@ class TwoPhaseDesign(SurveyDesign):
 
     def phase_variances(self, column: str) -> dict[str, Any]:
         """The total of ``column`` and its variance split into the phase-one and phase-two
-        parts, as R's ``attr(, "phases")``."""
-        x = self.variable(column) * self.weights
+        parts, as R's ``attr(, "phases")``. On a subset, of the subset's rows (a value missing
+        outside the subset is not an error)."""
+        values = self.variable(column)
+        inside = np.ones(self.n, dtype=bool) if self._domain is None else self._domain
+        if np.isnan(values[inside]).any():
+            pos = int(np.flatnonzero(np.isnan(values) & inside)[0])
+            raise DataError(f"column {column!r} has a missing value at row {pos}")
+        x = np.where(inside, values, 0.0) * self.weights
         phase1, phase2 = self._phase_parts(x[:, None])
         return {
             "total": float(x.sum()),
@@ -242,7 +248,7 @@ class TwoPhaseDesign(SurveyDesign):
         population_size: float | Mapping[Any, float] | None = None,
         *,
         calfun: str = "linear",
-        bounds: tuple[float, float] = (-math.inf, math.inf),
+        bounds: Bounds = (-math.inf, math.inf),
         trim: tuple[float, float] | None = None,
         maxit: int = 50,
         epsilon: float = 1e-7,
@@ -289,7 +295,7 @@ class TwoPhaseDesign(SurveyDesign):
         *,
         population_size: bool = True,
         calfun: str = "linear",
-        bounds: tuple[float, float] = (-math.inf, math.inf),
+        bounds: Bounds = (-math.inf, math.inf),
         trim: tuple[float, float] | None = None,
         maxit: int = 50,
         epsilon: float = 1e-7,
