@@ -110,20 +110,30 @@ class ApproximateDelta:
 
 
 def _zero_classes(
-    p: np.ndarray, strata: np.ndarray, zero: Any
+    p: np.ndarray, strata: np.ndarray, method: str
 ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Classes of units of equal probability within a stratum whose cross pairs satisfy
-    ``zero(p_i, p_j)`` (exact float comparisons, as the dense matrix makes them)."""
+    """Classes of units of equal probability within a stratum whose pairs R's approximate
+    ``pi_ij`` sets to zero: Overton's ``(pi_i + pi_j)/2 == 1`` holds only between certainty
+    units (one class, its pairs within); Hartley-Rao's ``pi_i + pi_j == 1`` between a value
+    and its complement (found by a sorted search, then checked with the same float sum as
+    the matrix form). Linear in the units, up to the sort."""
     out: list[tuple[np.ndarray, np.ndarray]] = []
+    order = np.lexsort((p, strata))
+    s_sorted, p_sorted = strata[order], p[order]
     for h in np.unique(strata):
-        units = np.flatnonzero(strata == h)
-        if units.size < 2:
+        lo, hi = np.searchsorted(s_sorted, [h, h + 1])
+        if hi - lo < 2:
             continue
-        values, inverse = np.unique(p[units], return_inverse=True)
-        classes = [units[inverse == k] for k in range(values.size)]
+        values, starts, counts = np.unique(p_sorted[lo:hi], return_index=True, return_counts=True)
+        classes = [order[lo + a : lo + a + c] for a, c in zip(starts, counts, strict=True)]
+        if method == "overton":
+            if values[-1] == 1.0 and counts[-1] > 1:
+                out.append((classes[-1], classes[-1]))
+            continue
         for k, v in enumerate(values):
-            for m in range(k, values.size):
-                if zero(v, values[m]) and (m != k or classes[k].size > 1):
+            near = int(np.searchsorted(values, 1.0 - v))
+            for m in range(max(near - 1, k), min(near + 2, values.size)):
+                if v + values[m] == 1 and (m != k or counts[k] > 1):
                     out.append((classes[k], classes[k]) if m == k else (classes[k], classes[m]))
     return tuple(out)
 
@@ -264,7 +274,7 @@ def _delta_check(
                 np.where(alone, 0.0, p / (2 * span)),
                 np.where(alone, 0.0, -1.0 / span),
                 1 - p,
-                _zero_classes(p, strata, lambda u, v: (u + v) / 2 == 1),
+                _zero_classes(p, strata, "overton"),
             )
         if method == "hartley-rao":
             if hr_psum is None:  # the sample estimate: the stratum's mean probability
@@ -286,7 +296,7 @@ def _delta_check(
                 np.where(alone, 0.0, p / span),
                 np.where(alone, 0.0, -(1.0 + p2bar) / span),
                 1 - p,
-                _zero_classes(p, strata, lambda u, v: u + v == 1),
+                _zero_classes(p, strata, "hartley-rao"),
             )
         raise ValueError(
             f"method must be one of {METHODS} or a joint-probability matrix, got {method!r}"
