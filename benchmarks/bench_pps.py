@@ -46,6 +46,21 @@ def dense_overton(p: np.ndarray, strata: np.ndarray) -> np.ndarray:
     return d
 
 
+def compare_dense(design: PPSDesign, df: pd.DataFrame) -> None:
+    """The dense form's build and product against the structured product, same numbers."""
+    strata = design.stages[0].strata
+    X = (df[["y"]].to_numpy() / df[["p"]].to_numpy()) - 1.0
+    dense, t_build = timed(lambda: dense_overton(df["p"].to_numpy(), strata))
+    _, t_quad = timed(lambda: X.T @ dense @ X)
+    _, t_struct = timed(lambda: design._dcheck.quadratic(X))
+    print(
+        f"         dense Delta: {dense.nbytes / 2**20:.0f} MB, built in {t_build:.3f} s, "
+        f"x'Dx {t_quad * 1000:.1f} ms; structured x'Dx {t_struct * 1000:.2f} ms "
+        f"({t_quad / t_struct:.0f}x faster without the build)"
+    )
+    np.testing.assert_allclose(design._dcheck.quadratic(X), X.T @ dense @ X, rtol=1e-10)
+
+
 def main() -> int:
     for n in (4_000, 100_000):
         df = sample(n)
@@ -58,18 +73,7 @@ def main() -> int:
             f"20 domains {t_domains * 1000:.1f} ms (peak memory so far {peak:.0f} MB)"
         )
         if n == 4_000:
-            strata = design.stages[0].strata
-            X = (df[["y"]].to_numpy() / df[["p"]].to_numpy()) - 1.0
-            dense, t_build = timed(lambda: dense_overton(df["p"].to_numpy(), strata))
-            _, t_quad = timed(lambda: X.T @ dense @ X)
-            _, t_struct = timed(lambda: design._dcheck.quadratic(X))
-            print(
-                f"         dense Delta: {dense.nbytes / 2**20:.0f} MB, built in {t_build:.3f} s, "
-                f"x'Dx {t_quad * 1000:.1f} ms; structured x'Dx {t_struct * 1000:.2f} ms "
-                f"({t_quad / t_struct:.0f}x faster without the build)"
-            )
-            np.testing.assert_allclose(design._dcheck.quadratic(X), X.T @ dense @ X, rtol=1e-10)
-            del dense
+            compare_dense(design, df)
     return 0
 
 
