@@ -685,6 +685,219 @@ MORE_CASES = [
 ]
 
 
+# ---------------------------------------------------------------------------- zero cases (#38)
+# Every division by a variance, a total, a count or a sum of weights, at zero: an answer with
+# a note, or a named error. Found by searching the code for such divisions; each case below
+# raised a bare ZeroDivisionError, gave an infinite or silently zero-width result, or gave
+# meaningless numbers before issue #38.
+def _notes(est: Estimate, *texts: str) -> bool:
+    joined = " ".join(est.warnings)
+    return all(t in joined for t in texts)
+
+
+def _exact(value: float) -> Estimate:
+    return Estimate(value, value, value, method="published")
+
+
+def _fixed_profits(**kw: Any) -> Any:
+    per = {
+        "sexual": pv.profits.ProfitAssumption(27252.0, 27252.0, 27252.0, distribution="fixed"),
+        "forced": pv.profits.ProfitAssumption(3687.0, 3687.0, 3687.0, distribution="fixed"),
+    }
+    return pv.profits.IllicitProfits(per, seed=1, **kw)
+
+
+def _rds(outcome: int, estimator: str) -> Estimate:
+    sample = pv.datasets.load("rds_sample").assign(forced_labour=outcome)
+    size = 3000 if estimator == "SS" else None
+    rds = pv.RDS("forced_labour", estimator=estimator, population_size=size, seed=1, n_boot=20)
+    return rds.fit(sample)
+
+
+def _did_design(y: Any) -> SurveyDesign:
+    n = 80
+    df = pd.DataFrame(
+        {
+            "g": np.repeat([1, 0], n // 2),
+            "t": np.tile([0, 1], n // 2),
+            "village": np.repeat(np.arange(16), 5),
+            "w": 1.0,
+            "y": y,
+        }
+    )
+    return SurveyDesign(df, weights="w", clusters="village")
+
+
+ZERO_CASES = [
+    Case(
+        "profits: published figures without intervals",
+        lambda: _fixed_profits().fit({"sexual": _exact(6.3e6), "forced": _exact(17.3e6)}),
+        check=lambda r: (
+            r.total.value == pytest.approx(6.3e6 * 27252 + 17.3e6 * 3687)
+            and r.total.lower == r.total.upper
+            and _notes(r.total, "total is exact", "undefined")
+            and r.decomposition["variance_share"].isna().all()
+        ),
+    ),
+    Case(
+        "profits: change of published figures",
+        lambda: _fixed_profits().compare(
+            {"sexual": _exact(6.3e6), "forced": _exact(17.3e6)},
+            {"sexual": _exact(5.0e6), "forced": _exact(17.3e6)},
+        )[2],
+        check=lambda c: _notes(c.difference, "exact arithmetic") and c.ratio.value < 1,
+    ),
+    Case(
+        "profits: ratio of a zero baseline",
+        lambda: (
+            pv.profits.IllicitProfits(pv.profits.ProfitAssumption(100.0, 50.0, 150.0), seed=1)
+            .compare(Estimate(0.0, 0.0, 0.0), Estimate(10.0, 5.0, 15.0))[2]
+            .ratio
+        ),
+        check=lambda r: math.isnan(r.value) and _notes(r, "undefined"),
+    ),
+    Case(
+        "compare: ratio of a zero baseline",
+        lambda: compare_estimates(Estimate(0.0, 0.0, 0.0), Estimate(5.0, 4.0, 6.0)).ratio,
+        check=lambda r: math.isnan(r.value) and _notes(r, "baseline is zero"),
+    ),
+    Case(
+        "compare: published figures without intervals",
+        lambda: compare_estimates(_exact(5.0), _exact(4.0)).difference,
+        check=lambda d: d.value == -1.0 and _notes(d, "exact arithmetic"),
+    ),
+    Case(
+        "compare: a panel with no variance",
+        lambda: SurveyPrevalence("y").compare_panel(_did_design(0), "t", 0, 1).difference,
+        check=lambda d: d.value == 0 and _notes(d, "no sampling variance"),
+    ),
+    Case(
+        "did: all outcomes zero",
+        lambda: _did().fit(_did_design(0)),
+        check=lambda r: (
+            r.did.value == 0
+            and _notes(r.did, "no sampling variance")
+            and math.isnan(r.ratio_of_ratios.value)
+            and _notes(r.ratio_of_ratios, "undefined")
+        ),
+    ),
+    Case(
+        "trend: published figures without intervals",
+        lambda: pv.impact.Trend().fit([_exact(5.0), _exact(4.0), _exact(3.0)], [2020, 2021, 2022]),
+        "t=2020 has none",
+    ),
+    Case(
+        "trend: a zero estimate",
+        lambda: pv.impact.Trend().fit(
+            [Estimate(0.0, 0.0, 0.0), Estimate(1.0, 0.5, 2.0)], [2020, 2021]
+        ),
+        "t=2020 is 0",
+    ),
+    Case(
+        "rds: RDS-I with every respondent in the trait",
+        lambda: _rds(1, "RDS-I"),
+        check=lambda e: e.value == 1.0 and _notes(e, "zero width", "rule of three"),
+    ),
+    Case(
+        "rds: RDS-II with nobody in the trait",
+        lambda: _rds(0, "RDS-II"),
+        check=lambda e: e.value == 0.0 and _notes(e, "zero width"),
+    ),
+    Case(
+        "rds: SS with nobody in the trait",
+        lambda: _rds(0, "SS"),
+        check=lambda e: e.value == 0.0 and _notes(e, "zero width"),
+    ),
+    Case(
+        "survey: ratio with a zero denominator",
+        lambda: _design().with_columns(x=0.0).ratio("y", "x"),
+        check=lambda e: math.isnan(e.value) and _notes(e, "undefined", "'x'"),
+    ),
+    Case(
+        "survey: ratio with a zero denominator in one domain",
+        lambda: (
+            _design()
+            .with_columns(x=np.where(np.arange(60) < 20, 0.0, 1.0))
+            .ratio("y", "x", by="s", output="estimates")
+        ),
+        check=lambda r: math.isnan(r[1].value) and _notes(r[1], "domain") and r[2].value >= 0,
+    ),
+    Case(
+        "survey: post-stratum with no weight",
+        lambda: SurveyDesign(
+            _survey(w=np.where(np.arange(60) < 20, 0.0, 1.0)), weights="w", clusters="c"
+        ).poststratify("s", {1: 100, 2: 100, 3: 100}),
+        "weight zero",
+    ),
+    Case(
+        "survey: calibration column zero everywhere",
+        lambda: _design().with_columns(x=0.0).calibrate({"x": 100.0}, 1000),
+        "'x'",
+    ),
+    Case(
+        "survey: binomial model of an outcome zero everywhere",
+        lambda: _design().with_columns(y=0.0).glm("y ~ w", family="binomial"),
+        "0 in every row",
+    ),
+    Case(
+        "survey: poisson model of an outcome zero everywhere",
+        lambda: _design().with_columns(y=0.0).glm("y ~ w", family="poisson"),
+        "0 in every row",
+    ),
+    Case(
+        "survey: predictive margins of an outcome zero everywhere",
+        lambda: _design().with_columns(y=0).predictive_margins("y ~ w", by="s"),
+        "0 in every row",
+    ),
+    Case(
+        "survey: by= on replicates, a replicate empty in one domain",
+        lambda: (
+            SurveyDesign(
+                pd.DataFrame(
+                    {
+                        "psu": [1, 1, 1, 2],
+                        "w": [1, 2.5, 2.5, 1.0],
+                        "y": [8.0, 10.0, 13.0, 12.0],
+                        "g": [0, 1, 0, 1],
+                    }
+                ),
+                weights="w",
+                clusters="psu",
+            )
+            .replicate("jk1")
+            .mean("y", by="g", output="estimates")[1]
+        ),
+        check=lambda e: e.std_error == pytest.approx(1.0),  # was 0: one replicate of two
+    ),  # fmt: skip
+    Case(
+        "survey: 'average' with every stratum of a domain lonely",
+        lambda: SurveyDesign(
+            pd.DataFrame(
+                {
+                    "s": [1, 1, 2, 2, 3],
+                    "psu": [1, 2, 3, 4, 5],
+                    "w": 1.0,
+                    "y": [1.0, 2, 3, 4, 5],
+                    "g": ["a", "a", "a", "a", "b"],
+                }
+            ),
+            weights="w",
+            strata="s",
+            clusters="psu",
+            lonely_psu="average",
+        ).mean("y", by="g", output="estimates")["b"],
+        check=lambda e: math.isnan(e.std_error) and _notes(e, "could not be estimated"),
+    ),  # fmt: skip
+    Case(
+        "survey: a calibration bound excluding 1 in one row",
+        lambda: _design().calibrate(
+            {"y": 30.0}, 100.0, bounds=(np.where(np.arange(60) == 4, 1.5, 0.5), 3.0)
+        ),
+        "row 4",
+    ),
+]
+
+
 def _no_numpy_traceback(exc: BaseException) -> bool:
     """The error was raised by prevalence (or names the argument), not leaked from numpy."""
     return type(exc).__module__.split(".")[0] != "numpy"
@@ -698,6 +911,7 @@ ALL = (
     + SURVEY_CASES
     + OTHER_CASES
     + MORE_CASES
+    + ZERO_CASES
 )
 
 
@@ -1103,3 +1317,100 @@ def test_capture_tables_of_anything_are_refused_by_name_or_accepted(a, count):
     # only if A is 1 there (B is 0), the other rows are on B
     on_a_list = [a[0] == 1, True, True]
     assert ch.n_observed == sum(int(c) for c, on in zip(count, on_a_list, strict=True) if on)
+
+
+# ---------------------------------------------------------------------------- generated zero cases (#38)
+def _answer_or_named_error(call: Callable[[], Any]) -> list[Estimate]:
+    """Run ``call``: a refusal must be a named error (not numpy's); an answer is returned as
+    its estimates for the checks below."""
+    try:
+        result = call()
+    except REFUSED as err:
+        assert _no_numpy_traceback(err)
+        assert str(err), "an error without a message"
+        return []
+    if isinstance(result, Estimate):
+        return [result]
+    if isinstance(result, dict):
+        return list(result.values())
+    raise AssertionError(f"unexpected result {type(result).__name__}")
+
+
+def _said(est: Estimate) -> None:
+    """Never a silent zero-width interval, a silent NaN, or an infinite value."""
+    assert not math.isinf(est.value), est
+    if math.isnan(est.value) or math.isnan(est.lower) or math.isnan(est.upper):
+        assert est.warnings, f"NaN without a note: {est}"
+        return
+    assert est.lower <= est.value <= est.upper, est
+    if est.upper == est.lower:
+        assert est.warnings, f"a zero-width interval without a note: {est}"
+
+
+@st.composite
+def _degenerate_surveys(draw: st.DrawFn) -> pd.DataFrame:
+    n_strata = draw(st.integers(1, 3))
+    psus_per = draw(st.integers(1, 3))
+    rows_per = draw(st.integers(1, 3))
+    rows = [(h, h * 10 + c) for h in range(n_strata) for c in range(psus_per)] * rows_per
+    df = pd.DataFrame(rows, columns=["s", "c"])
+    n = len(df)
+    outcome = draw(st.sampled_from(["zeros", "ones", "constant", "mixed"]))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    df["y"] = {
+        "zeros": np.zeros(n),
+        "ones": np.ones(n),
+        "constant": np.full(n, 3.5),
+        "mixed": rng.integers(0, 2, n).astype(float),
+    }[outcome]
+    df["x"] = draw(st.sampled_from([0.0, 1.0, 2.5]))
+    df["w"] = draw(st.sampled_from([1.0, 7.0]))
+    df["d"] = np.arange(n) if draw(st.booleans()) else np.arange(n) % 2  # one row per domain
+    return df
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_degenerate_surveys(), st.sampled_from(["remove", "certainty", "average", "adjust"]))
+def test_degenerate_surveys_answer_with_a_note_or_refuse_by_name(df, lonely):
+    """Single strata, single PSUs, all-zero or constant outcomes, zero denominators and one
+    respondent per domain: every statistic answers with a note or refuses by name."""
+    try:
+        design = SurveyDesign(df, weights="w", strata="s", clusters="c", lonely_psu=lonely)
+    except REFUSED as err:  # one PSU in all: refused by name
+        assert _no_numpy_traceback(err) and "primary sampling unit" in str(err)
+        return
+    calls = [
+        lambda: design.mean("y"),
+        lambda: design.total("y"),
+        lambda: design.ratio("y", "x"),
+        lambda: design.mean("y", by="d", output="estimates"),
+        lambda: design.ratio("y", "x", by="d", output="estimates"),
+        lambda: design.variance("y"),
+        lambda: design.quantile("y", 0.5),
+    ]
+    if set(df["y"].unique()) <= {0.0, 1.0}:
+        calls += [
+            lambda: design.proportion("y"),
+            lambda: design.proportion("y", ci="beta"),
+            lambda: design.proportion("y", by="d", output="estimates"),
+        ]
+    for call in calls:
+        for est in _answer_or_named_error(call):
+            _said(est)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(st.just(0.0), st.floats(1e-6, 1e6)),
+    st.one_of(st.just(0.0), st.floats(1e-6, 1e6)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_comparisons_of_zero_and_exact_figures_say_so(b, e, b_exact, e_exact):
+    """Zero-width inputs (published figures) and zero baselines: differences and ratios are
+    answered with a note where they are exact or undefined."""
+    base = Estimate(b, b, b) if b_exact else Estimate(b, b * 0.8, b * 1.25 + 1)
+    end = Estimate(e, e, e) if e_exact else Estimate(e, e * 0.8, e * 1.25 + 1)
+    comparison = compare_estimates(base, end, seed=1, n_draws=200)
+    for est in (comparison.difference, comparison.ratio):
+        _said(est)

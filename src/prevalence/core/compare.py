@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -480,9 +480,38 @@ def compare_estimates(
     )
     if baseline.value == 0:
         ratio = Estimate(
-            math.nan, math.nan, math.nan, level, "ratio undefined (the baseline is zero)"
+            math.nan,
+            math.nan,
+            math.nan,
+            level,
+            "ratio undefined (the baseline is zero)",
+            warnings=("the baseline is zero: the ratio endline / baseline is undefined",),
         )
+    if baseline.lower == baseline.upper and endline.lower == endline.upper:
+        exact = (
+            "both estimates are given without uncertainty (zero-width intervals, as published "
+            "figures often are): the change is exact arithmetic and its interval has zero width",
+        )
+        difference = replace(difference, warnings=difference.warnings + exact)
+        if math.isfinite(ratio.value):
+            ratio = replace(ratio, warnings=ratio.warnings + exact)
+    difference, ratio = (
+        _say_zero_width(est, what) for est, what in ((difference, "difference"), (ratio, "ratio"))
+    )
     return Comparison(baseline=baseline, endline=endline, difference=difference, ratio=ratio)
+
+
+def _say_zero_width(est: Estimate, what: str) -> Estimate:
+    """A zero-width interval never goes unexplained (an endline of exactly zero without
+    uncertainty makes the ratio exactly 0, say)."""
+    if est.warnings or not math.isfinite(est.value) or est.lower != est.upper:
+        return est
+    note = (
+        f"the {what} is {est.value:g} with an interval of zero width: the estimates compared "
+        "carry no uncertainty that reaches it (an estimate of exactly zero without an interval, "
+        "say), which does not mean it is known exactly"
+    )
+    return replace(est, warnings=(note,))
 
 
 def compare_correlated(
@@ -519,6 +548,12 @@ def compare_correlated(
     scale = same_scale([baseline, endline], "a comparison")
     diff = endline.value - baseline.value
     se_d = math.sqrt(max(var_baseline + var_endline - 2 * covariance, 0.0))
+    no_variance: tuple[str, ...] = ()
+    if se_d == 0:
+        no_variance = (
+            f"the difference{of} is {diff:g} with no sampling variance (neither estimate has "
+            "any): its interval has zero width and does not mean the change is known exactly",
+        )
     difference = Estimate(
         diff,
         diff - z * se_d,
@@ -527,6 +562,7 @@ def compare_correlated(
         f"difference{of} endline - baseline ({how}, {interval})",
         None,
         {"std_error": se_d, "covariance": covariance, "source": how},
+        no_variance,
         scale=scale,
         interval_method="wald" if df is None else "t",
     )
@@ -549,5 +585,15 @@ def compare_correlated(
         )
     else:
         nan = math.nan
-        ratio = Estimate(nan, nan, nan, level, f"ratio undefined (an estimate{of} is not positive)")
+        ratio = Estimate(
+            nan,
+            nan,
+            nan,
+            level,
+            f"ratio undefined (an estimate{of} is not positive)",
+            warnings=(
+                f"the ratio endline / baseline is undefined: an estimate{of} is not positive "
+                f"(baseline {b:g}, endline {e:g})",
+            ),
+        )
     return Comparison(baseline, endline, difference, ratio)

@@ -74,6 +74,13 @@ def from_table(
     c = np.array([DID_COEFFICIENTS[k] for k in CELLS])
     did = float(c @ theta)
     se = math.sqrt(max(float(c @ V @ c), 0.0))
+    no_variance: tuple[str, ...] = ()
+    if se == 0:
+        no_variance = (
+            f"the difference in differences is {did:g} with no sampling variance (every cell "
+            "estimate has none: all respondents alike, say): its interval has zero width and "
+            "does not mean the effect is known exactly",
+        )
     did_est = Estimate(
         did,
         did - z * se,
@@ -82,6 +89,7 @@ def from_table(
         f"difference in differences ({how}, {_interval_name(table.degf)})",
         None,
         {"std_error": se, "source": how},
+        no_variance,
         scale=table.statistic,
     )
     ror_est = _log_ratio_of_ratios(theta, V, level, how, table.degf)
@@ -100,8 +108,17 @@ def _log_ratio_of_ratios(
 ) -> Estimate:
     if np.any(theta <= 0):
         nan = math.nan
+        cell = CELLS[int(np.flatnonzero(theta <= 0)[0])]
         return Estimate(
-            nan, nan, nan, level, "ratio of ratios undefined (a cell estimate is not positive)"
+            nan,
+            nan,
+            nan,
+            level,
+            "ratio of ratios undefined (a cell estimate is not positive)",
+            warnings=(
+                f"the ratio of ratios is undefined: the {cell[0]} estimate at {cell[1]} is "
+                f"{theta[CELLS.index(cell)]:g}; the difference in differences is defined",
+            ),
         )
     grad = np.array([-1.0, 1.0, 1.0, -1.0]) / theta
     log_r = float(np.log(theta) @ np.array([-1.0, 1.0, 1.0, -1.0]))

@@ -117,13 +117,20 @@ class Trend:
         _check_positive(theta, names)
         order = np.argsort(t)
         t, theta, V = t[order], theta[order], V[np.ix_(order, order)]
+        names = [names[i] for i in order]
         if draws is not None:
             draws = draws[:, order]
         t0 = float(t[0])
         y = np.log(theta)
         S = V / np.outer(theta, theta)  # covariance of the logs (delta method)
-        if np.any(np.diag(S) <= 0):
-            raise DataError("every estimate needs a positive standard error or interval")
+        no_variance = ~(np.diag(S) > 0)  # zero, or undefined for a zero-width interval
+        if no_variance.any():
+            raise DataError(
+                "every estimate needs a positive standard error or interval: the estimate at "
+                f"{names[int(np.flatnonzero(no_variance)[0])]} has none (a zero-width interval, "
+                "as published figures often have); the trend weights each estimate by its "
+                "variance, so give the figures their intervals"
+            )
         X = np.column_stack([np.ones_like(t), t - t0])
         S_inv = np.linalg.inv(S)
         cov = np.linalg.inv(X.T @ S_inv @ X)
@@ -203,7 +210,7 @@ def _check_positive(theta: np.ndarray, names: list[str]) -> None:
     bad = np.flatnonzero(~(theta > 0) | ~np.isfinite(theta))
     if bad.size:
         raise DataError(
-            f"a log-linear trend needs positive estimates; {names[int(bad[0])]} is {theta[bad[0]]!r}"
+            f"a log-linear trend needs positive estimates; {names[int(bad[0])]} is {float(theta[bad[0]]):g}"
         )
 
 

@@ -291,6 +291,14 @@ class RDS(Estimator):
             draws_kind = "bootstrap"
             z = normal_quantile(self.level)
         lo, hi = p - z * se, p + z * se
+        if p in (0.0, 1.0):
+            notes.append(
+                f"every respondent with a value has {self.outcome!r} = {int(p)} (the estimate "
+                f"is {p:g}): the interval has zero width and does not mean the prevalence is "
+                f"known exactly (by the rule of three, with {n_obs} respondents alike it could "
+                f"still be about {3 / n_obs:.2g} {'above 0' if p == 0 else 'below 1'} at 95%, "
+                "before any design effect)"
+            )
         if lo < 0 or hi > 1:
             notes.append(
                 f"the normal interval [{lo:.4g}, {hi:.4g}] reaches outside [0, 1] and is cut there"

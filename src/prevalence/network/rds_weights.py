@@ -85,7 +85,10 @@ def rds1_weights(
     """
     n_groups = int(groups.max()) + 1 if (groups >= 0).any() else 0
     n = groups.size
-    if n_groups <= 1:
+    present = np.unique(groups[groups >= 0]).size
+    if n_groups <= 1 or present <= 1:
+        # one group among the respondents (everyone has the trait, or nobody): there is no
+        # recruitment between groups to weight by, and every respondent counts alike
         w = np.full(n, 1.0 / n)
     else:
         q = stationary_distribution(transition_counts(groups, recruitment.recruiter, n_groups))
@@ -140,6 +143,8 @@ def el_std_error(
     w = weights[ok]
     y = outcome[ok].astype(float)
     m = w.size
+    if m < 2 or not np.any(w > 0):
+        return math.nan  # no pairs of weighted respondents: no standard error
     # median of all m*m pairwise products (diagonal included, as R's median(outer(w, w)))
     median = _median_of_products(w)
     cap = 10.0 * median

@@ -235,6 +235,12 @@ class IllicitProfits:
         d_lo, d_hi = percentile_interval(d_draws, level)
         r_lo, r_hi = percentile_interval(r_draws, level)
         common = {"n_draws": self.n_draws, "source": how}
+        exact: tuple[str, ...] = ()
+        if np.ptp(d_draws) == 0:
+            exact = (
+                "the inputs carry no uncertainty (fixed or published figures without "
+                "intervals): the change is exact arithmetic and its interval has zero width",
+            )
         difference = Estimate(
             e.total.value - b.total.value,
             d_lo,
@@ -243,10 +249,15 @@ class IllicitProfits:
             f"change in illicit profits, endline - baseline ({how})",
             d_draws,
             {**common, "std_error": float(np.std(d_draws, ddof=1))},
+            exact,
             draws_kind="approximation",
             scale=b.total.scale,
             interval_method="percentile",
         )
+        undefined: tuple[str, ...] = ()
+        if not b.total.value > 0:
+            undefined = ("baseline profits are zero: the ratio endline / baseline is undefined",)
+            r_lo = r_hi = math.nan
         ratio = Estimate(
             e.total.value / b.total.value if b.total.value > 0 else math.nan,
             r_lo,
@@ -255,6 +266,7 @@ class IllicitProfits:
             f"ratio of illicit profits, endline / baseline ({how})",
             r_draws,
             common,
+            exact + undefined,
             draws_kind="approximation",
             scale="ratio",
             interval_method="percentile",
@@ -325,6 +337,16 @@ class IllicitProfits:
         lo, hi = percentile_interval(totals["both"], self.level)
         scale = table.scale
         notes = list(table.warnings)
+        var = {s: float(np.var(t, ddof=1)) for s, t in totals.items()}
+        sources_variance = var["victims"] + var["per victim"]
+        if sources_variance == 0:
+            # fixed inputs (published figures without intervals, fixed assumptions): a valid
+            # case, the total is exact and how its variance splits is undefined
+            notes.append(
+                "neither the victims nor the profit per victim carry uncertainty (fixed or "
+                "published figures without intervals): the total is exact arithmetic, its "
+                "interval has zero width, and the variance shares are undefined (NaN)"
+            )
         sources = "; ".join(
             sorted({f"victims: {est[k].method}" for k in keys})
             + [f"profit per victim: {table.method}"]
@@ -368,7 +390,6 @@ class IllicitProfits:
                     "per_victim_source": table.source(k),
                 }
             )
-        var = {s: float(np.var(t, ddof=1)) for s, t in totals.items()}
         dec_rows = []
         for s, label in (
             ("both", "victims and profit per victim"),
@@ -383,9 +404,11 @@ class IllicitProfits:
                     "lower": d_lo,
                     "upper": d_hi,
                     "width": d_hi - d_lo,
-                    "variance_share": var[s] / (var["victims"] + var["per victim"])
-                    if s != "both"
-                    else 1.0,
+                    "variance_share": (
+                        math.nan
+                        if sources_variance == 0
+                        else (var[s] / sources_variance if s != "both" else 1.0)
+                    ),
                 }
             )
         return ProfitResult(

@@ -1145,6 +1145,47 @@ class Design(ABC):
             "width and does not mean the value is known exactly",
         )
 
+    def _undefined_ratio(
+        self,
+        stat: RatioStatistic,
+        n_d: int,
+        degf: int,
+        level: float,
+        design_label: str,
+        domain: dict | None,
+    ) -> Estimate:
+        """A ratio whose denominator total is zero: undefined, said so, never infinite."""
+        where = f" in domain {domain}" if domain is not None else ""
+        denominator = stat.labels[0].split("/", 1)[-1]
+        note = (
+            f"the ratio {stat.labels[0]}{where} is undefined: the weighted total of its "
+            f"denominator {denominator!r} is zero there"
+        )
+        warnings.warn(note, EstimationWarning, stacklevel=4)
+        nan = math.nan
+        details: dict[str, Any] = {
+            "statistic": stat.kind,
+            "variable": stat.labels[0],
+            "std_error": nan,
+            "variance": nan,
+            "n_observed": n_d,
+            "degf": degf,
+            "design": design_label,
+        }
+        if domain is not None:
+            details["domain"] = domain
+        return Estimate(
+            nan,
+            nan,
+            nan,
+            level,
+            f"survey {stat.kind} of {stat.labels[0]} ({self._variance_label()})",
+            None,
+            details,
+            (note,),
+            scale=stat.kind,
+        )
+
     def _one_estimate(
         self,
         stat: RatioStatistic,
@@ -1163,6 +1204,10 @@ class Design(ABC):
         domain: dict | None,
         logit_var: float | None = None,
     ) -> Estimate:
+        if not math.isfinite(value):
+            # only a ratio can get here (a mean's or proportion's denominator is the domain's
+            # weight, and a domain without weight is refused): its denominator total is zero
+            return self._undefined_ratio(stat, n_d, degf, level, design_label, domain)
         se = math.sqrt(var) if var >= 0 else math.nan
         if isinstance(df, int | float) and not isinstance(df, bool):
             t_df: float | None = float(df)

@@ -279,6 +279,14 @@ def poststratified_weights(
         )
     both = merged[merged["_merge"] == "both"].sort_values("index")
     idx = both["index"].astype(int).to_numpy()
+    weightless = both[(sample[idx] == 0) & (both["count"].to_numpy() > 0)]
+    if len(weightless):
+        raise DataError(
+            "post-strata whose sample rows all have weight zero cannot carry their population "
+            f"count: {weightless[cols].to_dict('records')} (count "
+            f"{weightless['count'].tolist()}); give them weight, merge them with a neighbour, "
+            "or leave them out of the population table with partial=True"
+        )
     factor = np.ones_like(sample_all)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor[idx] = both["count"].to_numpy()[:, None] / sample_all[idx]
@@ -365,6 +373,17 @@ def _calibration_matrix(
     if not cols:
         raise DataError("calibrate needs at least one population total")
     return np.column_stack(cols), np.array(pop)
+
+
+def _calibration_names(totals: Mapping[str, Any], population_size: float | None) -> list[str]:
+    """Names of the columns of :func:`_calibration_matrix`, in its order, for messages."""
+    names = ["the population size"] if population_size is not None else []
+    for name, total in totals.items():
+        if isinstance(total, Mapping):
+            names.extend(f"{name!r} = {plain(level)!r}" for level in total)
+        else:
+            names.append(repr(name))
+    return names
 
 
 CALFUNS = ("linear", "raking", "logit")
@@ -584,6 +603,16 @@ def linear_calibration_weights(
         s2 = _group_means(groups, s2[:, None])[:, 0]
         W_fit = _group_means(groups, W)
     ww = W_fit[:, 0]
+    sample_totals = mm.T @ ww
+    names = _calibration_names(totals, population_size)
+    empty = np.flatnonzero((sample_totals == 0) & (pop_v != 0))
+    if empty.size:
+        k = int(empty[0])
+        raise DataError(
+            f"calibration total of {names[k]} is {pop_v[k]:g} but its weighted sample total is "
+            "zero (the column is zero, or the level absent, in every row with weight): no "
+            "weighting can reach it"
+        )
     g = g_factors(ww)
     achieved = mm.T @ (ww * g)
     tol = 1e-6 * max(1.0, float(np.abs(pop_v).max()))

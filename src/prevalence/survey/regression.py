@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -31,7 +32,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from ..core.checks import plain
-from ..core.errors import DataError, EstimationError
+from ..core.errors import DataError, EstimationError, EstimationWarning
 from ..core.intervals import check_level
 from .estimation import RatioStatistic
 from .table import DomainTable
@@ -447,6 +448,15 @@ def _fit(design: _Design, formula: str, family: str) -> _Fit:
     if family == "poisson" and np.any(y < 0):
         pos = int(np.flatnonzero(y < 0)[0])
         raise DataError(f"a Poisson outcome must be non-negative; row {pos} has {plain(y[pos])!r}")
+    used = design.weights != 0 if inside is None else inside & (design.weights != 0)
+    if family in ("binomial", "poisson") and used.any():
+        lo, hi = float(y[used].min()), float(y[used].max())
+        if lo == hi and (lo == 0 or (family == "binomial" and lo == 1)):
+            raise EstimationError(
+                f"the outcome of {formula!r} is {lo:g} in every row: a {family} model has no "
+                "finite maximum-likelihood estimate (its intercept runs off to "
+                f"{'minus ' if lo == 0 else ''}infinity); estimate the proportion instead"
+            )
     rank = np.linalg.matrix_rank(X if inside is None else X[inside])
     if rank < X.shape[1]:
         raise EstimationError(
@@ -456,6 +466,14 @@ def _fit(design: _Design, formula: str, family: str) -> _Fit:
     # R's svyglm scales the weights by their mean over every row, those without weight too
     w = design.weights * (1.0 if inside is None else inside) / design.weights.mean()
     fit = _irls(X, y, w, fam, family)
+    if family == "binomial" and np.any((fit.mu[used] < 1e-10) | (fit.mu[used] > 1 - 1e-10)):
+        warnings.warn(
+            f"fitted probabilities numerically 0 or 1 in {formula!r} (separation): some "
+            "coefficients have no finite estimate and their standard errors mean nothing, as R "
+            "warns; simplify the model or merge the levels that separate the outcome",
+            EstimationWarning,
+            stacklevel=4,
+        )
     # svy.varcoef: estimating functions x * working residual * working weight, times A^-1
     resid = (y - fit.mu) * fam.link.deriv(fit.mu)
     estfun = X * (resid * fit.working_weights)[:, None]
