@@ -5,7 +5,10 @@ fields; `simulate_case_lists`), pseudonymised and linked with `link_case_lists` 
 Prints, for several thresholds, the pairwise precision and recall against the true links, the
 people observed, and the log-linear MSE estimate (BIC selection among models with two-way
 interactions) from the linked lists next to the one from the true links; then the time of
-each step. Run: `.venv/bin/python benchmarks/linkage_quality.py [n_people] [seed]`.
+each step. Run: `.venv/bin/python benchmarks/linkage_quality.py [n_people] [seed] [poor]`;
+with `poor`, a name-poor population (issue #38): three lists, given names from a pool of 20 and
+family names from 216 (36 stems with short suffixes), both with Zipf frequencies, 5% typos,
+3% duplicates.
 """
 
 from __future__ import annotations
@@ -23,9 +26,18 @@ from prevalence.simulate import simulate_case_lists
 SECRET = "a benchmark secret, long enough to be safe"
 
 
-def main(n_people: int = 10_000, seed: int = 20261128) -> None:
+NAME_POOR = dict(
+    lists={"police": 0.3, "ngo": 0.25, "shelter": 0.2},
+    given_name_pool=20,
+    family_name_pool=216,
+    typo_rate=0.05,
+    duplicate_rate=0.03,
+)
+
+
+def main(n_people: int = 10_000, seed: int = 20261128, poor: bool = False) -> None:
     t0 = time.perf_counter()
-    pop = simulate_case_lists(n_people, seed=seed)
+    pop = simulate_case_lists(n_people, seed=seed, **(NAME_POOR if poor else {}))
     t_sim = time.perf_counter() - t0
     t0 = time.perf_counter()
     lists = {
@@ -56,6 +68,12 @@ def main(n_people: int = 10_000, seed: int = 20261128) -> None:
         f"{n_people:,} people, {len(pop.lists)} lists, {n_records:,} records "
         f"({pop.true_histories().n_observed:,} people observed, {n_true_links:,} true links); "
         f"seed {seed}"
+        + (
+            f"; name-poor: {pop.settings['namesakes']:.0%} of people share both names with "
+            f"someone, {pop.settings['namesakes_same_year']:.0%} also the year of birth"
+            if poor
+            else ""
+        )
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -64,6 +82,11 @@ def main(n_people: int = 10_000, seed: int = 20261128) -> None:
         print(
             f"MSE from the true links: N = {true_fit.value:,.0f} "
             f"[{true_fit.lower:,.0f}, {true_fit.upper:,.0f}] (truth {n_people:,})"
+        )
+        summary = result.summary()
+        print(
+            f"links on the names alone: {summary['links_on_names_alone']:,} "
+            f"({summary['share_of_links_on_names_alone']:.1%})"
         )
         print("threshold  precision  recall  observed  N (linked)  interval")
         for t in (0.5, 0.8, 0.9, 0.95, 0.99):
@@ -89,5 +112,6 @@ def main(n_people: int = 10_000, seed: int = 20261128) -> None:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    main(*args)
+    flags = {a for a in sys.argv[1:] if not a.isdigit()}
+    args = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    main(*args, poor="poor" in flags)

@@ -464,6 +464,13 @@ def _linkage_sections(config: RunConfig, protected: dict) -> list[dict[str, Any]
             "lower the estimate; missed links split them and raise it: the table shows the "
             "people observed at other thresholds."
         )
+        if s.get("links_on_names_alone"):
+            text += (
+                f" {s['links_on_names_alone']:,} of the links "
+                f"({s['share_of_links_on_names_alone']:.0%}) rest on the names alone (the dates "
+                "of birth missing or different): where many people share names, those are the "
+                "links to doubt."
+            )
         table = notes["sensitivity"].rename(
             columns={
                 "people_observed": "people observed",

@@ -107,6 +107,37 @@ def _names(rng: np.random.Generator, n: int, parts: tuple[int, int]) -> list[str
     return out
 
 
+#: Short endings that turn one family-name stem into several names (as in many languages:
+#: -ov/-ova, -i, -a), so that a name-poor population also has names that differ by a letter.
+_SUFFIXES = ["", "a", "i", "ov", "ova", "in"]
+
+
+def _pool(rng: np.random.Generator, size: int, parts: tuple[int, int]) -> list[str]:
+    """``size`` distinct generated names."""
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < size:
+        for name in _names(rng, size, parts):
+            if name not in seen and len(out) < size:
+                seen.add(name)
+                out.append(name)
+    return out
+
+
+def _family_pool(rng: np.random.Generator, size: int) -> list[str]:
+    """``size`` distinct family names made of a few stems with short suffixes."""
+    stems = _pool(rng, max(1, -(-size // len(_SUFFIXES))), (1, 2))
+    names = [stem + suffix for stem in stems for suffix in _SUFFIXES]
+    return list(dict.fromkeys(names))[:size]
+
+
+def _zipf_choice(rng: np.random.Generator, pool: list[str], n: int) -> list[str]:
+    """``n`` draws from ``pool`` with Zipf frequencies (the k-th most common name 1/k as often
+    as the first): a handful of names cover most people, as in many countries."""
+    weights = 1.0 / np.arange(1, len(pool) + 1)
+    return [pool[k] for k in rng.choice(len(pool), size=n, p=weights / weights.sum())]
+
+
 def _typo(rng: np.random.Generator, text: str) -> str:
     """One typing or transcription error: a letter changed, dropped, doubled or swapped with
     its neighbour, or an accent added."""
@@ -139,6 +170,9 @@ def simulate_case_lists(
     typo_rate: float = 0.1,
     missing_rate: float = 0.05,
     year: int = 2025,
+    given_name_pool: int | None = None,
+    family_name_pool: int | None = None,
+    birth_years: int = 47,
     seed: SeedLike = None,
 ) -> CaseListPopulation:
     """Simulate ``n_people`` people, the lists that find them and the records the lists keep.
@@ -165,6 +199,16 @@ def simulate_case_lists(
         or sex.
     year : int
         Year of identification of the records.
+    given_name_pool, family_name_pool : int, optional
+        Name-poor populations: draw given names from this many names and family names from
+        this many (a few stems with short suffixes such as -ov/-ova, so that names also
+        differ by a letter or two), both with Zipf frequencies, as in countries where a
+        handful of names cover most people. Default None: every person's names are their
+        own (a large pool, where namesakes are rare).
+    birth_years : int
+        Span of the years of birth (from 1960). Fewer years: more namesakes born in the same
+        year. ``settings["namesakes_same_year"]`` reports the share of people who share both
+        names and the year of birth with someone else.
     seed : int or Generator
         Same seed, same population and records.
     """
@@ -185,22 +229,37 @@ def simulate_case_lists(
             raise DataError(f"{label} must lie in [0, 1), got {rate}")
     if heterogeneity < 0:
         raise DataError(f"heterogeneity must be non-negative, got {heterogeneity}")
+    for label, pool in (
+        ("given_name_pool", given_name_pool),
+        ("family_name_pool", family_name_pool),
+    ):
+        if pool is not None and (isinstance(pool, bool) or int(pool) != pool or pool < 1):
+            raise DataError(f"{label} must be a positive whole number or None, got {pool!r}")
+    if isinstance(birth_years, bool) or int(birth_years) != birth_years or birth_years < 1:
+        raise DataError(f"birth_years must be a positive whole number, got {birth_years!r}")
     rng = as_generator(seed)
     n = int(n_people)
+    given = (
+        _names(rng, n, (2, 3))
+        if given_name_pool is None
+        else _zipf_choice(rng, _pool(rng, int(given_name_pool), (2, 3)), n)
+    )
+    family_pool = None if family_name_pool is None else _family_pool(rng, int(family_name_pool))
+    family = _names(rng, n, (2, 3)) if family_pool is None else _zipf_choice(rng, family_pool, n)
     people = pd.DataFrame(
         {
             "person": np.arange(n),
-            "given_name": _names(rng, n, (2, 3)),
-            "family_name": _names(rng, n, (2, 3)),
+            "given_name": given,
+            "family_name": family,
             "date_of_birth": pd.to_datetime("1960-01-01")
-            + pd.to_timedelta(rng.integers(0, 365 * 47, size=n), unit="D"),
+            + pd.to_timedelta(rng.integers(0, int(365.25 * birth_years), size=n), unit="D"),
             "sex": rng.choice(["F", "M"], size=n, p=[0.6, 0.4]),
             "region": rng.choice(_REGIONS, size=n),
             "exploitation": rng.choice(_TYPES, size=n, p=[0.4, 0.3, 0.15, 0.05, 0.1]),
         }
     )
     compound = rng.random(n) < 0.2  # a second family name, which records often drop
-    second = _names(rng, n, (2, 2))
+    second = _names(rng, n, (2, 2)) if family_pool is None else _zipf_choice(rng, family_pool, n)
     people.loc[compound, "family_name"] = [
         f"{a} {b}"
         for a, b in zip(
@@ -231,11 +290,14 @@ def simulate_case_lists(
         frame["year"] = year
         records[name] = frame
         truth.append(pd.DataFrame({"list": name, "record_id": frame["record_id"], "person": who}))
+    key = people[["given_name", "family_name"]].assign(year=people["date_of_birth"].dt.year)
     settings = {
         "heterogeneity": float(heterogeneity),
         "duplicate_rate": float(duplicate_rate),
         "typo_rate": float(typo_rate),
         "missing_rate": float(missing_rate),
+        "namesakes_same_year": float(key.duplicated(keep=False).mean()),
+        "namesakes": float(key[["given_name", "family_name"]].duplicated(keep=False).mean()),
     }
     return CaseListPopulation(
         people, records, pd.concat(truth, ignore_index=True), n, {**probs, **settings}

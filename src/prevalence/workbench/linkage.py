@@ -66,6 +66,10 @@ class CaseListScenario:
         :func:`~prevalence.simulate.simulate_case_lists`).
     heterogeneity, duplicate_rate, typo_rate, missing_rate : float
         As :func:`~prevalence.simulate.simulate_case_lists`.
+    given_name_pool, family_name_pool, birth_years : int, optional
+        Name-poor populations, as :func:`~prevalence.simulate.simulate_case_lists` (pools
+        of names with Zipf frequencies; fewer years of birth, more namesakes born the same
+        year).
     threshold : float
         The linkage's default threshold.
     """
@@ -77,6 +81,9 @@ class CaseListScenario:
     typo_rate: float = 0.1
     missing_rate: float = 0.05
     threshold: float = 0.5
+    given_name_pool: int | None = None
+    family_name_pool: int | None = None
+    birth_years: int = 47
 
     def __call__(self, rng: np.random.Generator) -> tuple[LinkedCaseLists, float]:
         pop = simulate_case_lists(
@@ -86,6 +93,9 @@ class CaseListScenario:
             duplicate_rate=self.duplicate_rate,
             typo_rate=self.typo_rate,
             missing_rate=self.missing_rate,
+            given_name_pool=self.given_name_pool,
+            family_name_pool=self.family_name_pool,
+            birth_years=self.birth_years,
             seed=rng,
         )
         hashed = {
