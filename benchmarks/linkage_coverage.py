@@ -24,15 +24,6 @@ from concurrent.futures import ProcessPoolExecutor
 SEED = 20261128
 
 
-NAME_POOR = dict(
-    lists={"police": 0.3, "ngo": 0.25, "shelter": 0.2},
-    given_name_pool=20,
-    family_name_pool=216,
-    typo_rate=0.05,
-    duplicate_rate=0.03,
-)
-
-
 def run(
     replicates: int = 200,
     n_people: int = 2000,
@@ -42,6 +33,7 @@ def run(
 ):
     """The study's summary and its wall time (also used by the slow test, reduced)."""
     from prevalence import LogLinearMSE
+    from prevalence.simulate import NAME_POOR
     from prevalence.workbench import CaseListScenario, LinkedEstimate, study
 
     model = LogLinearMSE()  # independence: the model that generated the lists

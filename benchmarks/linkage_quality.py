@@ -21,18 +21,9 @@ import numpy as np
 
 from prevalence import LogLinearMSE
 from prevalence.linkage import estimate_with_linkage_uncertainty, link_case_lists, pseudonymise
-from prevalence.simulate import simulate_case_lists
+from prevalence.simulate import NAME_POOR, simulate_case_lists
 
 SECRET = "a benchmark secret, long enough to be safe"
-
-
-NAME_POOR = dict(
-    lists={"police": 0.3, "ngo": 0.25, "shelter": 0.2},
-    given_name_pool=20,
-    family_name_pool=216,
-    typo_rate=0.05,
-    duplicate_rate=0.03,
-)
 
 
 def main(n_people: int = 10_000, seed: int = 20261128, poor: bool = False) -> None:

@@ -17,7 +17,7 @@ import pytest
 from prevalence import DataError
 from prevalence.linkage import link_case_lists, pseudonymise
 from prevalence.linkage.link import _full_name_frequencies, _one_record_per_list
-from prevalence.simulate import simulate_case_lists
+from prevalence.simulate import NAME_POOR, simulate_case_lists
 
 from .conftest import FIELDS, SECRET
 
@@ -33,15 +33,7 @@ THREE = {"police": 0.3, "ngo": 0.25, "shelter": 0.2}
 
 
 def _poor(n: int, seed: int):
-    return simulate_case_lists(
-        n,
-        THREE,
-        given_name_pool=20,
-        family_name_pool=216,
-        typo_rate=0.05,
-        duplicate_rate=0.03,
-        seed=seed,
-    )
+    return simulate_case_lists(n, seed=seed, **NAME_POOR)
 
 
 def test_name_poor_populations():

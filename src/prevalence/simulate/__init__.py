@@ -2,7 +2,7 @@
 
 from .areas import AreaPopulation, simulate_areas
 from .capture import CapturePopulation, simulate_captures
-from .case_lists import CaseListPopulation, simulate_case_lists
+from .case_lists import NAME_POOR, CaseListPopulation, simulate_case_lists
 from .network import NetworkPopulation, RDSScenario, ScaleUpScenario, simulate_network
 from .programme import (
     ProgrammeLists,
@@ -17,6 +17,7 @@ __all__ = [
     "AreaPopulation",
     "CapturePopulation",
     "CaseListPopulation",
+    "NAME_POOR",
     "CaptureScenario",
     "NetworkPopulation",
     "RDSScenario",

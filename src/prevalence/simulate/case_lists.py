@@ -37,10 +37,21 @@ from ..core.errors import DataError
 from ..core.random import SeedLike, as_generator
 from ..mse.data.captures import CaptureHistories
 
-__all__ = ["CaseListPopulation", "simulate_case_lists", "DEFAULT_LISTS"]
+__all__ = ["CaseListPopulation", "simulate_case_lists", "DEFAULT_LISTS", "NAME_POOR"]
 
 #: Four lists and their average capture probabilities, with each list's way of writing dates.
 DEFAULT_LISTS: dict[str, float] = {"police": 0.25, "ngo": 0.2, "shelter": 0.15, "labour": 0.1}
+#: The name-poor setting of issue #38, as keyword arguments of :func:`simulate_case_lists`:
+#: three lists, given names from a pool of 20 and family names from 216 (36 stems with short
+#: suffixes), both with Zipf frequencies (about 60% of people share both names with someone),
+#: 5% typos, 3% duplicate records.
+NAME_POOR: dict[str, object] = {
+    "lists": {"police": 0.3, "ngo": 0.25, "shelter": 0.2},
+    "given_name_pool": 20,
+    "family_name_pool": 216,
+    "typo_rate": 0.05,
+    "duplicate_rate": 0.03,
+}
 _DATE_FORMATS = {
     "police": "%d/%m/%Y",
     "ngo": "%Y-%m-%d",

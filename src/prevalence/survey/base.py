@@ -1163,17 +1163,7 @@ class Design(ABC):
         )
         warnings.warn(note, EstimationWarning, stacklevel=4)
         nan = math.nan
-        details: dict[str, Any] = {
-            "statistic": stat.kind,
-            "variable": stat.labels[0],
-            "std_error": nan,
-            "variance": nan,
-            "n_observed": n_d,
-            "degf": degf,
-            "design": design_label,
-        }
-        if domain is not None:
-            details["domain"] = domain
+        details = _statistic_details(stat, nan, nan, n_d, degf, design_label, domain)
         return Estimate(
             nan,
             nan,
@@ -1233,22 +1223,12 @@ class Design(ABC):
         else:
             q = critical_value(level, t_df)
             lo, hi = value - q * se, value + q * se
-        details: dict[str, Any] = {
-            "statistic": stat.kind,
-            "variable": stat.labels[0],
-            "std_error": se,
-            "variance": var,
-            "n_observed": n_d,
-            "degf": degf,
-            "design": design_label,
-        }
+        details = _statistic_details(stat, se, var, n_d, degf, design_label, domain)
         if deff:
             mask = (codes == d) & use if mask is None else mask
             details["deff"] = design_effect(
                 self.weights, stat, mask, value, var, replace=deff == "replace"
             )
-        if domain is not None:
-            details["domain"] = domain
         how = self._variance_label()
         if stat.kind == "proportion":
             how += f", {ci or 'logit'} interval"
@@ -1276,3 +1256,27 @@ def _rows_of_bounds(bounds: Bounds, rows: np.ndarray, n: int) -> tuple[Any, Any]
     cut to those rows, numbers kept (checked in full first, so errors name design rows)."""
     lower, upper = calibration_bounds(bounds, n)
     return tuple(b[rows] if isinstance(b, np.ndarray) else b for b in (lower, upper))  # type: ignore[return-value]
+
+
+def _statistic_details(
+    stat: RatioStatistic,
+    se: float,
+    var: float,
+    n_d: int,
+    degf: int,
+    design_label: str,
+    domain: dict | None,
+) -> dict[str, Any]:
+    """The details of one survey statistic's estimate (see ``survey/details.py``)."""
+    details: dict[str, Any] = {
+        "statistic": stat.kind,
+        "variable": stat.labels[0],
+        "std_error": se,
+        "variance": var,
+        "n_observed": n_d,
+        "degf": degf,
+        "design": design_label,
+    }
+    if domain is not None:
+        details["domain"] = domain
+    return details
