@@ -3,7 +3,7 @@
 Targets from the issue, measured with R on this kind of machine: LCMCR's C++ sampler takes
 2.3 s for 110,000 Gibbs sweeps (10,000 burn-in, 1,000 samples thinned by 100) on the four-list
 Kosovo data (4,400 people); dga's ``bma.cr`` takes 0.42 s on four lists and 0.34 s on five.
-R's ``estimate_population_bayesthresh`` seconds come from tests/reference/values_mse.json.
+R's ``estimate_population_bayesthresh`` seconds come from ../shared/reference/values_mse.json.
 
 Each case is timed after a warm-up call that loads (or compiles) the numba kernels; the
 warm-up time is printed too. Usage: python benchmarks/bench_bayesian_mse.py
@@ -16,7 +16,7 @@ import time
 import warnings
 from pathlib import Path
 
-REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 
 
 def _load(name: str):

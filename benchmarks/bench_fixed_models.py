@@ -19,7 +19,7 @@ import pandas as pd
 from prevalence import CaptureHistories, LogLinearMSE
 from prevalence.mse import closed_population_table
 
-REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 
 
 def timed(fn, repeat: int = 5) -> float:
@@ -33,6 +33,9 @@ def timed(fn, repeat: int = 5) -> float:
 
 def main() -> int:
     path = REFERENCE / "data" / "UKdat.csv"
+    if not path.exists():
+        print(f"reference data not found at {path}; nothing to time")
+        return 0
     captures = CaptureHistories.from_counts(pd.read_csv(path), count="count")
     ref = json.loads((REFERENCE / "values_mse.json").read_text())["UKdat"]
     model = ref["bic_maxorder2_model"]

@@ -26,7 +26,7 @@ from prevalence.network import RDS, ScaleUp
 from prevalence.simulate import RDSScenario
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "tests" / "reference" / "data"
+REFERENCE = ROOT.parent / "shared" / "reference" / "data"
 R_VALUES = json.loads((ROOT / "tests" / "network" / "r_values.json").read_text())
 
 

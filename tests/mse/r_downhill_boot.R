@@ -6,7 +6,7 @@ suppressPackageStartupMessages({library(MultipleSystemsEstimation); library(json
 ns <- asNamespace("MultipleSystemsEstimation")
 out <- list()
 for (nm in c("Korea", "NewOrl")) {
-  d <- read.csv(paste0("tests/reference/data/", nm, ".csv")); nl <- ncol(d) - 1
+  d <- read.csv(paste0("../shared/reference/data/", nm, ".csv")); nl <- ncol(d) - 1
   t0 <- proc.time()[3]
   est <- ns$downhill_fit(d[, nl + 1], d[, 1:nl], maxorder = 2)
   boot <- ns$downhill_bootstrapcal(d, nboot = 1000, iseed = 1234, maxorder = 2)

@@ -1,11 +1,11 @@
 # Reference values for tests/mse/test_published.py (issue #19), written to r_published.json.
 # Run by hand (the tests never need R):
-#   Rscript tests/mse/r_published.R  (from the repository root)
+#   Rscript tests/mse/r_published.R  (from the repository root, ../shared beside it)
 # Packages: Rcapture 1.4-4 (CRAN), MultipleSystemsEstimation (GitHub
 # bernardsilverman/MultipleSystemsEstimation, the version with downhill_fit and vary_ntop_bca),
 # installed into a library given by R_LIBS.
 suppressPackageStartupMessages({library(Rcapture); library(MultipleSystemsEstimation); library(jsonlite)})
-ref <- "tests/reference/data/"
+ref <- "../shared/reference/data/"
 rd <- function(name) read.csv(paste0(ref, name, ".csv"))
 row <- function(tab) {
   tab <- as.data.frame(tab)

@@ -1,4 +1,4 @@
-"""Decomposable graphical model averaging against R ``dga`` (values in tests/reference)."""
+"""Decomposable graphical model averaging against R ``dga`` (values in ../shared/reference)."""
 
 from __future__ import annotations
 

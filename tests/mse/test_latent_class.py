@@ -1,4 +1,4 @@
-"""Latent class MSE against R ``LCMCR`` (values in tests/reference) and on known truth."""
+"""Latent class MSE against R ``LCMCR`` (values in ../shared/reference) and on known truth."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Published MSE analyses (issue #19): many-list searches, the UK rule, the log-normal interval.
 
 Reference values: ``tests/mse/r_published.json``, written by ``tests/mse/r_published.R`` (run
-by hand with Rcapture 1.4-4 and MultipleSystemsEstimation 1.2.0), and tests/reference.
+by hand with Rcapture 1.4-4 and MultipleSystemsEstimation 1.2.0), and ../shared/reference.
 """
 
 from __future__ import annotations
@@ -232,9 +232,9 @@ def test_rcapture_user_heterogeneity_function():
     """closedpCI.t(period3, m = "Mh", h = function(x) 0.5^x - 1) on the mvole data."""
     import pandas as pd
 
-    from ..conftest import REFERENCE
+    from ..conftest import reference_file
 
-    mv = pd.read_csv(REFERENCE / "data" / "rcapture_mvole.csv").iloc[:, 10:15]
+    mv = pd.read_csv(reference_file("data/rcapture_mvole.csv")).iloc[:, 10:15]
     mv = mv[mv.sum(axis=1) > 0]  # Rcapture ignores animals not caught in this period
     captures = CaptureHistories.from_records(mv, lists=list(mv.columns))
     est = ClosedPopulationMSE(model="M0", h=lambda k: 0.5**k - 1).fit(captures)

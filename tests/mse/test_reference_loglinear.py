@@ -1,4 +1,4 @@
-"""Log-linear MSE against R's MultipleSystemsEstimation (values in tests/reference)."""
+"""Log-linear MSE against R's MultipleSystemsEstimation (values in ../shared/reference)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rcapture's closed-population models (closedp.t, closedpCI.t) against tests/reference."""
+"""Rcapture's closed-population models (closedp.t, closedpCI.t) against ../shared/reference."""
 
 from __future__ import annotations
 

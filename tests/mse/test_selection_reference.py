@@ -1,4 +1,4 @@
-"""Model selection against R's MultipleSystemsEstimation (tests/reference/values_mse.json)."""
+"""Model selection against R's MultipleSystemsEstimation (../shared/reference/values_mse.json)."""
 
 from __future__ import annotations
 

@@ -8,13 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ..conftest import REFERENCE
+from ..conftest import REFERENCE, SKIP_REASON
 
 HERE = Path(__file__).resolve().parent
 
 
 def _json(name: str) -> dict:
-    return json.loads((REFERENCE / name).read_text())
+    path = REFERENCE / name
+    if not path.is_file():
+        pytest.skip(SKIP_REASON)
+    return json.loads(path.read_text())
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +39,15 @@ def r_network_values() -> dict:
 @pytest.fixture(scope="session")
 def rwanda() -> tuple[pd.DataFrame, dict[str, float]]:
     data = REFERENCE / "data"
+    if not (data / "nsum_rwanda_survey.csv").is_file():
+        pytest.skip(SKIP_REASON)
     survey = pd.read_csv(data / "nsum_rwanda_survey.csv")
     kp = pd.read_csv(data / "nsum_rwanda_knownpop.csv")
     return survey, dict(zip(kp["known.popn"], kp["size"].astype(float), strict=True))
 
 
 def load_rds(name: str) -> pd.DataFrame:
-    return pd.read_csv(
-        REFERENCE / "data" / f"rds_{name}.csv", dtype={"id": str, "recruiter.id": str, "seed": str}
-    )
+    path = REFERENCE / "data" / f"rds_{name}.csv"
+    if not path.is_file():
+        pytest.skip(SKIP_REASON)
+    return pd.read_csv(path, dtype={"id": str, "recruiter.id": str, "seed": str})

@@ -1,10 +1,10 @@
 # Further reference values for tests/network, computed by hand with R (never by the tests):
 #   networkreporting 0.3.1 (github dfeehan/networkreporting), surveybootstrap 0.0.3 (CRAN),
 #   RDS 0.9-10 (CRAN).
-# Run from the repository root:
+# Run from the repository root with ../shared beside it:
 #   Rscript tests/network/r_reference.R   (writes tests/network/r_values.json)
 suppressMessages({library(networkreporting); library(surveybootstrap); library(RDS); library(dplyr); library(jsonlite)})
-ref <- "tests/reference/data/"
+ref <- "../shared/reference/data/"
 out <- list()
 
 ## ---- network scale-up: Rwanda

@@ -6,7 +6,7 @@
 # survey 4.5 source (R/multistage.R of the CRAN package, passed as the first argument) and
 # puts them in place of 4.1.1's before computing. Strata are factors: 4.5's R-level code
 # needs numeric or factor strata for "adjust" (its NEWS, 4.4-3). Run:
-#   Rscript tests/survey/r_adjust43.R path/to/survey-4.5/R/multistage.R tests/reference/data \
+#   Rscript tests/survey/r_adjust43.R path/to/survey-4.5/R/multistage.R ../shared/reference/data \
 #     > tests/survey/r_adjust43.json
 suppressMessages({library(survey); library(jsonlite)})
 args <- commandArgs(trailingOnly = TRUE)

@@ -1,12 +1,12 @@
 # Reference values from R's survey package (4.1.1) for calibration within clusters, aggregated
 # calibration, bounds, ratio calibration and pre-calibrated weights (issue #16). The calls are
 # those of R survey's tests/testoutput/caleg.R and vignettes/precalibrated.Rnw; run by hand:
-#   Rscript tests/survey/r_caleg.R tests/reference/data tests/survey > tests/survey/r_caleg.json
+#   Rscript tests/survey/r_caleg.R ../shared/reference/data tests/survey > tests/survey/r_caleg.json
 # The second argument is where the small data set drawn with R's random numbers (the
 # postStratify-versus-calibrate example, set.seed(17)) is written as caleg_french.csv.
 suppressPackageStartupMessages({library(survey); library(jsonlite)})
 args <- commandArgs(TRUE)
-dir <- if (length(args)) args[1] else "tests/reference/data"
+dir <- if (length(args)) args[1] else "../shared/reference/data"
 outdir <- if (length(args) > 1) args[2] else "."
 rd <- function(name) read.csv(file.path(dir, paste0("survey_", name, ".csv")))
 apiclus1 <- rd("apiclus1"); apiclus2 <- rd("apiclus2"); apistrat <- rd("apistrat")

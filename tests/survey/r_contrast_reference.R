@@ -1,9 +1,9 @@
-# Reference values for tests/survey/test_contrast.py beyond tests/reference/values_contrast.json:
+# Reference values for tests/survey/test_contrast.py beyond ../shared/reference/values_contrast.json:
 # domain covariance, GLMs and predictive margins on other designs (cluster, two-stage, replicate,
 # post-stratified). Run by hand; the tests never need R:
-#   Rscript tests/survey/r_contrast_reference.R tests/reference/data > tests/survey/r_contrast_values.json
+#   Rscript tests/survey/r_contrast_reference.R ../shared/reference/data > tests/survey/r_contrast_values.json
 suppressPackageStartupMessages({library(survey); library(jsonlite)})
-args <- commandArgs(TRUE); dir <- if (length(args)) args[1] else "tests/reference/data"
+args <- commandArgs(TRUE); dir <- if (length(args)) args[1] else "../shared/reference/data"
 rd <- function(name) {
   d <- read.csv(file.path(dir, paste0("survey_", name, ".csv")))
   d$hi99 <- as.numeric(d$api99 >= 700); d$hi00 <- as.numeric(d$api00 >= 700)

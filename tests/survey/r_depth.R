@@ -1,8 +1,8 @@
 # Reference values from R's survey package (4.1.1) for subsets and svyvar (issue #16), run by hand:
-#   Rscript tests/survey/r_depth.R tests/reference/data > tests/survey/r_depth.json
+#   Rscript tests/survey/r_depth.R ../shared/reference/data > tests/survey/r_depth.json
 # Every entry records the R call that produced it.
 suppressPackageStartupMessages({library(survey); library(jsonlite)})
-args <- commandArgs(TRUE); dir <- if (length(args)) args[1] else "tests/reference/data"
+args <- commandArgs(TRUE); dir <- if (length(args)) args[1] else "../shared/reference/data"
 rd <- function(name) read.csv(file.path(dir, paste0("survey_", name, ".csv")))
 apistrat <- rd("apistrat"); apiclus1 <- rd("apiclus1"); apiclus2 <- rd("apiclus2")
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)

@@ -1,5 +1,5 @@
 # PPS-without-replacement designs in R survey 4.1.1 (issue #16), run by hand:
-#   Rscript tests/survey/r_pps.R tests/survey tests/reference/data
+#   Rscript tests/survey/r_pps.R tests/survey ../shared/reference/data
 # writes a synthetic sample (pps_sample.csv: 40 units in 2 strata with unequal inclusion
 # probabilities) and the values R computes on it (r_pps.json). The joint inclusion
 # probabilities for ppsmat are those of stratified simple random sampling (N_h, n_h below),

@@ -1,7 +1,7 @@
 # Reference values from R's survey package (4.1.1) for the quantile intervals R offers beyond
 # Woodruff's (issue #16): Francisco and Fuller's score interval (interval.type="score") and
 # the replicate-quantile interval (interval.type="quantile"); run by hand:
-#   Rscript tests/survey/r_quantile.R tests/reference/data tests/survey > tests/survey/r_quantile.json
+#   Rscript tests/survey/r_quantile.R ../shared/reference/data tests/survey > tests/survey/r_quantile.json
 # The second argument is where R's bootstrap replicate factors (set.seed(2026), 20 replicates
 # of apistrat) are written as quantile_bootstrap.csv: R's random numbers cannot be redrawn here.
 suppressPackageStartupMessages({library(survey); library(jsonlite)})
@@ -24,7 +24,7 @@ for (name in names(rules45)) {
   assignInNamespace(name, f, "survey")
 }
 args <- commandArgs(TRUE)
-dir <- if (length(args)) args[1] else "tests/reference/data"
+dir <- if (length(args)) args[1] else "../shared/reference/data"
 outdir <- if (length(args) > 1) args[2] else "."
 rd <- function(name) read.csv(file.path(dir, paste0("survey_", name, ".csv")))
 apistrat <- rd("apistrat"); apiclus1 <- rd("apiclus1"); apiclus2 <- rd("apiclus2")

@@ -1,8 +1,8 @@
 # Reference values from R's survey package for tests/survey (run by hand; the tests never need R):
-#   Rscript tests/survey/r_reference.R tests/reference/data > tests/survey/r_values.json
+#   Rscript tests/survey/r_reference.R ../shared/reference/data > tests/survey/r_values.json
 # Every entry records the R call that produced it.
 suppressPackageStartupMessages({library(survey); library(jsonlite)})
-args <- commandArgs(TRUE); dir <- if (length(args)) args[1] else "tests/reference/data"
+args <- commandArgs(TRUE); dir <- if (length(args)) args[1] else "../shared/reference/data"
 rd <- function(name) read.csv(file.path(dir, paste0("survey_", name, ".csv")))
 apistrat <- rd("apistrat"); apiclus1 <- rd("apiclus1"); apiclus2 <- rd("apiclus2")
 out <- list()

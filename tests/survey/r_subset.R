@@ -3,10 +3,10 @@
 # subsets, svyglm's na.action, per-unit calibration bounds, several ratios and contrasts with
 # their covariance, contrasts of replicate statistics and of GLM coefficients, predictions of a
 # survey GLM, svyby with svyvar. Run by hand from the repository root:
-#   Rscript tests/survey/r_subset.R tests/reference/data tests/survey > tests/survey/r_subset.json
+#   Rscript tests/survey/r_subset.R ../shared/reference/data tests/survey > tests/survey/r_subset.json
 suppressPackageStartupMessages({library(survey); library(jsonlite)})
 args <- commandArgs(TRUE)
-dir <- if (length(args)) args[1] else "tests/reference/data"
+dir <- if (length(args)) args[1] else "../shared/reference/data"
 here <- if (length(args) > 1) args[2] else "tests/survey"
 rd <- function(name) read.csv(file.path(dir, paste0("survey_", name, ".csv")))
 apiclus1 <- rd("apiclus1"); apistrat <- rd("apistrat")

@@ -2,7 +2,7 @@
 # example"), vignettes/domain.Rnw (domain estimation; its fpc, api and mu284 parts: the nwtco
 # part draws rbinom without a seed, so it prints different numbers on every build), run in R
 # 4.1.1 with survey 4.1.1; run by hand:
-#   Rscript tests/survey/r_vignettes.R tests/reference/data tests/survey/data > tests/survey/r_vignettes.json
+#   Rscript tests/survey/r_vignettes.R ../shared/reference/data tests/survey/data > tests/survey/r_vignettes.json
 # The second argument is where R's fpc and mu284 example data are written (fpc.csv, mu284.csv;
 # fpc's x is stored in R with float rounding, 2.8 being 2.79999995..., so every bit is kept).
 suppressPackageStartupMessages({library(survey); library(jsonlite)})

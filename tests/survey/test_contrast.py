@@ -1,6 +1,6 @@
 """Domain covariance, contrasts, survey GLM and predictive margins against R survey 4.1.1.
 
-Every value of tests/reference/values_contrast.json (svyby(covmat=TRUE), svycontrast,
+Every value of ../shared/reference/values_contrast.json (svyby(covmat=TRUE), svycontrast,
 svyglm(family=quasibinomial()), svypredmeans on the stratified api sample) to 1e-6 relative.
 """
 

@@ -1,4 +1,4 @@
-"""Survey estimates against R's survey package: tests/reference/values_survey.json and the
+"""Survey estimates against R's survey package: ../shared/reference/values_survey.json and the
 further R calls of tests/survey/r_reference.R (values in r_values.json). All to 1e-6 relative."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def check_by(frame, ref, rel=REL):
         np.testing.assert_allclose(frame["upper"], ref["upper"], rtol=rel)
 
 
-# ------------------------------------------------------------------ tests/reference/values_survey.json
+# ------------------------------------------------------------------ ../shared/reference/values_survey.json
 def test_values_survey_json(d, survey_reference):
     ref = survey_reference
     check(d["dstrat"].mean("api00"), ref["strat_mean_api00"])
