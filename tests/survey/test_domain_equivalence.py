@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from prevalence import DataError
 from prevalence.survey import PPSDesign, SurveyDesign
 
+from .strategies import psu_layouts
+
 STATISTICS = ("total", "mean", "ratio", "proportion")
 
 
@@ -30,18 +32,9 @@ STATISTICS = ("total", "mean", "ratio", "proportion")
 def samples(draw: st.DrawFn) -> pd.DataFrame:
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    n_strata = draw(st.integers(1, 4))
-    rows = []
-    psu = 0
-    for h in range(n_strata):
-        # a stratum of one PSU now and then, so the lonely-PSU rules are exercised
-        for _ in range(draw(st.integers(1, 4))):
-            psu += 1
-            for _ in range(draw(st.integers(1, 4))):
-                rows.append((h, psu))
-    if psu == 1:  # a design needs two PSUs
-        rows.append((n_strata - 1, 2))
-    df = pd.DataFrame(rows, columns=["stratum", "psu"])
+    df = draw(psu_layouts(max_rows_per_psu=4))
+    if df["psu"].nunique() == 1:  # a design needs two PSUs
+        df.loc[len(df)] = (df["stratum"].iloc[-1], 2)
     n = len(df)
     df["w"] = rng.choice([0.0, 1.0, 2.5, 10.0], size=n, p=[0.05, 0.35, 0.3, 0.3])
     if not (df["w"] > 0).any():

@@ -21,20 +21,14 @@ from scipy import stats
 from prevalence import DataError, SurveyDesign
 from prevalence.core.errors import EstimationWarning
 
+from .strategies import psu_layouts
+
 METHODS = ["logit", "xlogit", "beta", "wald", "asin", "wilson", "likelihood"]
 
 
 @st.composite
 def designs(draw):
-    n_strata = draw(st.integers(1, 4))
-    rows = []
-    psu = 0
-    for h in range(n_strata):
-        for _ in range(draw(st.integers(1, 4))):
-            psu += 1
-            for _ in range(draw(st.integers(1, 5))):
-                rows.append((h, psu))
-    frame = pd.DataFrame(rows, columns=["stratum", "psu"])
+    frame = draw(psu_layouts(max_rows_per_psu=5))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     prevalence = draw(st.sampled_from([0.0, 0.005, 0.05, 0.5, 1.0]))
     frame["y"] = (rng.random(len(frame)) < prevalence).astype(int)

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.imports import import_pymc
 from ..core.mcmc import prior_scales
 from .data import AreaData
 
@@ -61,8 +62,6 @@ def _pooled_centre(d: AreaData) -> float:
 def build_model(d: AreaData, priors: Mapping[str, float]) -> Any:
     """Build the PyMC model for the prepared data (``p`` is the prevalence of every row)."""
     import pytensor.tensor as pt
-
-    from ..core.imports import import_pymc
 
     pm = import_pymc()
 

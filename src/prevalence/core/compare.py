@@ -53,6 +53,7 @@ from .results import Comparison, Estimate
 
 __all__ = [
     "compare_estimates",
+    "note_zero_width",
     "one_posterior",
     "compare_correlated",
     "combine_independent",
@@ -487,29 +488,34 @@ def compare_estimates(
             "ratio undefined (the baseline is zero)",
             warnings=("the baseline is zero: the ratio endline / baseline is undefined",),
         )
-    if baseline.lower == baseline.upper and endline.lower == endline.upper:
-        exact = (
-            "both estimates are given without uncertainty (zero-width intervals, as published "
-            "figures often are): the change is exact arithmetic and its interval has zero width",
-        )
-        difference = replace(difference, warnings=difference.warnings + exact)
-        if math.isfinite(ratio.value):
-            ratio = replace(ratio, warnings=ratio.warnings + exact)
-    difference, ratio = (
-        _say_zero_width(est, what) for est, what in ((difference, "difference"), (ratio, "ratio"))
+    exact = baseline.lower == baseline.upper and endline.lower == endline.upper
+    reason = (
+        "both estimates are given without uncertainty (as published figures often are): the "
+        "change is exact arithmetic"
+        if exact
+        else "the estimates compared carry no uncertainty that reaches it (an estimate of "
+        "exactly zero without an interval, say)"
     )
+    difference = note_zero_width(difference, "difference", reason)
+    ratio = note_zero_width(ratio, "ratio", reason)
     return Comparison(baseline=baseline, endline=endline, difference=difference, ratio=ratio)
 
 
-def _say_zero_width(est: Estimate, what: str) -> Estimate:
-    """A zero-width interval never goes unexplained (an endline of exactly zero without
-    uncertainty makes the ratio exactly 0, say)."""
+def note_zero_width(est: Estimate, what: str, reason: str) -> Estimate:
+    """``est`` with a note when its interval has zero width and nothing says why yet: a
+    zero-width interval never goes unexplained.
+
+    Examples
+    --------
+    >>> from prevalence import Estimate
+    >>> note_zero_width(Estimate(2.0, 2.0, 2.0), "change", "no sampling variance").warnings[0][:40]
+    'the change is 2 with an interval of zero'
+    """
     if est.warnings or not math.isfinite(est.value) or est.lower != est.upper:
         return est
     note = (
-        f"the {what} is {est.value:g} with an interval of zero width: the estimates compared "
-        "carry no uncertainty that reaches it (an estimate of exactly zero without an interval, "
-        "say), which does not mean it is known exactly"
+        f"the {what} is {est.value:g} with an interval of zero width: {reason}; that does not "
+        "mean it is known exactly"
     )
     return replace(est, warnings=(note,))
 
@@ -548,12 +554,6 @@ def compare_correlated(
     scale = same_scale([baseline, endline], "a comparison")
     diff = endline.value - baseline.value
     se_d = math.sqrt(max(var_baseline + var_endline - 2 * covariance, 0.0))
-    no_variance: tuple[str, ...] = ()
-    if se_d == 0:
-        no_variance = (
-            f"the difference{of} is {diff:g} with no sampling variance (neither estimate has "
-            "any): its interval has zero width and does not mean the change is known exactly",
-        )
     difference = Estimate(
         diff,
         diff - z * se_d,
@@ -562,9 +562,11 @@ def compare_correlated(
         f"difference{of} endline - baseline ({how}, {interval})",
         None,
         {"std_error": se_d, "covariance": covariance, "source": how},
-        no_variance,
         scale=scale,
         interval_method="wald" if df is None else "t",
+    )
+    difference = note_zero_width(
+        difference, f"difference{of}", "no sampling variance (neither estimate has any)"
     )
     b, e = baseline.value, endline.value
     if b > 0 and e > 0:

@@ -27,6 +27,7 @@ from ..core.compare import (
     combine_independent,
     compare_correlated,
     compare_estimates,
+    note_zero_width,
     same_scale,
 )
 from ..core.errors import EstimationError
@@ -74,13 +75,6 @@ def from_table(
     c = np.array([DID_COEFFICIENTS[k] for k in CELLS])
     did = float(c @ theta)
     se = math.sqrt(max(float(c @ V @ c), 0.0))
-    no_variance: tuple[str, ...] = ()
-    if se == 0:
-        no_variance = (
-            f"the difference in differences is {did:g} with no sampling variance (every cell "
-            "estimate has none: all respondents alike, say): its interval has zero width and "
-            "does not mean the effect is known exactly",
-        )
     did_est = Estimate(
         did,
         did - z * se,
@@ -89,8 +83,12 @@ def from_table(
         f"difference in differences ({how}, {_interval_name(table.degf)})",
         None,
         {"std_error": se, "source": how},
-        no_variance,
         scale=table.statistic,
+    )
+    did_est = note_zero_width(
+        did_est,
+        "difference in differences",
+        "no sampling variance (no cell estimate has any: all respondents alike, say)",
     )
     ror_est = _log_ratio_of_ratios(theta, V, level, how, table.degf)
     changes = {}

@@ -102,11 +102,13 @@ class LinkageResult:
         _, components = connected_components(graph, directed=False)
         list_code = pd.factorize(self.records["list"])[0]
         # only components holding two records of one list need the careful join
-        crowded = pd.Series(list_code).groupby(components).apply(lambda c: c.duplicated().any())
-        if not crowded.any():
+        twice = pd.DataFrame({"person": components, "list": list_code}).duplicated().to_numpy()
+        if not twice.any():
             return components
+        crowded = np.zeros(int(components.max()) + 1, dtype=bool)
+        crowded[components[twice]] = True
         p = self.pairs["match_probability"].to_numpy()[keep]
-        return _one_record_per_list(i, j, p, list_code, components, crowded.to_numpy())
+        return _one_record_per_list(i, j, p, list_code, components, crowded)
 
     def histories(
         self, threshold: float | None = None, strata: str | Sequence[str] | None = None
@@ -254,7 +256,11 @@ def _one_record_per_list(
     def group(x: int) -> dict[int, list[int]]:
         return members.setdefault(x, {int(list_code[x]): [x]})
 
-    within = {(int(a), int(b)) for a, b in zip(i, j, strict=True) if list_code[a] == list_code[b]}
+    within = {  # the kept links between records of one list, each pair once (low, high)
+        (min(int(a), int(b)), max(int(a), int(b)))
+        for a, b in zip(i, j, strict=True)
+        if list_code[a] == list_code[b]
+    }
     for e in order:
         a, b = find(int(i[e])), find(int(j[e]))
         if a == b:
@@ -262,7 +268,7 @@ def _one_record_per_list(
         ga, gb = group(a), group(b)
         shared = set(ga) & set(gb)
         if any(
-            not any((x, y) in within or (y, x) in within for x in ga[code] for y in gb[code])
+            not any((min(x, y), max(x, y)) in within for x in ga[code] for y in gb[code])
             for code in shared
         ):
             continue  # two records of one list with no link of their own: two people

@@ -51,6 +51,7 @@ import pandas as pd
 from ..core.checks import column_names, labels_present
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.estimator import Estimator
+from ..core.imports import import_pymc
 from ..core.intervals import check_level
 from ..core.mcmc import (
     chain_diagnostics,
@@ -354,8 +355,6 @@ class PooledStratifiedMSE(Estimator):
     def build_model(self, data: StrataCounts) -> Any:
         """The PyMC model for prepared counts (see :mod:`prevalence.mse.pooled`)."""
         import pytensor.tensor as pt
-
-        from ..core.imports import import_pymc
 
         pm = import_pymc()
 

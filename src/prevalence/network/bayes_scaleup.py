@@ -27,6 +27,7 @@ import pandas as pd
 from ..core.checks import positive_number, whole_number
 from ..core.errors import DataError, EstimationWarning
 from ..core.estimator import Estimator
+from ..core.imports import import_arviz, import_pymc
 from ..core.intervals import check_level
 from ..core.mcmc import (
     chain_diagnostics,
@@ -162,8 +163,6 @@ class BayesianScaleUp(Estimator):
 
     def build_model(self, data: Any) -> Any:
         """The PyMC model for ``data`` (without sampling)."""
-        from ..core.imports import import_pymc
-
         pm = import_pymc()
 
         answers, sizes = self._data(data)
@@ -196,8 +195,6 @@ class BayesianScaleUp(Estimator):
 
     def fit(self, data: Any) -> Estimate:
         """Sample the posterior; the estimate is the posterior median of the hidden size."""
-        from ..core.imports import import_arviz
-
         az = import_arviz()
 
         idata = sample_pymc(

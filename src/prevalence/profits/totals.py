@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.compare import compare_estimates, matched_draws, one_posterior
+from ..core.compare import compare_estimates, matched_draws, note_zero_width, one_posterior
 from ..core.errors import DataError, EstimationError
 from ..core.intervals import check_level, percentile_interval
 from ..core.random import SeedLike, as_generator
@@ -235,12 +235,6 @@ class IllicitProfits:
         d_lo, d_hi = percentile_interval(d_draws, level)
         r_lo, r_hi = percentile_interval(r_draws, level)
         common = {"n_draws": self.n_draws, "source": how}
-        exact: tuple[str, ...] = ()
-        if np.ptp(d_draws) == 0:
-            exact = (
-                "the inputs carry no uncertainty (fixed or published figures without "
-                "intervals): the change is exact arithmetic and its interval has zero width",
-            )
         difference = Estimate(
             e.total.value - b.total.value,
             d_lo,
@@ -249,7 +243,6 @@ class IllicitProfits:
             f"change in illicit profits, endline - baseline ({how})",
             d_draws,
             {**common, "std_error": float(np.std(d_draws, ddof=1))},
-            exact,
             draws_kind="approximation",
             scale=b.total.scale,
             interval_method="percentile",
@@ -266,11 +259,17 @@ class IllicitProfits:
             f"ratio of illicit profits, endline / baseline ({how})",
             r_draws,
             common,
-            exact + undefined,
+            undefined,
             draws_kind="approximation",
             scale="ratio",
             interval_method="percentile",
         )
+        exact = (
+            "the inputs carry no uncertainty (fixed or published figures without intervals): "
+            "the change is exact arithmetic"
+        )
+        difference = note_zero_width(difference, "change in illicit profits", exact)
+        ratio = note_zero_width(ratio, "ratio of illicit profits", exact)
         return b, e, Comparison(b.total, e.total, difference, ratio)
 
     def _fit(

@@ -40,6 +40,7 @@ __all__ = [
     "linear_calibration_weights",
     "cluster_calibration_weights",
     "observed_totals",
+    "group_sums",
     "calibration_bounds",
     "bounds_are_finite",
     "poststratify",
@@ -48,7 +49,8 @@ __all__ = [
 ]
 
 
-def _group_sums(codes: np.ndarray, X: np.ndarray, G: int) -> np.ndarray:
+def group_sums(codes: np.ndarray, X: np.ndarray, G: int) -> np.ndarray:
+    """The columns of ``X`` summed within each of ``G`` groups (rows: dense ``codes``)."""
     out = np.empty((G, X.shape[1]))
     for j in range(X.shape[1]):
         out[:, j] = np.bincount(codes, weights=X[:, j], minlength=G)
@@ -67,7 +69,7 @@ class PostStratification:
         zero = (psw == 0) & (self.old_weights == 0)
         psw[zero] = 1.0
         G = int(self.codes.max()) + 1
-        num = _group_sums(self.codes, X * (self.old_weights / psw)[:, None], G)
+        num = group_sums(self.codes, X * (self.old_weights / psw)[:, None], G)
         den = np.bincount(self.codes, weights=self.old_weights, minlength=G)
         means = num / den[:, None]
         return X - means[self.codes] * psw[:, None]
@@ -83,7 +85,7 @@ class Raking:
             for codes, psw in self.margins:
                 G = int(codes.max()) + 1
                 count = np.bincount(codes, minlength=G).astype(float)
-                means = _group_sums(codes, X / psw[:, None], G) / count[:, None]
+                means = group_sums(codes, X / psw[:, None], G) / count[:, None]
                 X = X - psw[:, None] * means[codes]
         return X
 
@@ -634,7 +636,7 @@ def _group_means(groups: np.ndarray, A: np.ndarray) -> np.ndarray:
     """Each row replaced by the mean of its group (R's ``ave``), column by column."""
     G = int(groups.max()) + 1
     count = np.bincount(groups, minlength=G).astype(float)
-    return _group_sums(groups, A, G)[groups] / count[groups][:, None]
+    return group_sums(groups, A, G)[groups] / count[groups][:, None]
 
 
 def _within_group_spread(groups: np.ndarray, x: np.ndarray) -> float:

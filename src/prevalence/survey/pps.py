@@ -36,17 +36,12 @@ import pandas as pd
 from scipy import sparse
 
 from ..core.errors import DataError
+from .calibration import group_sums
 from .design import SurveyDesign
 
 __all__ = ["PPSDesign", "ApproximateDelta"]
 
 METHODS = ("overton", "hartley-rao", "poisson")
-
-
-def _grouped(codes: np.ndarray, X: np.ndarray, G: int) -> np.ndarray:
-    out = np.zeros((G, X.shape[1]))
-    np.add.at(out, codes, X)
-    return out
 
 
 @dataclass(frozen=True)
@@ -82,8 +77,8 @@ class ApproximateDelta:
         """``X' Delta X`` (the Horvitz-Thompson form), linear in the number of units."""
         X = np.asarray(X, dtype=float)
         H = int(self.strata.max()) + 1
-        S = _grouped(self.strata, X, H)
-        A = _grouped(self.strata, self.a[:, None] * X, H)
+        S = group_sums(self.strata, X, H)
+        A = group_sums(self.strata, self.a[:, None] * X, H)
         c_h = np.zeros(H)
         c_h[self.strata] = self.c
         V = A.T @ S + S.T @ A + (S * c_h[:, None]).T @ S  # every pair of a stratum, i = j too

@@ -240,17 +240,13 @@ class DomainTable:
                 "coefficients or a function of the estimates"
             )
         names = [str(n) for n in contrasts]
-        values, rows, linear = [], [], True
+        values, rows = [], []
         for name, weights in contrasts.items():
-            one = self.contrast(weights, name=str(name))
+            one = self.contrast(weights, name=str(name))  # its gradient: details["coefficients"]
             values.append(one.value)
-            rows.append(
-                np.asarray(_gradient(weights, self.values))
-                if callable(weights)
-                else np.array([one.details["coefficients"][n] for n in self.names])
-            )
-            linear = linear and not callable(weights)
-        G = np.vstack(rows)
+            rows.append([one.details["coefficients"][n] for n in self.names])
+        linear = not any(callable(w) for w in contrasts.values())
+        G = np.array(rows)
         V = G @ self.vcov.to_numpy(dtype=float) @ G.T
         return DomainTable(
             pd.Series(values, index=names),
