@@ -263,7 +263,7 @@ def simulate_case_lists(
             "given_name": given,
             "family_name": family,
             "date_of_birth": pd.to_datetime("1960-01-01")
-            + pd.to_timedelta(rng.integers(0, int(365.25 * birth_years), size=n), unit="D"),
+            + pd.to_timedelta(rng.integers(0, 365 * birth_years, size=n), unit="D"),
             "sex": rng.choice(["F", "M"], size=n, p=[0.6, 0.4]),
             "region": rng.choice(_REGIONS, size=n),
             "exploitation": rng.choice(_TYPES, size=n, p=[0.4, 0.3, 0.15, 0.05, 0.1]),
