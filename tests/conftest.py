@@ -20,13 +20,10 @@ SKIP_REASON = (
 )
 
 
-def reference_available() -> bool:
-    return (REFERENCE / "values_mse.json").is_file()
-
-
 def reference_file(relative: str) -> Path:
-    """A file of the reference folder, or a skip with the reason when the folder is absent
-    (its files are not committed: they are read from ../shared/reference)."""
+    """A file of the reference folder, or a skip with the reason when it is absent (the
+    files are not committed: they are read from ../shared/reference). Every test, fixture
+    and loader that reads the folder goes through here."""
     path = REFERENCE / relative
     if not path.is_file():
         pytest.skip(SKIP_REASON)
@@ -49,27 +46,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def mse_reference() -> dict:
-    if not reference_available():
-        pytest.skip(SKIP_REASON)
-    return json.loads((REFERENCE / "values_mse.json").read_text())
+    return json.loads(reference_file("values_mse.json").read_text())
 
 
 @pytest.fixture(scope="session")
 def contrast_reference() -> dict:
     """values_contrast.json: R survey's contrasts on the stratified api design."""
-    path = REFERENCE / "values_contrast.json"
-    if not path.exists():
-        pytest.skip(SKIP_REASON)
-    return json.loads(path.read_text())["dstrat"]
+    return json.loads(reference_file("values_contrast.json").read_text())["dstrat"]
 
 
 def load_reference_captures(name: str) -> CaptureHistories:
     """A reference data set as CaptureHistories (``hare`` is one row per animal)."""
-    if not reference_available():
-        pytest.skip(SKIP_REASON)
-    data = REFERENCE / "data"
     if name == "hare":
-        df = pd.read_csv(data / "rcapture_hare.csv")
+        df = pd.read_csv(reference_file("data/rcapture_hare.csv"))
         return CaptureHistories.from_records(df, lists=list(df.columns))
-    df = pd.read_csv(data / f"{name}.csv")
+    df = pd.read_csv(reference_file(f"data/{name}.csv"))
     return CaptureHistories.from_counts(df, count=df.columns[-1])

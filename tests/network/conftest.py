@@ -8,16 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ..conftest import REFERENCE, SKIP_REASON
+from ..conftest import reference_file
 
 HERE = Path(__file__).resolve().parent
 
 
 def _json(name: str) -> dict:
-    path = REFERENCE / name
-    if not path.is_file():
-        pytest.skip(SKIP_REASON)
-    return json.loads(path.read_text())
+    return json.loads(reference_file(name).read_text())
 
 
 @pytest.fixture(scope="session")
@@ -38,16 +35,11 @@ def r_network_values() -> dict:
 
 @pytest.fixture(scope="session")
 def rwanda() -> tuple[pd.DataFrame, dict[str, float]]:
-    data = REFERENCE / "data"
-    if not (data / "nsum_rwanda_survey.csv").is_file():
-        pytest.skip(SKIP_REASON)
-    survey = pd.read_csv(data / "nsum_rwanda_survey.csv")
-    kp = pd.read_csv(data / "nsum_rwanda_knownpop.csv")
+    survey = pd.read_csv(reference_file("data/nsum_rwanda_survey.csv"))
+    kp = pd.read_csv(reference_file("data/nsum_rwanda_knownpop.csv"))
     return survey, dict(zip(kp["known.popn"], kp["size"].astype(float), strict=True))
 
 
 def load_rds(name: str) -> pd.DataFrame:
-    path = REFERENCE / "data" / f"rds_{name}.csv"
-    if not path.is_file():
-        pytest.skip(SKIP_REASON)
+    path = reference_file(f"data/rds_{name}.csv")
     return pd.read_csv(path, dtype={"id": str, "recruiter.id": str, "seed": str})

@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prevalence import DataError
-from prevalence.survey import PPSDesign, SurveyDesign
+from prevalence.survey import PPSDesign, SurveyDesign, TwoPhaseDesign
 
+from .conftest import twophase_sample
 from .strategies import psu_layouts
 
 STATISTICS = ("total", "mean", "ratio", "proportion")
@@ -144,14 +145,9 @@ def test_subset_equals_the_domain_on_pps_designs(df, method):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.sampled_from([0.2, 0.5, 0.8]))
 def test_subset_equals_the_domain_on_two_phase_designs(seed, share):
-    from pathlib import Path
-
-    from prevalence.survey import TwoPhaseDesign
-
-    ph1 = pd.read_csv(Path(__file__).parent / "twophase_sample.csv")
-    ph1["region2"] = ["east"] * 200 + ["west"] * 200
-    ph1["N2"] = np.where(ph1["region2"] == "east", 5000, 3000)
-    design = TwoPhaseDesign(ph1, "in2", strata2="screen", strata1="region2", fpc1="N2")
+    design = TwoPhaseDesign(
+        twophase_sample(), "in2", strata2="screen", strata1="region2", fpc1="N2"
+    )
     cond = np.random.default_rng(seed).random(len(design.data)) < share
     design = design.with_columns(cond=cond, b=design.data["victim"], y=design.data["hours"],
                                  x=design.data["age"])  # fmt: skip

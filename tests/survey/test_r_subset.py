@@ -21,7 +21,7 @@ import pytest
 from prevalence import DataError, DataWarning
 from prevalence.survey import SurveyDesign, TwoPhaseDesign
 
-from .conftest import api
+from .conftest import api, twophase_sample
 
 HERE = Path(__file__).parent
 R = json.loads((HERE / "r_subset.json").read_text())
@@ -154,10 +154,9 @@ def test_by_domain_standard_errors_equal_the_subsets(clus1, option):
 
 # ---------------------------------------------------------------------------- two-phase subset
 def test_two_phase_phase_variances_of_a_subset():
-    ph1 = pd.read_csv(HERE / "twophase_sample.csv")
-    ph1["region2"] = ["east"] * 200 + ["west"] * 200
-    ph1["N2"] = np.where(ph1["region2"] == "east", 5000, 3000)
-    design = TwoPhaseDesign(ph1, "in2", strata2="screen", strata1="region2", fpc1="N2")
+    design = TwoPhaseDesign(
+        twophase_sample(), "in2", strata2="screen", strata1="region2", fpc1="N2"
+    )
     sub = design.subset(lambda d: d["hours"] > 30)
     ref = R["twophase_subset"]
     parts = sub.phase_variances("hours")

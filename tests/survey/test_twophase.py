@@ -13,11 +13,11 @@ from prevalence import DataError, EstimationWarning
 from prevalence.survey import SurveyDesign
 from prevalence.survey.twophase import TwoPhaseDesign
 
+from .conftest import twophase_sample
+
 HERE = Path(__file__).parent
 R = json.loads((HERE / "r_twophase.json").read_text())
-PHASE1 = pd.read_csv(HERE / "twophase_sample.csv")
-PHASE1["region2"] = np.repeat(["east", "west"], [200, 200])
-PHASE1["N2"] = np.where(PHASE1["region2"] == "east", 5000, 3000)
+PHASE1 = twophase_sample()
 DESIGNS = {
     "iid": {"strata2": "screen"},
     "strat_fpc": {"strata2": "screen", "strata1": "region", "fpc1": "N1"},

@@ -106,7 +106,7 @@ def _log_ratio_of_ratios(
 ) -> Estimate:
     if np.any(theta <= 0):
         nan = math.nan
-        cell = CELLS[int(np.flatnonzero(theta <= 0)[0])]
+        first = int(np.flatnonzero(theta <= 0)[0])
         return Estimate(
             nan,
             nan,
@@ -114,8 +114,9 @@ def _log_ratio_of_ratios(
             level,
             "ratio of ratios undefined (a cell estimate is not positive)",
             warnings=(
-                f"the ratio of ratios is undefined: the {cell[0]} estimate at {cell[1]} is "
-                f"{theta[CELLS.index(cell)]:g}; the difference in differences is defined",
+                f"the ratio of ratios is undefined: the {CELLS[first][0]} estimate at "
+                f"{CELLS[first][1]} is {theta[first]:g}; the difference in differences is "
+                "defined",
             ),
         )
     grad = np.array([-1.0, 1.0, 1.0, -1.0]) / theta

@@ -467,28 +467,24 @@ _RECORDS_PER_CHUNK = 250_000
 _EQUALITY_START = (0.99, 0.01)
 
 
-def _hold_equality_m(linker: Any) -> dict[str, dict[int, float]]:
+def _hold_equality_m(linker: Any) -> None:
     """Hold the m of the equality comparisons (sex, ``compare_on`` columns) during EM.
 
     In blocks where the names or the date agree, records of different people that differ in
     sex abound and records of one person that differ in sex are rare, so EM drives that m
     towards zero within a session, underflowing float64 after a few (Splink then stops).
     They are held at :data:`_EQUALITY_START` and estimated afterwards over every scored
-    pair with the others (:func:`_refit_m`). Returns each such comparison's m by level value.
+    pair with the others (:func:`_refit_m`).
     """
-    held: dict[str, dict[int, float]] = {}
     for comparison in linker._settings_obj.comparisons:
         if not comparison.output_column_name.startswith("cmp_"):
             continue
-        levels = [level for level in comparison.comparison_levels if not level.is_null_level]
-        values = {}
-        for level in levels:
-            m = _EQUALITY_START[0] if level.comparison_vector_value > 0 else _EQUALITY_START[1]
-            level.m_probability = m
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            positive = level.comparison_vector_value > 0
+            level.m_probability = _EQUALITY_START[0] if positive else _EQUALITY_START[1]
             level._fix_m_probability = True  # a private flag: splink>=5.0 pinned
-            values[int(level.comparison_vector_value)] = m
-        held[comparison.output_column_name] = values
-    return held
 
 
 def _trained_m(linker: Any) -> dict[str, dict[int, float]]:
@@ -599,9 +595,10 @@ def _full_name_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
     record of someone else has x. Splink counts x's own records, so a person recorded on two
     lists under a name no one else has gives it a frequency of two records, and the agreement
     of those two records counts for far less than it should: on synthetic lists with a large
-    pool of names, recall fell from 0.995 to 0.89 (counting people instead of records does
-    not escape it: the records whose dates disagree, the very pairs that need the names'
-    evidence, are the ones counted twice). Given and family names are drawn independently
+    pool of names (3,000 people, four lists, seeds 1-3) recall at 0.5 is 0.88-0.90 with
+    Splink's counts and 0.990-0.992 with these shares (counting people instead of records
+    does not escape it: the records whose dates disagree, the very pairs that need the
+    names' evidence, are the ones counted twice). Given and family names are drawn independently
     of each other closely enough for this product: a rare given name with a rare family name
     is very rare (1e-7 on those lists, as the pairs of random records show), "Ana Min" where
     a fifth of people are Ana and a sixth Min is common (0.05). Frequencies of the hashes are

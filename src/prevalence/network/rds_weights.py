@@ -83,14 +83,13 @@ def rds1_weights(
     respondent's weight is the group's share over its number of respondents. Respondents with
     a missing outcome get weight 0.
     """
-    n_groups = int(groups.max()) + 1 if (groups >= 0).any() else 0
     n = groups.size
-    present = np.unique(groups[groups >= 0]).size
-    if n_groups <= 1 or present <= 1:
+    if np.unique(groups[groups >= 0]).size <= 1:
         # one group among the respondents (everyone has the trait, or nobody): there is no
         # recruitment between groups to weight by, and every respondent counts alike
         w = np.full(n, 1.0 / n)
     else:
+        n_groups = int(groups.max()) + 1
         q = stationary_distribution(transition_counts(groups, recruitment.recruiter, n_groups))
         deg = recruitment.degree
         counts = np.bincount(groups[groups >= 0], minlength=n_groups).astype(float)
