@@ -164,6 +164,10 @@ NETWORK_LAYERS = [
 LINKAGE_LAYERS = [["uncertainty"], ["link"], ["pseudonymise"], ["normalise", "schema"]]
 
 
+# synthesis/: the estimator above its model above the sources' data; the details schema apart
+SYNTHESIS_LAYERS = [["synthesis"], ["model"], ["sources", "details"]]
+
+
 # definitions/: the classification rules above the item mappings
 DEFINITIONS_LAYERS = [["forced_labour"], ["mapping"]]
 
@@ -191,6 +195,15 @@ def test_definitions_imports_only_downward():
 
 def test_linkage_imports_only_downward():
     _assert_downward("linkage", LINKAGE_LAYERS, ("prevalence.runs", "prevalence.impact"))
+
+
+def test_synthesis_imports_only_downward():
+    # a synthesis takes the other families' estimates as data: none of them imports it
+    _assert_downward(
+        "synthesis",
+        SYNTHESIS_LAYERS,
+        ("prevalence.runs", "prevalence.impact", "prevalence.workbench", "prevalence.simulate"),
+    )
 
 
 def test_network_imports_only_downward():

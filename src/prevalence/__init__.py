@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "SurveyDesign": "prevalence.survey.design",
     "SurveyPrevalence": "prevalence.survey.prevalence",
     "ReplicateDesign": "prevalence.survey.replicate",
+    "EvidenceSynthesis": "prevalence.synthesis.synthesis",
     "Stratified": "prevalence.workbench.stratified",
     "StudyResult": "prevalence.workbench.study",
     "study": "prevalence.workbench.study",
@@ -66,6 +67,7 @@ _SUBMODULES = (
     "runs",
     "simulate",
     "survey",
+    "synthesis",
     "workbench",
 )
 
@@ -104,6 +106,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .survey.design import SurveyDesign
     from .survey.prevalence import SurveyPrevalence
     from .survey.replicate import ReplicateDesign
+    from .synthesis.synthesis import EvidenceSynthesis
     from .workbench.stratified import Stratified
     from .workbench.study import StudyResult, study
 
@@ -122,6 +125,7 @@ __all__ = [
     "EstimationError",
     "EstimationWarning",
     "Estimator",
+    "EvidenceSynthesis",
     "GeneralizedScaleUp",
     "HierarchicalPrevalence",
     "LatentClassMSE",

@@ -186,7 +186,7 @@ def _estimator_classes() -> list[type]:
     from prevalence.runs.config import _estimator_types
 
     found = {cls for cls, _ in _estimator_types().values()}
-    found |= {P.GeneralizedScaleUp, P.PooledStratifiedMSE, Stratified}
+    found |= {P.GeneralizedScaleUp, P.PooledStratifiedMSE, Stratified, P.EvidenceSynthesis}
     return sorted(found, key=lambda c: c.__name__)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import prevalence as P
+from prevalence import synthesis
 from prevalence.mse.data.captures import CaptureHistories
 from prevalence.workbench.stratified import Stratified
 
@@ -25,6 +26,13 @@ ESTIMATORS = [
     P.GeneralizedScaleUp("h", {"a": 10.0}, 1000, hidden_weights="w", n_boot=50),
     P.BayesianScaleUp("h", {"a": 10.0}, 1000, transmission=(8, 2), draws=100),
     P.RDS("trait", estimator="SS", population_size=900, interval="gile", seed=4),
+    P.EvidenceSynthesis(
+        "area",
+        "year",
+        sources=[synthesis.EstimateSource("s", "e", "se", visibility=(0.4, 0.8))],
+        draws=100,
+        seed=5,
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ Example (the shipped ``demo.toml``, ``prevalence init --example demo DIR``)::
 
     [[impact]]                 # see prevalence.runs.impact
     [[profits]]                # see prevalence.runs.profits
+    [[synthesis]]              # see prevalence.runs.synthesis
     name = "programme districts"
     kind = "did"
     estimator = "survey prevalence"
@@ -127,6 +128,7 @@ class RunConfig:
     threshold: int = 5
     impact: list[dict[str, Any]] = field(default_factory=list)
     profits: list[dict[str, Any]] = field(default_factory=list)
+    synthesis: list[dict[str, Any]] = field(default_factory=list)
     resolved: dict[str, Any] = field(default_factory=dict)
     #: What reading an input found that the report shows (a case_lists input's linkage
     #: summary and sensitivity), by input name
@@ -260,6 +262,18 @@ def _reference_problems(cfg: ConfigSchema, raw: dict[str, Any]) -> list[str]:
             ref(w, "baseline", st.baseline, inputs, "inputs")
             ref(w, "endline", st.endline, inputs, "inputs")
             ref(w, "per_victim survey", st.per_victim.survey, inputs, "inputs")
+    kinds = {spec.name: spec.kind for spec in cfg.inputs}
+    for i, syn in enumerate(cfg.synthesis):
+        where = f"synthesis[{i}] ({syn.name!r})"
+        used = [("population", syn.population)]
+        used += [(f"sources ({src.name!r}) input", src.input) for src in syn.sources]
+        for what, name in used:
+            ref(where, what, name, inputs, "inputs")
+            if name in kinds and kinds[name] not in ("table", "areas"):
+                problems.append(
+                    f"{where}: {what} {name!r} is an input of kind {kinds[name]!r}; a synthesis "
+                    "reads tables as they are (kind 'table' or 'areas')"
+                )
     return problems
 
 
@@ -311,6 +325,7 @@ def load_config(path: str | Path) -> RunConfig:
         threshold=cfg.disclosure.threshold,
         impact=raw.get("impact", []),
         profits=raw.get("profits", []),
+        synthesis=raw.get("synthesis", []),
         resolved=cfg.model_dump(mode="json"),
     )
 

@@ -440,6 +440,50 @@ def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: di
     return pd.DataFrame(rows)
 
 
+def _synthesis_sections(
+    syntheses: list[Any], config: RunConfig, withheld: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One report section per ``[[synthesis]]``: its tables, or why they are withheld."""
+    from markupsafe import Markup
+
+    from .synthesis import report_tables
+
+    out = []
+    for run in syntheses:
+        if run.name in withheld:
+            out.append(
+                {
+                    "name": run.name,
+                    "text": f"Withheld under disclosure control: the input {withheld[run.name]!r} "
+                    f"has fewer than {config.threshold} people on its lists.",
+                    "tables": [],
+                    "conflicts": [],
+                }
+            )
+            continue
+        est = run.estimate
+        tables = report_tables(run, config.threshold)
+        out.append(
+            {
+                "name": run.name,
+                "text": est.method.split(";")[0] + ". Each source's own figures stand beside "
+                "the combined estimate: as given, on the count scale (for lists their "
+                "independence MSE estimate), adjusted by the source's posterior visibility, and "
+                "a posterior predictive p-value (small: the source disagrees with the others "
+                "beyond its stated visibility and sampling error).",
+                "tables": [
+                    {
+                        "title": title,
+                        "table": Markup(html_table(t, ("area", "period", "source", "check"))),
+                    }
+                    for title, t in tables.items()
+                ],
+                "conflicts": list(est.details["conflicts"]),
+            }
+        )
+    return out
+
+
 def _linkage_sections(config: RunConfig, protected: dict) -> list[dict[str, Any]]:
     """For each case_lists input: how its lists were linked, the model's own estimate of its
     errors, and the people observed at other thresholds (counts only, no identifier)."""
@@ -494,6 +538,8 @@ def render_report(
     manifest: dict,
     scorecard: pd.DataFrame | None = None,
     run_warnings: list[str] | None = None,
+    syntheses: list[Any] | None = None,
+    withheld_sections: dict[str, str] | None = None,
 ) -> str:
     """The self-contained ``report.html`` of a run."""
     from jinja2 import Environment
@@ -563,6 +609,7 @@ def render_report(
             }
         )
     linkage = _linkage_sections(config, protected)
+    synthesis = _synthesis_sections(syntheses or [], config, withheld_sections or {})
     figures = [
         {"title": title, "data": base64.b64encode((directory / f).read_bytes()).decode()}
         for f, title in images.items()
@@ -601,6 +648,7 @@ def render_report(
         model_tables=model_tables,
         patterns=patterns,
         linkage=linkage,
+        synthesis=synthesis,
         figures=figures,
         inputs_table=Markup(
             html_table(

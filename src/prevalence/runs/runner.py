@@ -48,6 +48,7 @@ from .impact import run_impact, scorecard_estimates
 from .profits import card_scale, profits_estimates, run_profits
 from .report import make_figures, render_report
 from .staging import Staging
+from .synthesis import SynthesisRun, run_synthesis
 
 __all__ = ["run", "validate", "RunResult"]
 
@@ -280,7 +281,8 @@ def _run_in(
         fitted: dict[tuple[str, str], Estimate] = {}
         comparisons: dict[tuple[str, str], Comparison] = {}  # (estimator, pair)
         n_tasks = sum(len(_targets(config, spec)) + 1 for spec in config.estimators)
-        n_tasks += len(config.impact) + len(config.profits)
+        n_tasks += len(config.impact) + len(config.profits) + len(config.synthesis)
+        syntheses: list[SynthesisRun] = []
         cards: list[pd.DataFrame] = []
         with Progress(n_tasks, f"run {config.name}", enabled=False if quiet else None) as bar:
             for spec in config.estimators:
@@ -357,6 +359,11 @@ def _run_in(
                             "warnings": "",
                         }
                     )
+                bar.update()
+            for spec in config.synthesis:
+                done = run_synthesis(spec, inputs, config.level, config.seed)
+                syntheses.append(done)
+                rows.extend(done.rows)
                 bar.update()
     run_warnings = _reemit([*caught_reading, *caught])
     estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
@@ -457,6 +464,8 @@ def _run_in(
         manifest,
         scorecard,
         run_warnings,
+        syntheses,
+        _sections_using(config, withheld) if withheld else {},
     )
     (directory / "report.html").write_text(report)
     return RunResult(staging.publish(final_name), estimates)
@@ -509,7 +518,7 @@ def _pairs_using(config: RunConfig, withheld: set[str]) -> set[str]:
 
 
 def _sections_using(config: RunConfig, withheld: set[str]) -> dict[str, str]:
-    """Impact and profits sections that use a withheld input, with that input."""
+    """Impact, profits and synthesis sections that use a withheld input, with that input."""
     out = {}
     for spec in config.impact:
         used = [spec.get("input"), *(spec.get("cells") or {}).values()]
@@ -518,6 +527,11 @@ def _sections_using(config: RunConfig, withheld: set[str]) -> dict[str, str]:
             out[spec["name"]] = hit[0]
     for spec in config.profits:
         used = [v for st in spec["strata"] for v in (st.get("baseline"), st.get("endline"))]
+        hit = [u for u in used if u in withheld]
+        if hit:
+            out[spec["name"]] = hit[0]
+    for spec in config.synthesis:
+        used = [spec["population"], *(src["input"] for src in spec["sources"])]
         hit = [u for u in used if u in withheld]
         if hit:
             out[spec["name"]] = hit[0]
@@ -537,7 +551,9 @@ def _withhold(
     sections = _sections_using(config, withheld)
     for i, row in estimates.iterrows():
         section = str(row["input"]).split(": ")[0]
-        is_section = row["type"] == "profits" or str(row["type"]).startswith("impact")
+        is_section = row["type"] in ("profits", "synthesis") or str(row["type"]).startswith(
+            "impact"
+        )
         if row["input"] in withheld:
             source = row["input"]
         elif row["input"] in using:

@@ -46,7 +46,16 @@ __all__ = [
     "FORMAT_NAMES",
 ]
 
-INPUT_KINDS = ("captures", "records", "survey", "areas", "rds", "case_lists", "questionnaire")
+INPUT_KINDS = (
+    "captures",
+    "records",
+    "survey",
+    "areas",
+    "rds",
+    "case_lists",
+    "questionnaire",
+    "table",
+)
 IMPACT_KINDS = ("did", "target", "trend")
 FORMAT_NAMES = ("csv", "parquet", "excel", "stata", "spss")
 Scalar = str | int | float | bool
@@ -131,7 +140,8 @@ class InputSection(Section):
         "(respondent-driven sample), case_lists (pseudonymised case records of several lists, "
         "linked during the run; path may be a pattern such as 'lists/*.csv'), questionnaire (a "
         "survey whose answers are classified during the run as ICLS 2018 forced labour: the "
-        "indicators of prevalence.definitions become columns, and the survey keys apply)",
+        "indicators of prevalence.definitions become columns, and the survey keys apply), "
+        "table (a table read as it is: a [[synthesis]] population or source)",
         example="captures",
     )
     format: Literal[FORMAT_NAMES] | None = _f(  # type: ignore[valid-type]
@@ -358,6 +368,135 @@ class ProfitsSection(Section):
         return self
 
 
+class SynthesisSourceSection(Section):
+    """``[[synthesis.sources]]``: one source of an evidence synthesis (its table an input)."""
+
+    name: str = _f("name of the source in the report", example="case lists")
+    input: str = _f(
+        "the input holding its table (kind table or areas; the area and period columns of "
+        "the synthesis)",
+        example="lists",
+    )
+    kind: Literal["lists", "estimates"] = _f(
+        "lists (one row per listed person or pattern, 0/1 list columns) or estimates (one "
+        "per area and period with its sampling error)",
+        example="lists",
+    )
+    lists: list[str] | None = _f("lists: the 0/1 list columns", None, example=["police", "ngo"])
+    count: str | None = _f("lists: the column of counts of a table of patterns", None)
+    interactions: Literal["none", "pairs"] = _f("lists: pairwise list dependence", "none")
+    estimate: str = _f("estimates: the column of estimates", "estimate")
+    std_error: str | None = _f("estimates: the column of standard errors", None)
+    lower: str | None = _f("estimates: the column of lower limits (with upper)", None)
+    upper: str | None = _f("estimates: the column of upper limits (with lower)", None)
+    level: float = _f("estimates: the level of lower and upper", 0.95, gt=0, lt=1)
+    scale: Literal["count", "prevalence"] = _f(
+        "estimates: counts of people or prevalences", "count"
+    )
+    likelihood: Literal["lognormal", "normal", "binomial"] | None = _f(
+        "estimates: default lognormal for counts, binomial for prevalences", None
+    )
+    effective_n: str | None = _f("estimates, binomial: the column of effective sample sizes", None)
+    visibility: list[float] | None = _f(
+        "95% prior interval [low, high] of the share of the truth the source measures",
+        None,
+        example=[0.5, 0.9],
+    )
+    anchor: bool = _f("the source is unbiased (instead of visibility)", False)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SynthesisSourceSection:
+        if self.anchor == (self.visibility is not None):
+            raise ValueError(
+                f"source {self.name!r}: give visibility = [low, high] or anchor = true, one of "
+                "the two"
+            )
+        if self.visibility is not None and len(self.visibility) != 2:
+            raise ValueError(f"source {self.name!r}: visibility is [low, high]")
+        lists_keys = {"lists", "count", "interactions"}
+        estimate_keys = {
+            "estimate",
+            "std_error",
+            "lower",
+            "upper",
+            "level",
+            "scale",
+            "likelihood",
+            "effective_n",
+        }
+        wrong = sorted(
+            self.model_fields_set & (estimate_keys if self.kind == "lists" else lists_keys)
+        )
+        if wrong:
+            raise ValueError(
+                f"source {self.name!r}: {wrong} do not apply to a source of kind {self.kind!r}"
+            )
+        if self.kind == "lists" and not self.lists:
+            raise ValueError(f"source {self.name!r}: a lists source needs 'lists'")
+        return self
+
+    def source(self) -> Any:
+        """The :mod:`prevalence.synthesis` source this section describes."""
+        from ..synthesis import EstimateSource, ListSource
+
+        vis = None if self.visibility is None else (self.visibility[0], self.visibility[1])
+        if self.kind == "lists":
+            return ListSource(
+                self.name,
+                self.lists or [],
+                count=self.count,
+                interactions=self.interactions,
+                visibility=vis,
+                anchor=self.anchor,
+            )
+        return EstimateSource(
+            self.name,
+            self.estimate,
+            self.std_error,
+            lower=self.lower,
+            upper=self.upper,
+            level=self.level,
+            scale=self.scale,
+            likelihood=self.likelihood,
+            visibility=vis,
+            anchor=self.anchor,
+            effective_n=self.effective_n,
+        )
+
+
+class SynthesisSection(Section):
+    """``[[synthesis]]``: one estimate from several sources (prevalence.synthesis)."""
+
+    name: str = _f("name of the section in the estimates and the report", example="all sources")
+    population: str = _f(
+        "the input with one row per area and period (kind table or areas)", example="regions"
+    )
+    area: str = _f("the area column of every table", example="region")
+    period: str | None = _f("the period column of every table", None, example="year")
+    people: str | None = _f(
+        "the population table's column of people (needed for prevalences)",
+        None,
+        example="people",
+    )
+    settings: dict[str, Any] = _f(
+        "keyword arguments of EvidenceSynthesis (draws, tune, chains, priors...; seed and "
+        "level default to [run]'s)",
+        {},
+    )
+    sources: list[SynthesisSourceSection] = _f("the sources, at least one", min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SynthesisSection:
+        names = [s.name for s in self.sources]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"sources {twice} appear twice")
+        bad = sorted(set(self.settings) & {"area", "period", "population", "sources"})
+        if bad:
+            raise ValueError(f"settings may not hold {bad}: they are keys of the section")
+        return self
+
+
 class DisclosureSection(Section):
     """``[disclosure]``: statistical disclosure control of the published tables."""
 
@@ -378,6 +517,7 @@ class ConfigSchema(Section):
     compare: list[CompareSection] = _f("baseline-endline pairs to compare", [])
     impact: list[ImpactSection] = _f("programme impact sections", [])
     profits: list[ProfitsSection] = _f("illicit profits sections", [])
+    synthesis: list[SynthesisSection] = _f("evidence synthesis sections", [])
     disclosure: DisclosureSection = _f("disclosure control", DisclosureSection())
 
     @field_validator("compare", mode="before")
@@ -394,6 +534,8 @@ SECTIONS: dict[str, type[Section]] = {
     "impact": ImpactSection,
     "profits": ProfitsSection,
     "profits.strata": ProfitStratumSection,
+    "synthesis": SynthesisSection,
+    "synthesis.sources": SynthesisSourceSection,
     "disclosure": DisclosureSection,
 }
 
@@ -617,6 +759,8 @@ def reference_markdown() -> str:
         "impact": "[[impact]]",
         "profits": "[[profits]]",
         "profits.strata": "[[profits.strata]]",
+        "synthesis": "[[synthesis]]",
+        "synthesis.sources": "[[synthesis.sources]]",
         "disclosure": "[disclosure]",
     }
     models = dict(SECTIONS)
@@ -634,6 +778,8 @@ def reference_markdown() -> str:
         "profits",
         "profits.strata",
         "profits.strata.per_victim",
+        "synthesis",
+        "synthesis.sources",
         "disclosure",
     ]
     for key in order:
@@ -642,7 +788,7 @@ def reference_markdown() -> str:
         lines += [f"## `{heads[key]}`", "", summary[:1].upper() + summary[1:], ""]
         lines += ["| key | type | default | range | meaning |", "|---|---|---|---|---|"]
         for name, field in model.model_fields.items():
-            if key == "profits" and name == "strata":
+            if (key, name) in (("profits", "strata"), ("synthesis", "sources")):
                 continue
             lines.append(
                 f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | "
@@ -706,7 +852,8 @@ def template() -> str:
         "# [[compare]]    # one table per baseline-endline pair",
         *("# " + line for line in _section_lines(CompareSection)),
         "",
-        "# [[impact]] and [[profits]]: programme impact and illicit profits (see the reference)",
+        "# [[impact]], [[profits]] and [[synthesis]]: programme impact, illicit profits and",
+        "# one estimate from several sources (see the reference)",
         "",
         "[disclosure]",
         *_section_lines(DisclosureSection),

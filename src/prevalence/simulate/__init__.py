@@ -11,6 +11,7 @@ from .programme import (
     simulate_programme_survey,
 )
 from .scenarios import CaptureScenario, SurveyScenario
+from .sources import SourcesPopulation, simulate_sources
 from .stratified import StratifiedCaptureScenario
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "NetworkPopulation",
     "RDSScenario",
     "ScaleUpScenario",
+    "SourcesPopulation",
     "ProgrammeLists",
     "ProgrammeSurvey",
     "SurveyScenario",
@@ -32,4 +34,5 @@ __all__ = [
     "simulate_network",
     "simulate_programme_lists",
     "simulate_programme_survey",
+    "simulate_sources",
 ]
