@@ -85,6 +85,8 @@ class EvidenceSynthesis(Estimator):
     ...     seed=1)
     >>> est = model.fit({"population": pop, "lists": records, "survey": survey})  # doctest: +SKIP
     >>> est.details["change"]["areas"]  # did it fall, by region  # doctest: +SKIP
+    >>> model.compare_periods(est, 2020, 2024, area="north").probability_reduced(
+    ...     by=0.2)  # doctest: +SKIP
     """
 
     input_kinds = ()
@@ -514,13 +516,8 @@ class EvidenceSynthesis(Estimator):
     def compare_periods(
         self, estimate: Estimate, baseline: Any, endline: Any, *, area: Any = None
     ) -> Comparison:
-        """Compare two periods of one fit (national, or one area) from the joint posterior.
-
-        Examples
-        --------
-        >>> change = model.compare_periods(est, 2020, 2024, area="north")  # doctest: +SKIP
-        >>> change.probability_reduced()  # doctest: +SKIP
-        """
+        """Compare two periods of one fit (national, or one area) from the joint posterior
+        (see the class example)."""
         details = estimate.details
         if "by_period" not in details:
             raise DataError("compare_periods takes the Estimate of an EvidenceSynthesis fit")

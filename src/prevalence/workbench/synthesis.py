@@ -236,6 +236,7 @@ def summarise_synthesis(results: pd.DataFrame) -> pd.DataFrame:
                 "coverage": float(ok["covered"].mean()) if has_interval else math.nan,
                 "relative_bias": float(ok["rel"].mean()),
                 "relative_rmse": float(np.sqrt((ok["rel"] ** 2).mean())),
+                "conflict_share": float(g.groupby("replicate")["conflict"].first().mean()),
                 "seconds_per_fit": float(g["seconds"].dropna().mean())
                 if has_interval
                 else math.nan,
