@@ -419,7 +419,6 @@ class EvidenceSynthesis(Estimator):
                         "p_value": float(p_two[i]),
                     }
                 )
-        own_rows: list[dict[str, Any]] = []
         rng = as_generator(independent_seed(self.seed, 11))
         # the lists' check replicates every pattern of every cell: at most 1,000 draws (evenly
         # spaced) keep its memory bounded (8 lists x 100 cells x 4,000 draws would be 800 MB)
@@ -458,15 +457,6 @@ class EvidenceSynthesis(Estimator):
                         "p_value": float(np.minimum(1.0, 2 * min(p_fit[i], 1 - p_fit[i]))),
                     }
                 )
-                own_rows.append(
-                    {
-                        "source": src.name,
-                        "area": d.area_labels[d.cell_area[c]],
-                        "period": d.period_labels[d.cell_period[c]],
-                        "n_observed": seen,
-                        "independence_estimate": own[i],
-                    }
-                )
         vis_rows = []
         for s, src in enumerate(d.sources):
             v = np.exp(log_vis[:, s])
@@ -483,7 +473,12 @@ class EvidenceSynthesis(Estimator):
                     "upper": hi,
                 }
             )
-        return pd.DataFrame(rows), pd.DataFrame(vis_rows), pd.DataFrame(own_rows)
+        table = pd.DataFrame(rows)
+        lists = table[table["check"] == "lists fit"] if len(table) else table
+        own = lists.reindex(columns=["source", "area", "period", "given", "count"]).rename(
+            columns={"given": "n_observed", "count": "independence_estimate"}
+        )
+        return table, pd.DataFrame(vis_rows), own.reset_index(drop=True)
 
     @staticmethod
     def _conflicts(ppc: pd.DataFrame, vis: pd.DataFrame) -> list[str]:
