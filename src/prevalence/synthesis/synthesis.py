@@ -269,19 +269,12 @@ class EvidenceSynthesis(Estimator):
         posterior_id = f"EvidenceSynthesis:{uuid.uuid4().hex}"
 
         def estimate(draws: np.ndarray, what: str, extra: Mapping[str, Any]) -> Estimate:
-            lo, med, hi = np.quantile(draws, probs)
-            return Estimate(
-                value=float(med),
-                lower=float(lo),
-                upper=float(hi),
-                level=self.level,
-                method=f"{method}; {what}",
-                draws=draws.astype(float),
-                details={"posterior_id": posterior_id, **extra},
-                warnings=tuple(notes),
-                draws_kind="posterior",
-                interval_method="credible",
-                scale="count",
+            return _posterior_count(
+                draws,
+                self.level,
+                f"{method}; {what}",
+                {"posterior_id": posterior_id, **extra},
+                tuple(notes),
             )
 
         by_cell = {
@@ -556,23 +549,13 @@ class EvidenceSynthesis(Estimator):
                     f"{list(details['by_period'])}"
                 )
             parts.append(by_cell[(a, period)].draws)
-        draws = np.sum(parts, axis=0)
-        a = (1.0 - self.level) / 2.0
-        lo, med, hi = np.quantile(draws, [a, 0.5, 1 - a])
         first = by_cell[(chosen[0], period)]
-        return Estimate(
-            value=float(med),
-            lower=float(lo),
-            upper=float(hi),
-            level=first.level,
-            method=first.method.split(";")[0]
-            + f"; total of {len(chosen)} areas, period {period!r}",
-            draws=draws,
-            details={"posterior_id": details["posterior_id"], "areas": chosen, "period": period},
-            warnings=first.warnings,
-            draws_kind="posterior",
-            interval_method="credible",
-            scale="count",
+        return _posterior_count(
+            np.sum(parts, axis=0),
+            self.level,
+            first.method.split(";")[0] + f"; total of {len(chosen)} areas, period {period!r}",
+            {"posterior_id": details["posterior_id"], "areas": chosen, "period": period},
+            first.warnings,
         )
 
     def leave_one_out(
@@ -622,6 +605,32 @@ class EvidenceSynthesis(Estimator):
                     }
                 )
         return pd.DataFrame(rows)
+
+
+def _posterior_count(
+    draws: np.ndarray,
+    level: float,
+    method: str,
+    details: Mapping[str, Any],
+    notes: tuple[str, ...],
+) -> Estimate:
+    """A count's posterior median and equal-tailed interval with its draws: every estimate a
+    fit or ``aggregate`` returns for a cell, a period or a group of areas."""
+    a = (1.0 - level) / 2.0
+    lo, med, hi = np.quantile(draws, [a, 0.5, 1 - a])
+    return Estimate(
+        value=float(med),
+        lower=float(lo),
+        upper=float(hi),
+        level=level,
+        method=method,
+        draws=np.asarray(draws, dtype=float),
+        details=details,
+        warnings=notes,
+        draws_kind="posterior",
+        interval_method="credible",
+        scale="count",
+    )
 
 
 def _independence_estimates(source: ListSource, lc: Any) -> np.ndarray:
