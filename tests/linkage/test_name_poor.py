@@ -10,11 +10,13 @@ tests below pin each part on smaller lists.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from prevalence import DataError
+from prevalence import DataError, DataWarning
 from prevalence.linkage import link_case_lists, pseudonymise
 from prevalence.linkage.link import _full_name_frequencies, _one_record_per_list
 from prevalence.simulate import NAME_POOR, simulate_case_lists
@@ -122,3 +124,18 @@ def test_summary_says_how_many_links_rest_on_names_alone(poor_linked):
     assert s["links_on_names_alone"] == int(alone.sum()) > 0
     assert s["share_of_links_on_names_alone"] == pytest.approx(alone.sum() / linked.sum())
     assert set(result.pairs["name_level"].unique()) <= set(range(-1, 8))
+
+
+def test_ambiguous_linkage_warns_and_clear_linkage_does_not():
+    # name-poor lists: many pairs of common names without dates of birth to tell them
+    # apart; the model expects missed links worth several per cent of the people
+    with pytest.warns(DataWarning, match="linkage is uncertain.*compare_on"):
+        result = link_case_lists(hashed(_poor(1500, 2)), seed=1)
+    summary = result.summary()
+    assert summary["expected_missed_links"] > 0.02 * summary["people"]
+    # names nearly unique: the same lists' size, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        clear = link_case_lists(hashed(simulate_case_lists(1500, THREE, seed=2)), seed=1)
+    summary = clear.summary()
+    assert summary["expected_missed_links"] < 0.02 * summary["people"]

@@ -740,6 +740,13 @@ def link_case_lists(
     -------
     LinkageResult
 
+    Warns
+    -----
+    DataWarning
+        When the model's own expected missed or false links exceed 2% of the people (names
+        too common to tell namesakes apart without dates of birth): the people count and an
+        estimate from the linked lists are then uncertain beyond what one threshold shows.
+
     Raises
     ------
     DataError
@@ -937,7 +944,37 @@ def link_case_lists(
         },
     )
     _check_isolated_lists(result, isolated_lists)
+    _check_ambiguity(result)
     return result
+
+
+#: The share of the people count that the model's own expected missed or false links may
+#: reach before link_case_lists warns. Measured (benchmarks/linkage_oracle.py and the summary):
+#: 0.1% of the people on 10,000 people with many names, 5.4-5.9% on 3,000 name-poor people,
+#: where the people count is 6.4-6.8% too high.
+_AMBIGUITY_WARNING = 0.02
+
+
+def _check_ambiguity(result: LinkageResult) -> None:
+    """Warn when the linkage's own probabilities say that the people count at the threshold
+    is uncertain by more than :data:`_AMBIGUITY_WARNING` of itself (many pairs neither clearly
+    matches nor clearly not: namesakes without dates of birth to tell them apart)."""
+    summary = result.summary()
+    people = max(int(summary["people"]), 1)
+    missed, false = summary["expected_missed_links"], summary["expected_false_links"]
+    if max(missed, false) > _AMBIGUITY_WARNING * people:
+        warnings.warn(
+            f"the linkage is uncertain: its own probabilities expect about {missed:,.0f} "
+            f"missed and {false:,.0f} false links among the scored pairs at threshold "
+            f"{result.threshold} ({max(missed, false) / people:.1%} of the {people:,} people), "
+            f"{summary['share_of_links_on_names_alone']:.0%} of the links rest on names "
+            "alone. Missed links split people and raise an MSE estimate: carry the "
+            "uncertainty with estimate_with_linkage_uncertainty (which still under-states "
+            "it where namesakes abound, docs/linkage.md) and compare on further fields that "
+            "tell namesakes apart (compare_on=, e.g. a place of birth)",
+            DataWarning,
+            stacklevel=3,
+        )
 
 
 def _check_isolated_lists(result: LinkageResult, action: str) -> None:
