@@ -39,6 +39,59 @@ def test_model_structure_and_prior_choices():
         BayesianScaleUp("h", SIZES, TOTAL, size_bounds=(10, 5))
 
 
+def _declared_model(est: BayesianScaleUp, df: pd.DataFrame):
+    """The same model with the likelihood declared as PyMC's NegativeBinomial (the form the
+    estimator had before it wrote the likelihood out for speed)."""
+    import pymc as pm
+
+    answers, sizes = est._data(df)
+    n, K = answers.shape
+    low, high = est.size_bounds or (1.0, 0.1 * est.total)
+    with pm.Model() as model:
+        mu_d = pm.Normal("mu_log_degree", mu=np.log(300.0), sigma=2.0)
+        sigma_d = pm.HalfNormal("sigma_log_degree", sigma=1.0)
+        z = pm.Normal("z", 0.0, 1.0, shape=n)
+        log_size = pm.Uniform("log_size", lower=np.log(low), upper=np.log(high))
+        log_share = pm.math.concatenate(
+            [np.log(sizes / est.total), pm.math.stack([log_size - np.log(est.total)])]
+        )
+        if est.transmission is not None:
+            tau = pm.Beta("transmission", *est.transmission)
+            log_tau = pm.math.concatenate([np.zeros(K - 1), pm.math.stack([pm.math.log(tau)])])
+        else:
+            log_tau = np.zeros(K)
+        inv_phi = pm.HalfNormal("overdispersion", sigma=1.0, shape=K)
+        mu = pm.math.exp((mu_d + sigma_d * z)[:, None] + log_share[None, :] + log_tau[None, :])
+        pm.NegativeBinomial(
+            "answers", mu=mu, alpha=1.0 / (inv_phi[None, :] + 1e-6), observed=answers
+        )
+    return model
+
+
+@pytest.mark.parametrize("transmission", [None, (8, 2)])
+def test_written_out_likelihood_is_the_negative_binomial(transmission):
+    """The estimator's likelihood (summed over distinct answers, for speed) against PyMC's
+    NegativeBinomial: the log densities differ by the same constant, -sum(lgamma(y + 1)),
+    at random points of the parameter space (so the posteriors are the same)."""
+    from scipy.special import gammaln
+
+    rng = np.random.default_rng(7)
+    df = _answers(rng, 120, 5000, 1.5)
+    df.loc[3, "k1"] = 250  # a large answer among small ones
+    est = BayesianScaleUp("h", SIZES, TOTAL, transmission=transmission)
+    fast, declared = est.build_model(df), _declared_model(est, df)
+    answers, _ = est._data(df)
+    constant = gammaln(answers + 1.0).sum()
+    logp_fast, logp_declared = fast.compile_logp(), declared.compile_logp()
+    dlogp_fast, dlogp_declared = fast.compile_dlogp(), declared.compile_dlogp()
+    point = fast.initial_point()
+    for _ in range(5):
+        for name, value in point.items():
+            point[name] = value + rng.normal(0.0, 0.5, np.shape(value))
+        assert logp_fast(point) - logp_declared(point) == pytest.approx(constant, rel=1e-10)
+        np.testing.assert_allclose(dlogp_fast(point), dlogp_declared(point), rtol=1e-8, atol=1e-8)
+
+
 @pytest.mark.slow
 def test_posterior_covers_the_truth_with_barrier_effects():
     """Overdispersed answers about the hidden group (a barrier effect: respondents differ in
