@@ -295,7 +295,7 @@ class BayesianScaleUp(Estimator):
             float(lo),
             float(hi),
             self.level,
-            "Bayesian network scale-up (overdispersed negative binomial, PyMC NUTS)",
+            "Bayesian network scale-up (overdispersed negative binomial, PyMC model, NUTS)",
             flat,
             details,
             tuple(notes),
