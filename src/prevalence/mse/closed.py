@@ -5,7 +5,8 @@ log-linear model on the ``2**t - 1`` observable capture patterns (Rivest and Bai
 2007; Baillargeon and Rivest 2007, *Journal of Statistical Software* 19(5)):
 
 * ``M0``: one capture probability; ``Mt``: one per occasion;
-* ``Mh``/``Mth`` heterogeneity through a function of the number of captures ``k``:
+* ``Mh``/``Mth`` heterogeneity through a function of the number of captures ``k`` (or a
+  normal random effect, ``h="Normal"``, fitted by numerical integration):
   Chao's lower bound (``eta_j = max(k - j + 1, 0)`` for ``j = 3..t``, negative ``eta`` removed
   one at a time), Poisson2 (``2**k - 1``), Darroch (``k**2 / 2``), Gamma3.5
   (``-log(3.5 + k) + log(3.5)``);
@@ -146,7 +147,7 @@ def _base_columns(family: str, lay: _Layout, lists: Sequence[str]) -> tuple[np.n
     return lay.x, list(lists)
 
 
-HETEROGENEITY = ("Chao", "LB", "Poisson", "Darroch", "Gamma")
+HETEROGENEITY = ("Chao", "LB", "Poisson", "Darroch", "Gamma", "Normal")
 _DEFAULT_THETA = {"Poisson": 2.0, "Gamma": 3.5}
 
 
@@ -287,6 +288,144 @@ def _fit_with_chao(
         fit = fit_poisson(X[:, cols], y, check_rank=False, like_r=True)
 
 
+#: Gauss-Hermite quadrature of the normal mixing distribution: 20 points, as Rcapture (which
+#: types Abramowitz and Stegun's 12-digit table; these are the same points to full precision).
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite.hermgauss(20)
+
+
+@dataclass(frozen=True)
+class _NormalFit:
+    """The normal heterogeneity model's extra parameter and what the fit gives beyond a
+    Poisson fit."""
+
+    sigma: float
+    sigma_std_error: float
+    cov: np.ndarray  # of (coefficients..., sigma): the inverse of the observed information
+    stderr_rcapture: float  # the standard error of N as Rcapture 1.4-4 prints it
+
+
+def _normal_log_means(params: np.ndarray, X: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Log expected counts of the observable patterns under normal heterogeneity (Rivest 2011,
+    eq. 3 and p. 7): ``X b + phi(k)``, ``phi(k) = log(E[exp(k s Z) C(s Z)] / E[C(s Z)])`` with
+    ``C`` the probability of being missed by every list given the random effect, ``s`` the
+    standard deviation of the random effect and ``E`` over a standard normal ``Z`` by 20-point
+    Gauss-Hermite quadrature. ``params``: the coefficients of ``X`` (intercept first) then
+    sigma."""
+    from scipy.special import logsumexp
+
+    b, sigma = params[:-1], params[-1]
+    eta = X @ b
+    s = math.sqrt(2.0) * sigma * _HERMITE_NODES  # the random effect at each node
+    log_seen = logsumexp(eta[None, :] + k[None, :] * s[:, None], axis=1)
+    log_missed = b[0] - np.logaddexp(b[0], log_seen)  # log C at each node
+    log_wc = np.log(_HERMITE_WEIGHTS) + log_missed
+    captures = np.arange(1, int(k.max()) + 1, dtype=float)
+    phi = logsumexp(log_wc[None, :] + captures[:, None] * s[None, :], axis=1) - logsumexp(log_wc)
+    return eta + phi[k.astype(np.int64) - 1]
+
+
+def _numerical_derivatives(
+    f: Callable[[np.ndarray], float], x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient and Hessian of ``f`` at ``x`` by central differences."""
+    p = x.size
+    h = 1e-4 * np.maximum(1.0, np.abs(x))
+    f0 = f(x)
+    grad = np.empty(p)
+    hess = np.empty((p, p))
+    for i in range(p):
+        e_i = np.zeros(p)
+        e_i[i] = h[i]
+        f_plus, f_minus = f(x + e_i), f(x - e_i)
+        grad[i] = (f_plus - f_minus) / (2 * h[i])
+        hess[i, i] = (f_plus - 2 * f0 + f_minus) / h[i] ** 2
+        for j in range(i):
+            e_j = np.zeros(p)
+            e_j[j] = h[j]
+            hess[i, j] = hess[j, i] = (
+                f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)
+            ) / (4 * h[i] * h[j])
+    return grad, hess
+
+
+def _fit_normal(
+    X: np.ndarray, y: np.ndarray, k: np.ndarray, name: str, notes: list[str]
+) -> tuple[PoissonFit, _NormalFit]:
+    """Rcapture's normal heterogeneity model (``closedpCI.t(h = "Normal")``): the Poisson
+    deviance of :func:`_normal_log_means` minimised from Darroch's model's coefficients and
+    sigma 0.2, as Rcapture starts it.
+
+    Hand-written: the mean is not a generalised linear model (Rcapture uses ``optim`` on the
+    deviance, not ``glm``). BFGS, then Newton steps on a central-difference Hessian to the
+    maximum (Rcapture's ``optim`` stops at a relative change of 1e-8 with finite-difference
+    gradients of step 1e-3, so its figures agree with the maximum to about 1e-6). The
+    covariance is the inverse of the observed information, twice the inverse of the
+    deviance's Hessian: Rcapture 1.4-4 takes the inverse of the deviance's Hessian itself,
+    half the variance (kept as ``stderr_rcapture`` to compare with its output).
+    """
+    from scipy.optimize import minimize
+
+    from .kernels.glm import poisson_deviance, poisson_loglik
+
+    darroch = fit_poisson(np.column_stack([X, k**2 / 2]), y, check_rank=False, like_r=True)
+    start = np.append(darroch.coef[: X.shape[1]], 0.2)
+
+    def deviance(params: np.ndarray) -> float:
+        value = float(poisson_deviance(y, np.exp(_normal_log_means(params, X, k))))
+        return value if math.isfinite(value) else 1e300
+
+    result = minimize(deviance, start, method="BFGS", options={"gtol": 1e-7, "maxiter": 2000})
+    params = result.x
+    for _ in range(20):  # Newton to the maximum from where BFGS stopped
+        grad, hess = _numerical_derivatives(deviance, params)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            break
+        trial = params - step
+        if deviance(trial) > deviance(params):
+            break
+        params = trial
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    grad, hess = _numerical_derivatives(deviance, params)
+    converged = bool(np.max(np.abs(grad)) < 1e-4 * max(1.0, deviance(params)))
+    if not converged:
+        notes.append(f"model {name}: the fit of the normal heterogeneity model did not converge")
+    if params[-1] < 0:
+        params[-1] = -params[-1]  # the likelihood is even in sigma: report it positive
+    try:
+        dev_inverse = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        dev_inverse = np.full_like(hess, np.nan)
+    cov = 2.0 * dev_inverse
+    if abs(params[-1]) < 1e-6:
+        notes.append(
+            f"model {name}: sigma is estimated at zero: no heterogeneous catchability in the data"
+        )
+    mu = np.exp(_normal_log_means(params, X, k))
+    u = math.exp(float(params[0]))
+    p = X.shape[1]
+    fit = PoissonFit(
+        params[:p],
+        mu,
+        float(poisson_deviance(y, mu)),
+        float(poisson_loglik(y, mu)),
+        cov[:p, :p],
+        converged,
+        int(result.nit),
+        int(y.size - p - 1),
+    )
+    rcapture_var = u + u**2 * float(dev_inverse[0, 0])
+    normal = _NormalFit(
+        float(params[-1]),
+        float(math.sqrt(cov[-1, -1])) if cov[-1, -1] >= 0 else math.nan,
+        cov,
+        math.sqrt(rcapture_var) if rcapture_var >= 0 else math.nan,
+    )
+    return fit, normal
+
+
 @dataclass(frozen=True)
 class _ClosedFit:
     name: str
@@ -300,14 +439,19 @@ class _ClosedFit:
     y: np.ndarray
     warnings: tuple[str, ...]
     terms: tuple[str, ...]  # the names of the fitted coefficients, in their order
+    normal: _NormalFit | None = None  # a normal heterogeneity model's sigma and its errors
+
+    @property
+    def n_parameters(self) -> int:
+        return int(self.columns.size) + (self.normal is not None)
 
     @property
     def aic(self) -> float:
-        return -2.0 * self.fit.loglik + 2.0 * self.columns.size
+        return -2.0 * self.fit.loglik + 2.0 * self.n_parameters
 
     @property
     def bic(self) -> float:
-        return self.aic + (math.log(self.n) - 2.0) * self.columns.size
+        return self.aic + (math.log(self.n) - 2.0) * self.n_parameters
 
     def row(self) -> dict[str, Any]:
         """The fit as a row of Rcapture's results table."""
@@ -418,6 +562,8 @@ def _fit_custom(
         names += [f"pattern {p}" for p in exclude_patterns]
         name += f" without {len(exclude_patterns)} pattern(s)"
     first_eta = None
+    if isinstance(h, str) and h == "Normal":
+        return _fit_custom_normal(captures, X, y, n, names, label or f"{name} Normal", lay)
     if h is not None:
         cols, is_chao, h_label, h_names = _heterogeneity_columns(h, theta, lay)
         if is_chao:
@@ -461,6 +607,44 @@ def _fit_custom(
     )
 
 
+def _fit_custom_normal(
+    captures: CaptureHistories,
+    X: np.ndarray,
+    y: np.ndarray,
+    n: float,
+    names: list[str],
+    name: str,
+    lay: _Layout,
+) -> _ClosedFit:
+    """A design with normal heterogeneity: aliased columns dropped as for the others, then
+    :func:`_fit_normal`."""
+    notes: list[str] = []
+    used = _keep_estimable(X)
+    if used.size < X.shape[1]:
+        notes.append(
+            f"model {name}: {X.shape[1] - used.size} design column(s) are linear "
+            "combinations of the others and were dropped (as R's glm)"
+        )
+    X = X[:, used]
+    if y.size < X.shape[1] + 1:
+        raise EstimationError(
+            f"model {name}: {X.shape[1] + 1} parameters but {y.size} capture patterns to fit "
+            "them; the model is not estimable"
+        )
+    fit, normal = _fit_normal(X, y, lay.k, name, notes)
+    terms = tuple(names[int(i)] for i in used)
+    return _ClosedFit(
+        name, n + math.exp(float(fit.coef[0])), _normal_stderr(fit), fit, X, None,
+        np.arange(X.shape[1]), n, y, tuple(notes), terms, normal,
+    )  # fmt: skip
+
+
+def _normal_stderr(fit: PoissonFit) -> float:
+    u = math.exp(float(fit.coef[0]))
+    var = u + u**2 * float(fit.cov[0, 0])
+    return math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
+
+
 def closed_population_models(
     data: CaptureHistories | pd.DataFrame,
     *,
@@ -474,7 +658,7 @@ def closed_population_models(
     Parameters
     ----------
     data : CaptureHistories or DataFrame
-    h : {"Chao", "LB", "Poisson", "Darroch", "Gamma"}, callable or None
+    h : {"Chao", "LB", "Poisson", "Darroch", "Gamma", "Normal"}, callable or None
         Heterogeneity term added to every model (a function maps the number of captures to
         a column).
     theta : float, optional
@@ -581,10 +765,15 @@ class ClosedPopulationMSE(Estimator):
         indicator column of one pattern fits that cell exactly (a structural zero for the
         rest of the model), as Rcapture's "Mt without 111111" on the hare data. ``model``
         must keep its default when ``design`` is given.
-    h : {"Chao", "LB", "Poisson", "Darroch", "Gamma"} or callable, optional
+    h : {"Chao", "LB", "Poisson", "Darroch", "Gamma", "Normal"} or callable, optional
         A heterogeneity term added to ``design``, or to ``model`` "M0" (giving Mh) or "Mt"
         (giving Mth), as Rcapture's ``h=``; a function maps the number of captures to a
-        column (Rcapture's user ``h``).
+        column (Rcapture's user ``h``). ``"Normal"``: catchability varies between people
+        with a normal random effect on the log-odds scale (Rivest 2011), fitted by
+        numerical integration as Rcapture does; its interval is Chao's log-transformed one
+        (``details["sigma"]`` the random effect's standard deviation; the standard error is
+        the inverse information's, ``details["std_error_rcapture"]`` the smaller one
+        Rcapture 1.4-4 prints, from half that variance).
     theta : float, optional
         Parameter of the Poisson (default 2) and Gamma (default 3.5) heterogeneity forms.
     exclude_patterns : sequence, optional
@@ -673,6 +862,11 @@ class ClosedPopulationMSE(Estimator):
             raise ValueError(
                 f"a profile likelihood interval is not available for {self._model}; use 'wald'"
             )
+        if interval == "profile" and h == "Normal":
+            raise ValueError(
+                "a profile likelihood interval is not available for h='Normal' (Rcapture gives "
+                "Chao's log-transformed interval for it); use 'wald' or leave interval unset"
+            )
         self.interval = interval
         self.level = check_level(level)
         self.seed = seed
@@ -703,7 +897,13 @@ class ClosedPopulationMSE(Estimator):
         else:
             f = _fit_closed(self._model, captures)
         notes = list(f.warnings)
-        interval = self.interval or ("wald" if self._model in ("Mb", "Mbh") else "profile")
+        wald_only = self._model in ("Mb", "Mbh") or f.normal is not None
+        interval = self.interval or ("wald" if wald_only else "profile")
+        terms, coef, errors = f.terms, f.fit.coef, np.sqrt(np.diag(f.fit.cov))
+        if f.normal is not None:
+            terms = (*terms, "sigma")
+            coef = np.append(coef, f.normal.sigma)
+            errors = np.append(errors, f.normal.sigma_std_error)
         details = {
             "model": f.name,
             "lists": captures.lists,
@@ -713,12 +913,13 @@ class ClosedPopulationMSE(Estimator):
             "df": f.fit.df_residual,
             "AIC": f.aic,
             "BIC": f.bic,
-            "coefficients": coefficient_table(
-                f.terms, f.fit.coef, np.sqrt(np.diag(f.fit.cov)), level=self.level
-            ),
+            "coefficients": coefficient_table(terms, coef, errors, level=self.level),
             "converged": f.fit.converged,
             "interval": interval,
         }
+        if f.normal is not None:
+            details["sigma"] = f.normal.sigma
+            details["std_error_rcapture"] = f.normal.stderr_rcapture
         lower = upper = math.nan
         method = f"closed population {f.name}"
         if interval == "profile":

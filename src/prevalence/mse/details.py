@@ -174,6 +174,11 @@ class ClosedPopulationDetails(TypedDict):
         The interval used: ``"profile"`` or ``"wald"`` (``"none"`` for none).
     multinomial_estimate : float, optional
         With a profile interval: the multinomial maximum likelihood estimate.
+    sigma : float, optional
+        With ``h="Normal"``: the standard deviation of the normal random effect.
+    std_error_rcapture : float, optional
+        With ``h="Normal"``: the standard error of N as Rcapture 1.4-4 prints it (from half
+        the inverse information).
     """
 
     model: str
@@ -188,6 +193,8 @@ class ClosedPopulationDetails(TypedDict):
     converged: bool
     interval: str
     multinomial_estimate: NotRequired[float]
+    sigma: NotRequired[float]
+    std_error_rcapture: NotRequired[float]
 
 
 class LatentClassDetails(PosteriorSummaryDetails):
