@@ -82,6 +82,7 @@ def test_one_estimate_with_a_visibility_prior_is_the_conjugate_normal_posterior(
     assert math.log(vis["value"]) == pytest.approx(m, abs=0.03)
 
 
+@pytest.mark.slow  # a model structure of its own: nutpie compiles it (about 30 s)
 def test_two_anchors_are_weighted_by_their_precision():
     # a survey prevalence (normal likelihood on the prevalence scale, near-normal in log N at
     # this precision) and a scale-up count (log-normal), both unbiased
@@ -117,6 +118,7 @@ def _lists_frame(counts, lists=("l1", "l2", "l3")):
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow  # a model structure of its own: nutpie compiles it (about 30 s)
 def test_lists_alone_give_the_log_linear_mse():
     # patterns 100, 010, 110, 001, 101, 011, 111 (bit j: list j)
     counts = [300, 250, 60, 200, 45, 40, 9]
@@ -373,6 +375,7 @@ def test_bad_lists_and_unidentified_scale_are_named():
         )
 
 
+@pytest.mark.slow  # a model structure of its own: nutpie compiles it (about 30 s)
 def test_a_rare_survey_prevalence_has_the_binomial_posterior():
     # three cases in 2,000 effective trials, the survey the anchor: the posterior of log N is
     # the binomial kernel times the normal prior of log N, integrated here on a fine grid
