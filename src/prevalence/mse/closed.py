@@ -288,6 +288,21 @@ def _fit_with_chao(
         fit = fit_poisson(X[:, cols], y, check_rank=False, like_r=True)
 
 
+def _abundance_stderr(intercept: float, intercept_variance: float) -> float:
+    """Standard error of ``N = n + exp(intercept)`` (Rcapture's: the unobserved count's
+    Poisson variance plus the delta-method variance of the intercept); NaN when not positive."""
+    u = math.exp(intercept)
+    var = u + u**2 * intercept_variance
+    return math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
+
+
+def _dropped_columns_note(name: str, dropped: int) -> str:
+    return (
+        f"model {name}: {dropped} design column(s) are linear combinations of the others and "
+        "were dropped (as R's glm)"
+    )
+
+
 #: Gauss-Hermite quadrature of the normal mixing distribution: 20 points, as Rcapture (which
 #: types Abramowitz and Stegun's 12-digit table; these are the same points to full precision).
 _HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite.hermgauss(20)
@@ -300,7 +315,6 @@ class _NormalFit:
 
     sigma: float
     sigma_std_error: float
-    cov: np.ndarray  # of (coefficients..., sigma): the inverse of the observed information
     stderr_rcapture: float  # the standard error of N as Rcapture 1.4-4 prints it
 
 
@@ -375,7 +389,7 @@ def _fit_normal(
         return value if math.isfinite(value) else 1e300
 
     result = minimize(deviance, start, method="BFGS", options={"gtol": 1e-7, "maxiter": 2000})
-    params = result.x
+    params, current = result.x, float(result.fun)
     for _ in range(20):  # Newton to the maximum from where BFGS stopped
         grad, hess = _numerical_derivatives(deviance, params)
         try:
@@ -383,13 +397,14 @@ def _fit_normal(
         except np.linalg.LinAlgError:
             break
         trial = params - step
-        if deviance(trial) > deviance(params):
+        trial_deviance = deviance(trial)
+        if trial_deviance > current:
             break
-        params = trial
+        params, current = trial, trial_deviance
         if np.max(np.abs(step)) < 1e-10:
             break
     grad, hess = _numerical_derivatives(deviance, params)
-    converged = bool(np.max(np.abs(grad)) < 1e-4 * max(1.0, deviance(params)))
+    converged = bool(np.max(np.abs(grad)) < 1e-4 * max(1.0, current))
     if not converged:
         notes.append(f"model {name}: the fit of the normal heterogeneity model did not converge")
     if params[-1] < 0:
@@ -404,7 +419,6 @@ def _fit_normal(
             f"model {name}: sigma is estimated at zero: no heterogeneous catchability in the data"
         )
     mu = np.exp(_normal_log_means(params, X, k))
-    u = math.exp(float(params[0]))
     p = X.shape[1]
     fit = PoissonFit(
         params[:p],
@@ -416,12 +430,10 @@ def _fit_normal(
         int(result.nit),
         int(y.size - p - 1),
     )
-    rcapture_var = u + u**2 * float(dev_inverse[0, 0])
     normal = _NormalFit(
         float(params[-1]),
         float(math.sqrt(cov[-1, -1])) if cov[-1, -1] >= 0 else math.nan,
-        cov,
-        math.sqrt(rcapture_var) if rcapture_var >= 0 else math.nan,
+        _abundance_stderr(float(params[0]), float(dev_inverse[0, 0])),
     )
     return fit, normal
 
@@ -587,10 +599,7 @@ def _fit_custom(
             break
         columns = columns[columns != used[negative[0]]]
     if used.size < columns.size:
-        notes.append(
-            f"model {label or name}: {columns.size - used.size} design column(s) are linear "
-            "combinations of the others and were dropped (as R's glm)"
-        )
+        notes.append(_dropped_columns_note(label or name, columns.size - used.size))
     X = X[:, used]
     first_eta = int((used < first_eta).sum()) if first_eta is not None else None
     if first_eta is not None and first_eta >= X.shape[1]:
@@ -599,8 +608,7 @@ def _fit_custom(
     if not fit.converged:
         notes.append(f"model {label or name}: the Poisson fit did not converge")
     u = math.exp(float(fit.coef[0]))
-    var = u + u**2 * float(fit.cov[0, 0])
-    se = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
+    se = _abundance_stderr(float(fit.coef[0]), float(fit.cov[0, 0]))
     terms = tuple(names[int(i)] for i in used)
     return _ClosedFit(
         label or name, n + u, se, fit, X, first_eta, cols_kept, n, y, tuple(notes), terms
@@ -621,10 +629,7 @@ def _fit_custom_normal(
     notes: list[str] = []
     used = _keep_estimable(X)
     if used.size < X.shape[1]:
-        notes.append(
-            f"model {name}: {X.shape[1] - used.size} design column(s) are linear "
-            "combinations of the others and were dropped (as R's glm)"
-        )
+        notes.append(_dropped_columns_note(name, X.shape[1] - used.size))
     X = X[:, used]
     if y.size < X.shape[1] + 1:
         raise EstimationError(
@@ -634,15 +639,10 @@ def _fit_custom_normal(
     fit, normal = _fit_normal(X, y, lay.k, name, notes)
     terms = tuple(names[int(i)] for i in used)
     return _ClosedFit(
-        name, n + math.exp(float(fit.coef[0])), _normal_stderr(fit), fit, X, None,
+        name, n + math.exp(float(fit.coef[0])),
+        _abundance_stderr(float(fit.coef[0]), float(fit.cov[0, 0])), fit, X, None,
         np.arange(X.shape[1]), n, y, tuple(notes), terms, normal,
     )  # fmt: skip
-
-
-def _normal_stderr(fit: PoissonFit) -> float:
-    u = math.exp(float(fit.coef[0]))
-    var = u + u**2 * float(fit.cov[0, 0])
-    return math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
 
 
 def closed_population_models(
