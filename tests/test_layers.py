@@ -154,7 +154,7 @@ PROFITS_LAYERS = [["totals", "per_victim"], ["tables"], ["assumptions", "publish
 # successive-sampling kernel)
 NETWORK_LAYERS = [
     ["diagnostics"],
-    ["scaleup", "generalized", "bayes_scaleup", "rds"],
+    ["scaleup", "generalized", "bayes_scaleup", "rds", "sspse"],
     ["consistency", "rds_weights", "gile_bootstrap"],
     ["answers", "recruitment", "successive", "details"],
 ]

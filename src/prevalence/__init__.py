@@ -44,6 +44,7 @@ _LAZY: dict[str, str] = {
     "BayesianScaleUp": "prevalence.network.bayes_scaleup",
     "GeneralizedScaleUp": "prevalence.network.generalized",
     "RDS": "prevalence.network.rds",
+    "SSPSE": "prevalence.network.sspse",
     "ScaleUp": "prevalence.network.scaleup",
     "SurveyDesign": "prevalence.survey.design",
     "SurveyPrevalence": "prevalence.survey.prevalence",
@@ -103,6 +104,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .network.generalized import GeneralizedScaleUp
     from .network.rds import RDS
     from .network.scaleup import ScaleUp
+    from .network.sspse import SSPSE
     from .survey.design import SurveyDesign
     from .survey.prevalence import SurveyPrevalence
     from .survey.replicate import ReplicateDesign
@@ -134,6 +136,7 @@ __all__ = [
     "RDS",
     "ReplicateDesign",
     "ScaleUp",
+    "SSPSE",
     "SurveyDesign",
     "SurveyPrevalence",
     "Stratified",

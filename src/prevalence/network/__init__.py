@@ -7,7 +7,8 @@ Layers, top to bottom (a module imports only from the layers below it):
 * estimators: :mod:`~prevalence.network.scaleup` (:class:`ScaleUp`),
   :mod:`~prevalence.network.bayes_scaleup` (:class:`BayesianScaleUp`, PyMC),
   :mod:`~prevalence.network.generalized` (:class:`GeneralizedScaleUp`) and
-  :mod:`~prevalence.network.rds` (:class:`RDS`);
+  :mod:`~prevalence.network.rds` (:class:`RDS`) and :mod:`~prevalence.network.sspse`
+  (:class:`SSPSE`, the population size from an RDS sample, compiled);
 * statistics: :mod:`~prevalence.network.consistency` (:class:`Consistency`, the internal
   consistency check of a scale-up survey) and :mod:`~prevalence.network.rds_weights`
   (RDS-I, RDS-II weights, R's standard error, homophily);
@@ -32,6 +33,7 @@ from .generalized import GeneralizedScaleUp
 from .rds import RDS, RDS_ESTIMATORS, RDS_INTERVALS
 from .recruitment import Recruitment
 from .scaleup import SCALEUP_INTERVALS, ScaleUp
+from .sspse import SSPSE, size_prior_weights
 from .successive import SuccessiveSampling, successive_sampling
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "Recruitment",
     "ScaleUp",
     "SCALEUP_INTERVALS",
+    "SSPSE",
+    "size_prior_weights",
     "SuccessiveSampling",
     "successive_sampling",
     "bottleneck_table",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "SSPSEDetails",
     "ScaleUpDetails",
     "GeneralizedScaleUpDetails",
     "BayesianScaleUpDetails",
@@ -170,9 +171,20 @@ class RDSDetails(TypedDict):
     max_wave : int
         Longest recruitment chain.
     population_size : float or None
-        The population size used by the SS estimator.
+        The population size used by the SS estimator (with an estimated size: its median).
     weights : ndarray
-        Each respondent's weight.
+        Each respondent's weight (with an estimated size: at its median).
+    population_size_interval : tuple of float, optional
+        With an estimated population size: its interval, as given.
+    size_variance_share : float, optional
+        With an estimated population size: the share of the estimate's variance that comes
+        from not knowing the size (the variance of the estimates across the size's draws over
+        the total).
+    size_nodes : ndarray, optional
+        The population sizes at which the estimate was computed (quantiles of the size's
+        draws).
+    size_node_estimates : DataFrame, optional
+        The estimate and its standard error at each of those sizes.
     """
 
     estimator: str
@@ -183,3 +195,52 @@ class RDSDetails(TypedDict):
     max_wave: int
     population_size: float | None
     weights: np.ndarray
+    population_size_interval: NotRequired[tuple[float, float]]
+    size_variance_share: NotRequired[float]
+    size_nodes: NotRequired[np.ndarray]
+    size_node_estimates: NotRequired[pd.DataFrame]
+
+
+class SSPSEDetails(TypedDict):
+    """``details`` of :class:`~prevalence.network.SSPSE` (population size from an RDS sample).
+
+    Attributes
+    ----------
+    std_error : float
+        Posterior standard deviation of N.
+    posterior_mean : float
+        Posterior mean of N.
+    n_observed : int
+        Respondents.
+    K : int
+        The cap of the degrees.
+    capped : int
+        Respondents whose reported degree exceeded ``K``.
+    size_prior : str
+        The prior on N, in words.
+    prior_median : float
+        The prior's median of N.
+    degree_prior : mapping
+        Prior mean and sd of the degree distribution and their degrees of freedom.
+    mean_degree : float
+        Posterior median of the population's mean degree.
+    acceptance_rate : float
+        Of the degree distribution's Metropolis steps.
+    diagnostics : mapping
+        R-hat and effective sample sizes of N (:func:`prevalence.core.mcmc`).
+    idata : arviz.InferenceData
+        The draws of N and of the degree distribution's mean and sd, by chain.
+    """
+
+    std_error: float
+    posterior_mean: float
+    n_observed: int
+    K: int
+    capped: int
+    size_prior: str
+    prior_median: float
+    degree_prior: Mapping[str, Any]
+    mean_degree: float
+    acceptance_rate: float
+    diagnostics: Mapping[str, Any]
+    idata: Any

@@ -81,8 +81,9 @@ def bottleneck_table(
         members = order[tree.seed[order] == s]
         if members.size < max(start, 2):
             continue
-        sub_est = estimator
-        if estimator.population_size is not None and estimator.population_size < members.size:
+        sub_est = estimator._fixed()  # an estimated population size: at its median
+        size = sub_est.population_size
+        if size is not None and size < members.size:
             continue
         for k in _grid(members.size, points, start):
             rows.append(

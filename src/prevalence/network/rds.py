@@ -8,6 +8,7 @@ successive-sampling estimator as R's ``RDS`` 0.9-10 computes them, with the stan
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from typing import Any
@@ -58,9 +59,15 @@ class RDS(Estimator):
         The prevalence is the weighted share of respondents whose ``outcome`` equals it.
     estimator : {"RDS-I", "RDS-II", "SS"}
         See :data:`RDS_ESTIMATORS`.
-    population_size : int, optional
+    population_size : int or Estimate, optional
         Size of the hidden population (required by ``"SS"``); adds the finite-population
-        correction to the standard error, as R does.
+        correction to the standard error, as R does. An :class:`Estimate` with draws (for
+        example from :class:`~prevalence.network.SSPSE` on the same sample) carries its
+        uncertainty into the result: the estimate is computed at ``size_nodes`` quantiles of
+        the size's draws, and the interval is that of the mixture of their normal
+        distributions (the value is the estimate at the size's median).
+    size_nodes : int
+        Sizes at which the estimate is computed when ``population_size`` is an estimate.
     id, recruiter, degree : str
         Columns with the respondent's id, the recruiter's id and the reported degree.
     seed_marker : object
@@ -108,7 +115,7 @@ class RDS(Estimator):
         value: Any = None,
         *,
         estimator: str = "RDS-II",
-        population_size: int | None = None,
+        population_size: int | Estimate | None = None,
         id: str = "id",
         recruiter: str = "recruiter.id",
         degree: str = "degree",
@@ -119,6 +126,7 @@ class RDS(Estimator):
         ss_samples: int = 2000,
         level: float = 0.95,
         seed: SeedLike = None,
+        size_nodes: int = 20,
     ) -> None:
         if estimator not in RDS_ESTIMATORS:
             raise ValueError(f"estimator must be one of {RDS_ESTIMATORS}, got {estimator!r}")
@@ -133,8 +141,17 @@ class RDS(Estimator):
             )
         if interval == "gile" and estimator != "SS":
             raise ValueError("Gile's bootstrap is for the SS estimator (estimator='SS')")
-        if population_size is not None:
+        if isinstance(population_size, Estimate):
+            _check_size_estimate(population_size)
+            if interval != "el":
+                raise ValueError(
+                    "with an estimated population_size the interval is the mixture of the "
+                    "normal intervals at its draws (interval='el'); a bootstrap at every size "
+                    f"is not offered (got interval={interval!r})"
+                )
+        elif population_size is not None:
             whole_number("population_size", population_size)
+        whole_number("size_nodes", size_nodes, 5)
         whole_number("n_boot", n_boot, 2)
         whole_number("ss_samples", ss_samples)
         if missing_degree not in ("max", "error"):
@@ -142,7 +159,12 @@ class RDS(Estimator):
         self.outcome = outcome
         self.value = value
         self.estimator = estimator
-        self.population_size = None if population_size is None else int(population_size)
+        self.population_size: int | Estimate | None = (
+            population_size
+            if population_size is None or isinstance(population_size, Estimate)
+            else int(population_size)
+        )
+        self.size_nodes = int(size_nodes)
         self.id = id
         self.recruiter = recruiter
         self.degree = degree
@@ -185,7 +207,22 @@ class RDS(Estimator):
         numeric = pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
         return np.where(missing, np.nan, values), codes, numeric
 
+    def _at_size(self, size: int) -> RDS:
+        """This estimator with the population size fixed at ``size``."""
+        fixed = copy.copy(self)
+        fixed.population_size = int(size)
+        return fixed
+
+    def _fixed(self) -> RDS:
+        """This estimator with a fixed population size (an estimated one at its median)."""
+        if isinstance(self.population_size, Estimate):
+            draws = np.asarray(self.population_size.draws, dtype=float)
+            return self._at_size(round(float(np.median(draws[np.isfinite(draws)]))))
+        return self
+
     def _check_size(self, n: int) -> None:
+        if isinstance(self.population_size, Estimate):
+            return
         if self.population_size is not None and self.population_size < n:
             raise DataError(
                 f"population_size {self.population_size} is smaller than the sample size {n}"
@@ -199,12 +236,14 @@ class RDS(Estimator):
     def _weights_and_mapping(
         self, tree: Recruitment, codes: np.ndarray, rng: np.random.Generator, samples: int
     ) -> tuple[np.ndarray, SuccessiveSampling | None]:
+        size = self._fixed().population_size
+        assert not isinstance(size, Estimate)
         if self.estimator == "RDS-I":
-            return rds1_weights(codes, tree, self.population_size), None
+            return rds1_weights(codes, tree, size), None
         if self.estimator == "RDS-II":
-            return rds2_weights(tree.degree, self.population_size), None
-        assert self.population_size is not None
-        ss = successive_sampling(tree.degree, self.population_size, samples=samples, rng=rng)
+            return rds2_weights(tree.degree, size), None
+        assert size is not None
+        ss = successive_sampling(tree.degree, size, samples=samples, rng=rng)
         return ss.weights(tree.degree), ss
 
     def weights(self, data: pd.DataFrame) -> pd.Series:
@@ -239,6 +278,8 @@ class RDS(Estimator):
         error, the design effect (R's definition), the weights, the sample size, the
         estimator and, for SS, the population size used.
         """
+        if isinstance(self.population_size, Estimate):
+            return self._fit_estimated_size(data)
         tree = self.recruitment(data)
         self._check_size(tree.n)
         indicator, codes, numeric = self._outcome(data)
@@ -262,6 +303,7 @@ class RDS(Estimator):
         p = float(np.sum(w[ok] * indicator[ok]) / np.sum(w[ok]))
         n = tree.n
         N = self.population_size
+        assert not isinstance(N, Estimate)
         if numeric:
             # R's wtd.var divides by (sum of weights - 1), so it depends on the weights'
             # scale; with a population size the weights sum to it (as R). Without one R's
@@ -328,6 +370,86 @@ class RDS(Estimator):
             draws_kind=draws_kind,
             scale="proportion",
             interval_method="wald",
+        )
+
+    def _fit_estimated_size(self, data: pd.DataFrame) -> Estimate:
+        """The estimate with the population size's uncertainty carried in: computed at
+        ``size_nodes`` quantiles of the size's draws (the same random numbers at each, so that
+        the estimates differ by the size alone), the interval from the mixture of the normal
+        distributions ``N(p_i, se_i)``, each node weighing ``1 / size_nodes``."""
+        size = self.population_size
+        assert isinstance(size, Estimate) and size.draws is not None
+        sizes = np.asarray(size.draws, dtype=float).ravel()
+        sizes = sizes[np.isfinite(sizes)]
+        m = self.size_nodes
+        nodes = np.round(np.quantile(sizes, (np.arange(m) + 0.5) / m)).astype(np.int64)
+        rng = as_generator(self.seed)
+        node_seed = int(rng.integers(0, 2**31 - 1))
+        n = self.recruitment(data).n
+        if nodes.min() < n:
+            raise DataError(
+                f"population_size: {np.mean(sizes < n):.1%} of its draws lie below the sample "
+                f"size {n} (the smallest {sizes.min():g}); a population cannot be smaller than "
+                "its sample"
+            )
+        centre = int(round(float(np.median(sizes))))
+        notes: list[str] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EstimationWarning)
+            central = self._at_size(centre)
+            central.seed = node_seed
+            est = central.fit(data)
+            values = np.empty(m)
+            ses = np.empty(m)
+            for i, node in enumerate(nodes):
+                at = self._at_size(int(node))
+                at.seed = node_seed
+                e = at.fit(data)
+                values[i], ses[i] = e.value, float(e.details["std_error"])
+        for w in caught:
+            text = str(w.message)
+            if text not in notes:
+                notes.append(text)
+        per_node = max(200, -(-4000 // m))
+        z = rng.standard_normal((m, per_node))
+        mixture = np.clip((values[:, None] + ses[:, None] * z).ravel(), 0.0, 1.0)
+        a = (1 - self.level) / 2
+        lo, hi = np.quantile(mixture, [a, 1 - a])
+        within = float(np.mean(ses**2))
+        between = float(np.var(values, ddof=1))
+        total = within + between
+        details = dict(est.details)
+        details.update(
+            std_error=math.sqrt(total),
+            design_effect=(
+                details["design_effect"] * total / details["std_error"] ** 2
+                if details["std_error"] > 0
+                else math.nan
+            ),
+            population_size=float(centre),
+            population_size_interval=(size.lower, size.upper),
+            size_variance_share=between / total if total > 0 else math.nan,
+            size_nodes=nodes,
+            size_node_estimates=pd.DataFrame(
+                {"population_size": nodes, "estimate": values, "std_error": ses}
+            ),
+        )
+        for note in notes:
+            warnings.warn(note, EstimationWarning, stacklevel=3)
+        return Estimate(
+            est.value,
+            float(min(lo, est.value)),
+            float(max(hi, est.value)),
+            self.level,
+            f"respondent-driven sampling, {self.estimator} estimator at the estimated "
+            f"population size ({size.method}), the size's uncertainty carried in over "
+            f"{m} of its quantiles",
+            mixture,
+            details,
+            tuple(notes),
+            draws_kind="mixed",
+            scale="proportion",
+            interval_method="percentile",
         )
 
     # ------------------------------------------------------------------ bootstrap
@@ -418,7 +540,7 @@ class RDS(Estimator):
             raise DataError(
                 f"Gile's bootstrap needs {self.outcome!r} for every respondent; row {row} has none"
             )
-        assert self.population_size is not None
+        assert isinstance(self.population_size, int)
         boot = gile_bootstrap(
             codes,
             tree,
@@ -455,3 +577,18 @@ class RDS(Estimator):
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python value, so messages read ``2`` rather than ``np.int64(2)``."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_size_estimate(size: Estimate) -> None:
+    """An estimated population size must carry draws of a count."""
+    if size.scale not in (None, "count"):
+        raise DataError(
+            f"population_size: the estimate measures a {size.scale}, not a count of people"
+        )
+    draws = None if size.draws is None else np.asarray(size.draws, dtype=float).ravel()
+    if draws is None or np.isfinite(draws).sum() < 20:
+        raise DataError(
+            "population_size: an estimated size carries its uncertainty through its draws "
+            "(a posterior or bootstrap, at least 20); this one has none. Give a number, or an "
+            "estimate with draws such as SSPSE's"
+        )

@@ -7,7 +7,12 @@
   such a network (ties to the hidden population reported with a transmission rate), for
   :class:`~prevalence.network.ScaleUp`.
 * :class:`RDSScenario`: a respondent-driven sample recruited through the network's ties
-  (coupons, waves, seeds possibly chosen with a bias), for :class:`~prevalence.network.RDS`.
+  (coupons, waves, seeds possibly chosen with a bias), for :class:`~prevalence.network.RDS`
+  (the truth the trait's prevalence) or :class:`~prevalence.network.SSPSE` (the truth the
+  population size, ``target="size"``).
+* :class:`SuccessiveSampleScenario`: SS-PSE's own model, a successive sample (without
+  replacement, probability proportional to degree) from a population whose degrees follow a
+  Conway-Maxwell-Poisson distribution and whose size may be drawn from a prior.
 
 Both are scenarios for :func:`prevalence.study`: ``scenario(rng) -> (data, truth)``. With
 ``population_seed`` the population is drawn once and every replicate is a new sample from
@@ -23,11 +28,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.special import gammaln
 
 from ..core.errors import DataError
 from ..core.random import as_generator
 
-__all__ = ["NetworkPopulation", "simulate_network", "ScaleUpScenario", "RDSScenario"]
+__all__ = [
+    "NetworkPopulation",
+    "simulate_network",
+    "ScaleUpScenario",
+    "RDSScenario",
+    "SuccessiveSampleScenario",
+    "cmp_probabilities",
+]
 
 
 @dataclass(frozen=True)
@@ -242,7 +255,8 @@ class RDSScenario(_FixedPopulation):
     trait group, ∝ 1 for others); each respondent, in order of recruitment, passes
     ``coupons`` coupons to randomly chosen acquaintances not yet in the sample, each coupon
     returned with probability ``return_rate``; a new seed is drawn when recruitment dies out.
-    The truth is the trait's prevalence in the population.
+    The truth is the trait's prevalence in the population (``target="prevalence"``) or the
+    population's size (``target="size"``, for population size estimation from the sample).
 
     Parameters
     ----------
@@ -268,6 +282,8 @@ class RDSScenario(_FixedPopulation):
         Extra weight of trait members among the seeds (seed dependence).
     population_seed : int, optional
         Draw the network once from this seed.
+    target : {"prevalence", "size"}
+        What the replicate's truth is.
     """
 
     size: int
@@ -282,7 +298,12 @@ class RDSScenario(_FixedPopulation):
     homophily: float = 1.0
     seed_bias: float = 0.0
     population_seed: int | None = None
+    target: str = "prevalence"
     _population: NetworkPopulation | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.target not in ("prevalence", "size"):
+            raise DataError(f"target must be 'prevalence' or 'size', got {self.target!r}")
 
     def _draw(self, rng: np.random.Generator) -> NetworkPopulation:
         return simulate_network(
@@ -348,4 +369,84 @@ class RDSScenario(_FixedPopulation):
                 "trait": trait[ids].astype(int),
             }
         )
-        return data, float(trait.mean())
+        return data, float(trait.size if self.target == "size" else trait.mean())
+
+
+def cmp_probabilities(log_lambda: float, nu: float, top: int) -> np.ndarray:
+    """Conway-Maxwell-Poisson probabilities of the sizes ``1..top`` (the distribution on the
+    positive whole numbers, ``P(k) ∝ lambda^k / (k!)^nu``; ``top`` large enough that the mass
+    beyond it is negligible).
+
+    Examples
+    --------
+    >>> p = cmp_probabilities(np.log(5.0), 1.0, 200)
+    >>> round(float(p @ np.arange(1, 201)), 3)  # a Poisson(5) given at least 1
+    5.034
+    """
+    k = np.arange(1, top + 1)
+    logs = k * log_lambda - nu * gammaln(k + 1.0)
+    w = np.exp(logs - logs.max())
+    return w / w.sum()
+
+
+@dataclass
+class SuccessiveSampleScenario:
+    """SS-PSE's model as a scenario: a population of ``N`` units whose degrees follow a
+    Conway-Maxwell-Poisson distribution, and a successive sample of ``sample_size`` of them
+    (drawn one at a time without replacement, each with probability proportional to its
+    degree, as Handcock, Gile and Mar 2014 take an RDS sample to be). The truth is ``N``.
+
+    ``N`` is ``size`` when given, otherwise drawn for each replicate from ``size_log_weights``
+    (log weights of ``N = sample_size, sample_size + 1, ...``; for example the estimator's own
+    prior, :func:`prevalence.network.size_prior_weights`, so that a Bayesian interval's
+    coverage averaged over the replicates is its level when the model holds).
+
+    Parameters
+    ----------
+    sample_size : int
+        Units sampled.
+    size : int, optional
+        Population size (fixed).
+    size_log_weights : array, optional
+        Log weights of the population size (drawn per replicate).
+    log_lambda, nu : float
+        The degree distribution (CMP on 1, 2, ...; ``nu < 1`` more dispersed than Poisson).
+    max_degree : int
+        Largest degree simulated.
+
+    Examples
+    --------
+    >>> scenario = SuccessiveSampleScenario(100, size=400, log_lambda=np.log(8.0))
+    >>> data, truth = scenario(np.random.default_rng(1))
+    >>> len(data), truth
+    (100, 400.0)
+    """
+
+    sample_size: int
+    size: int | None = None
+    size_log_weights: Any = None
+    log_lambda: float = 2.0
+    nu: float = 1.0
+    max_degree: int = 500
+
+    def __post_init__(self) -> None:
+        if (self.size is None) == (self.size_log_weights is None):
+            raise DataError("give the population size as size= or size_log_weights=, not both")
+        if self.size is not None and self.size < self.sample_size:
+            raise DataError(f"size {self.size} is smaller than the sample size {self.sample_size}")
+        self._degree_p = cmp_probabilities(self.log_lambda, self.nu, self.max_degree)
+        if self.size_log_weights is not None:
+            w = np.asarray(self.size_log_weights, dtype=float)
+            w = np.exp(w - w.max())
+            self._size_p = w / w.sum()
+
+    def __call__(self, rng: np.random.Generator) -> tuple[pd.DataFrame, float]:
+        if self.size is not None:
+            N = int(self.size)
+        else:
+            N = self.sample_size + int(rng.choice(self._size_p.size, p=self._size_p))
+        degree = 1 + rng.choice(self.max_degree, size=N, p=self._degree_p)
+        # successive sampling proportional to degree is the order of Exp(1) / degree
+        keys = rng.exponential(size=N) / degree
+        order = np.argsort(keys)[: self.sample_size]
+        return pd.DataFrame({"degree": degree[order]}), float(N)

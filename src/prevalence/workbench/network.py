@@ -8,16 +8,17 @@ study reported in docs/network.md; the slow tests run a smaller one.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
 import pandas as pd
 
-from ..network import RDS, GeneralizedScaleUp, ScaleUp
-from ..simulate.network import RDSScenario, ScaleUpScenario
+from ..network import RDS, SSPSE, GeneralizedScaleUp, ScaleUp, size_prior_weights
+from ..simulate.network import RDSScenario, ScaleUpScenario, SuccessiveSampleScenario
 from .study import study
 
-__all__ = ["KNOWN_SIZES", "scaleup_study", "rds_study"]
+__all__ = ["KNOWN_SIZES", "scaleup_study", "rds_study", "sspse_study"]
 
 #: Known populations of the scale-up scenarios (population 20,000).
 KNOWN_SIZES = {f"known{i}": s for i, s in enumerate([200, 300, 400, 500, 600, 700, 800, 1000])}
@@ -141,3 +142,74 @@ def rds_study(replicates: int, seed: int, n_boot: int = 300) -> pd.DataFrame:
         warnings.simplefilter("ignore")
         res = study(estimators, _rds_scenarios(), replicates, seed=seed, progress=False)
     return res.summary
+
+
+#: SS-PSE's scenarios: its own model (a successive sample of 400 from CMP degrees, mean 10,
+#: sd 6) with the size drawn from the estimator's prior or fixed, and RDS through a simulated
+#: network. The prior: beta on the sample share with median 1,000, sizes up to 4,000.
+SSPSE_SAMPLE = 400
+SSPSE_PRIOR = (1000, 4000)
+
+
+def _sspse_scenarios() -> dict[str, tuple[Any, tuple[float, int]]]:
+    """Scenario and the prior the estimator is given (median and largest size)."""
+    model: dict[str, Any] = dict(log_lambda=math.log(1.5), nu=0.2)
+    prior = size_prior_weights(SSPSE_SAMPLE, median=SSPSE_PRIOR[0], maximum=SSPSE_PRIOR[1])
+    network: dict[str, Any] = dict(
+        size=RDS_POPULATION, prevalence=0.2, sample_size=500, mean_degree=12,
+        population_seed=7, target="size",
+    )  # fmt: skip
+    return {
+        "model holds, N from the prior": (
+            SuccessiveSampleScenario(SSPSE_SAMPLE, size_log_weights=prior, **model),
+            SSPSE_PRIOR,
+        ),
+        "model holds, N = 1,000 (the prior median)": (
+            SuccessiveSampleScenario(SSPSE_SAMPLE, size=1000, **model),
+            SSPSE_PRIOR,
+        ),
+        "model holds, N = 2,500": (
+            SuccessiveSampleScenario(SSPSE_SAMPLE, size=2500, **model),
+            SSPSE_PRIOR,
+        ),
+        "RDS on a network, N = 3,000, prior median 3,000": (
+            RDSScenario(**network),
+            (RDS_POPULATION, 4 * RDS_POPULATION),
+        ),
+        "RDS on a network, N = 3,000, prior median 1,500": (
+            RDSScenario(**network),
+            (RDS_POPULATION // 2, 2 * RDS_POPULATION),
+        ),
+    }
+
+
+def sspse_study(
+    replicates: int,
+    seed: int,
+    *,
+    draws: int = 1000,
+    chains: int = 2,
+    thin: int = 10,
+    scenarios: list[str] | None = None,
+    executor: Any = None,
+) -> pd.DataFrame:
+    """Coverage of SS-PSE's 95% interval for the population size: on its own model with the
+    size drawn from the prior the estimator is given (where a Bayesian interval covers at its
+    level on average over the replicates), at fixed sizes, and on RDS samples recruited
+    through a simulated network (not a successive sample) with a prior centred on the truth or
+    at half of it. One summary row per scenario; ``scenarios`` picks some by name."""
+    chosen = _sspse_scenarios()
+    if scenarios is not None:
+        chosen = {name: chosen[name] for name in scenarios}
+    rows = []
+    for k, (name, (scenario, (median, maximum))) in enumerate(chosen.items()):
+        estimator = SSPSE(
+            "degree", median_size=median, max_size=maximum, draws=draws, chains=chains,
+            thin=thin, warmup=1000,
+        )  # fmt: skip
+        res = study(
+            {"SS-PSE": estimator}, {name: scenario}, replicates, seed=seed + 1000 * k,
+            progress=False, executor=executor,
+        )  # fmt: skip
+        rows.append(res.summary)
+    return pd.concat(rows, ignore_index=True)
