@@ -130,6 +130,27 @@ def test_subset_equals_the_domain_on_replicate_designs(df, kind):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(samples(), st.sampled_from(["jk1", "bootstrap"]))
+def test_a_subset_stays_a_subset_when_its_design_is_replicated(df, kind):
+    # subset-then-replicate once estimated the whole sample (the subset was dropped)
+    design = SurveyDesign(df, weights="w", clusters="psu")
+    if design.n_psu < 2 or not (df["cond"] & (df["w"] > 0)).any():
+        return
+    first_subset = design.subset(df["cond"]).replicate(kind, 20, seed=1)
+    first_replicate = design.replicate(kind, 20, seed=1).subset(df["cond"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kind_ in STATISTICS:
+            try:
+                expected = _statistic(first_replicate, kind_, None)
+            except DataError:
+                continue
+            got = _statistic(first_subset, kind_, None)
+            for attr in ("value", "std_error"):
+                _same(getattr(expected, attr), getattr(got, attr), f"{kind_} {attr}")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(samples(), st.sampled_from(["overton", "hartley-rao", "poisson"]))
 def test_subset_equals_the_domain_on_pps_designs(df, method):
     units = df.drop_duplicates("psu")

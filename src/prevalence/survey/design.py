@@ -603,7 +603,7 @@ class SurveyDesign(Design):
         if self._calibrations:
             raise DataError("replicate the design first, then calibrate the replicate design")
         factors = replicate_factors(self._structure, type, replicates, seed=seed, fay_rho=fay_rho)
-        return ReplicateDesign(
+        design = ReplicateDesign(
             self.data,
             self.weights,
             factors.factors,
@@ -613,6 +613,10 @@ class SurveyDesign(Design):
             rscales=factors.rscales,
             mse=mse,
         )
+        # a subset stays a subset (as R's as.svrepdesign of a subset, whose rows outside keep
+        # their place with no weight): the replicates are built from the whole design
+        design._domain = self._domain
+        return design
 
 
 def _units_per_stratum(strata: np.ndarray, units: np.ndarray) -> np.ndarray:
