@@ -135,8 +135,8 @@ SURVEY_LAYERS = [
     ["design"],
     ["replicate"],
     ["base"],
-    ["regression"],
-    ["estimation", "calibration", "table", "linearization", "chisq"],
+    ["regression", "daskdesign"],
+    ["estimation", "calibration", "table", "linearization", "chisq", "outofcore"],
     ["stages", "intervals", "quantiles", "details"],
 ]
 

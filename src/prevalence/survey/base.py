@@ -104,6 +104,9 @@ class Design(ABC):
     #: Rows of the subset (``subset``); None: every row. Rows outside keep their place in the
     #: design, so variances are those of a domain estimate (R's ``subset.survey.design``).
     _domain: np.ndarray | None = None
+    #: Rows each row of ``data`` stands for, when ``data`` holds the cell sums of a larger
+    #: frame (:class:`~prevalence.survey.design.DaskSurveyDesign`); None: one each.
+    _row_counts: np.ndarray | None = None
 
     # ------------------------------------------------------------------ what a design supplies
     @property
@@ -1009,7 +1012,8 @@ class Design(ABC):
         use = use & (self.weights != 0)  # rows without weight are outside, as in R
         codes, labels = domain_codes(self.data, by)
         D = len(labels)
-        counts = np.bincount(codes[use], minlength=D)
+        per_row = None if self._row_counts is None else self._row_counts[use]
+        counts = np.bincount(codes[use], weights=per_row, minlength=D).astype(np.int64)
         empty = np.flatnonzero(counts == 0)
         if empty.size:
             raise DataError(f"domain {labels.iloc[int(empty[0])].to_dict()} has no usable rows")
@@ -1211,7 +1215,7 @@ class Design(ABC):
             if method == "likelihood":
                 mask = (codes == d) & use
                 lo, hi = likelihood_interval(
-                    self.weights, stat.a[:, 0], mask, value, var, level, t_df
+                    self.weights, stat.a[:, 0], mask, value, var, level, t_df, self._row_counts
                 )
             else:
                 interval_se = se

@@ -11,6 +11,7 @@ of itself (:meth:`SurveyDesign.replicate`).
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,16 +24,18 @@ from ..core.errors import DataError, DataWarning
 from ..core.random import SeedLike
 from .base import Design
 from .calibration import cluster_calibration_weights
+from .daskdesign import DaskDesign, Source
 from .estimation import RatioStatistic
 from .linearization import (
     Residualizer,
     calibrated_unit_totals,
     variance_from_unit_totals,
 )
+from .outofcore import INSIDE, ROWS, WEIGHT, Variable, is_dask_frame, sum_cells
 from .replicate import ReplicateDesign, replicate_factors
 from .stages import LONELY_PSU, Stage, Stages, first_rows
 
-__all__ = ["SurveyDesign", "LONELY_PSU"]
+__all__ = ["DaskSurveyDesign", "SurveyDesign", "LONELY_PSU"]
 
 
 def _as_list(x: str | Sequence[str] | None) -> list[str]:
@@ -100,6 +103,9 @@ class SurveyDesign(Design):
         than the sample, clusters that cross strata without ``nest=True``, a design with only
         one PSU.
 
+    A Dask DataFrame gives a :class:`DaskSurveyDesign`: the same totals, means, ratios and
+    proportions, computed out of core.
+
     Examples
     --------
     >>> import pandas as pd
@@ -109,6 +115,12 @@ class SurveyDesign(Design):
     >>> design.n, design.n_strata
     (6, 3)
     """
+
+    def __new__(cls, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # a Dask frame gets the out-of-core design (same statistics, computed from cell sums)
+        if cls is SurveyDesign and is_dask_frame(data):
+            return DaskSurveyDesign(data, *args, **kwargs)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -441,7 +453,8 @@ class SurveyDesign(Design):
         return values
 
     def __repr__(self) -> str:
-        parts = [f"{self.n} rows", f"{self.n_psu} PSUs"]
+        rows = self.n if self._row_counts is None else int(self._row_counts.sum())
+        parts = [f"{rows} rows", f"{self.n_psu} PSUs"]
         if self.has_strata:
             parts.append(f"{self.n_strata} strata")
         if self.n_stages > 1:
@@ -624,3 +637,161 @@ def _units_per_stratum(strata: np.ndarray, units: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"s": strata, "u": units})
     counts = frame.drop_duplicates().groupby("s")["u"].size()
     return counts.reindex(strata).to_numpy(dtype=float)
+
+
+class DaskSurveyDesign(DaskDesign):
+    """A survey design on a Dask DataFrame: totals, means, ratios and proportions out of core.
+
+    Built by :class:`SurveyDesign` when its data are a Dask frame (``SurveyDesign(ddf,
+    weights=..., strata=..., clusters=...)``). Each statistic reads the frame once, partition
+    by partition, and sums it to one row per design cell (strata x clusters x domains; see
+    :mod:`prevalence.survey.outofcore`); the in-memory :class:`SurveyDesign` on those cells
+    gives the estimates, intervals, design degrees of freedom and ``by=`` covariances, equal
+    to the in-memory design on the rows to rounding (tested to 1e-10), and :meth:`replicate`
+    its replicate-weight versions. Peak memory is a partition per worker plus the cells.
+
+    What it needs: ``weights`` and ``clusters`` (the final-stage units whose totals the
+    variance uses; a design whose rows are its own units would not shrink). What stays in
+    memory (an error says so): design effects, GLMs, calibration, quantiles, variances of a
+    variable, Rao-Scott tests, ``pps``; ``compute()`` the frame, or the columns needed, and use
+    :class:`SurveyDesign` for those.
+
+    Parameters
+    ----------
+    data : dask.dataframe.DataFrame
+        One row per respondent.
+    weights, strata, clusters, fpc, nest, lonely_psu, adjust_domain_lonely
+        As :class:`SurveyDesign`.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "w": [1.0, 1, 2, 2, 3, 3],
+    ...                    "psu": [1, 1, 2, 2, 3, 3]})
+    >>> big = SurveyDesign(dd.from_pandas(df, npartitions=2), weights="w", clusters="psu")
+    >>> type(big).__name__, round(big.mean("y").value, 4)
+    ('DaskSurveyDesign', 4.1667)
+    >>> round(SurveyDesign(df, weights="w", clusters="psu").mean("y").value, 4)
+    4.1667
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        weights: str | None = None,
+        strata: str | Sequence[str] | None = None,
+        clusters: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        lonely_psu: str = "fail",
+        pps: str | None = None,
+        na_weights: str = "fail",
+        adjust_domain_lonely: bool = False,
+    ) -> None:
+        self._check_frame(data)
+        if weights is None:
+            raise DataError(
+                "a survey design on a Dask frame needs weights= (weights derived from fpc need "
+                "the rows in memory: use SurveyDesign on data.compute())"
+            )
+        if clusters is None:
+            raise DataError(
+                "a survey design on a Dask frame needs clusters=: its statistics are computed "
+                "from the cluster sums, and a design whose rows are their own units has as "
+                "many as rows (use SurveyDesign on data.compute())"
+            )
+        if pps is not None:
+            raise DataError("pps= needs the rows in memory: use SurveyDesign on data.compute()")
+        if na_weights != "fail":
+            raise DataError(
+                "na_weights= other than 'fail' is not available on a Dask frame: drop the rows "
+                "without a weight first (data[data[weights].notna()])"
+            )
+        if lonely_psu not in LONELY_PSU:
+            raise DataError(f"lonely_psu must be one of {LONELY_PSU}, got {lonely_psu!r}")
+        self.data = data
+        self._check_columns("weights", [weights])
+        self._check_columns("strata", _as_list(strata))
+        self._check_columns("cluster", _as_list(clusters))
+        self._check_columns("fpc", _as_list(fpc))
+        self._design_columns = list(
+            dict.fromkeys(_as_list(strata) + _as_list(clusters) + _as_list(fpc))
+        )
+        self._weights = weights
+        self._options: dict[str, Any] = {
+            "strata": strata,
+            "clusters": clusters,
+            "fpc": fpc,
+            "nest": nest,
+            "lonely_psu": lonely_psu,
+            "adjust_domain_lonely": adjust_domain_lonely,
+        }
+        self._conditions = ()
+        self._replicates: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"DaskSurveyDesign({self.data.npartitions} partitions, columns "
+            f"{list(self.data.columns)})"
+        )
+
+    def replicate(
+        self,
+        type: str = "jk1",
+        replicates: int | None = None,
+        *,
+        seed: SeedLike = None,
+        fay_rho: float = 0.5,
+        mse: bool = False,
+    ) -> DaskSurveyDesign:
+        """Replicate-weight variances for every statistic, as :meth:`SurveyDesign.replicate`
+        (the replicates are built per PSU, so they are the same on the cells as on the rows;
+        an integer ``seed`` gives the same bootstrap replicates as the in-memory design)."""
+        if self._replicates is not None:
+            raise DataError("the design already has replicate weights")
+        new = copy.copy(self)
+        new._replicates = dict(
+            type=type, replicates=replicates, seed=seed, fay_rho=fay_rho, mse=mse
+        )
+        return new
+
+    def _cells(
+        self,
+        variables: dict[str, Variable],
+        by: str | Sequence[str] | None,
+        na_rm: bool,
+        binary: Sequence[str],
+        sources: Sequence[Source],
+    ) -> Design:
+        """The in-memory design on the cell sums (``sources`` matter to replicate weights
+        shipped with the data only: here the replicates are built on the cells)."""
+        by_columns = _as_list(by)
+        self._check_columns("by", by_columns)
+        keys = list(dict.fromkeys(self._design_columns + by_columns))
+        clash = sorted(set(keys) & set(variables))
+        if clash:
+            raise DataError(f"column {clash[0]!r} is both a design or domain column and a variable")
+        cells = sum_cells(
+            self.data,
+            weights=self._weights,
+            keys=keys,
+            variables=variables,
+            conditions=self._conditions,
+            check_missing=() if na_rm else tuple(variables),
+            binary=binary,
+        )
+        frame = cells.frame
+        # the cells keep the rows' strata, clusters and fpc: the design's checks (one PSU,
+        # lonely PSUs, clusters across strata, fpc below the sample) come out as on the rows
+        taylor = SurveyDesign(frame, weights=WEIGHT, **self._options)
+        taylor._row_counts = frame[ROWS].to_numpy()
+        design: Design = taylor
+        if self._replicates is not None:
+            design = taylor.replicate(**self._replicates)
+            design._row_counts = taylor._row_counts
+        if self._conditions:
+            inside = frame[INSIDE].to_numpy(dtype=bool)
+            self._subset_keeps(inside)
+            design = design.subset(inside)
+        return design

@@ -252,6 +252,7 @@ def likelihood_interval(
     var: float,
     level: float,
     df: float | None,
+    rows: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Rao-Scott scaled likelihood interval for a proportion (R's ``svyciprop(method="likelihood")``).
 
@@ -261,17 +262,26 @@ def likelihood_interval(
     it stays below ``t**2 * lambda``, ``lambda`` being the design variance of the logit over
     its naive model-based variance. R interpolates a 10-point profile with a spline; this
     solves for the limits exactly, so the two agree to about 1e-3 relative.
+
+    ``rows``: how many rows each element of ``y`` stands for when ``weights`` and ``y`` are
+    cell sums (weights) and weighted cell shares (``y``) rather than rows; every quantity
+    here is then the same as on the rows, because a 0/1 indicator equals its square.
     """
     w_all = weights[mask]
     y = y[mask]
-    if p <= 0 or p >= 1 or not (math.isfinite(var) and var > 0) or y.size < 2:
+    n = int(y.size if rows is None else rows[mask].sum())
+    if p <= 0 or p >= 1 or not (math.isfinite(var) and var > 0) or n < 2:
         return (p, p)  # no variance to scale by: the caller says so in the estimate's warnings
-    w = w_all / w_all.mean()
-    sw, swy = float(w.sum()), float(np.sum(w * y))
-    n = y.size
-    r = (y - p) / math.sqrt(p * (1 - p))  # Pearson residuals, as svyglm's resid(type='pearson')
-    rbar = float(np.sum(w_all * r) / w_all.sum())
-    phi = float(np.sum(w_all * (r - rbar) ** 2) / w_all.sum()) * n / (n - 1)
+    total_weight = float(w_all.sum())
+    sw = float(n)  # the weights scaled to mean one over the rows, as svyglm's
+    swy = float(np.sum(w_all * y)) * n / total_weight
+    # Pearson residuals r = (y - p) / sqrt(p (1 - p)), as svyglm's resid(type='pearson'), and
+    # their weighted variance from the sums of w y and w y^2 = w y (y is 0/1 on every row)
+    share = float(np.sum(w_all * y)) / total_weight
+    scale = p * (1 - p)
+    rbar = (share - p) / math.sqrt(scale)
+    mean_r2 = (share * (1 - 2 * p) + p * p) / scale
+    phi = (mean_r2 - rbar * rbar) * n / (n - 1)
     naive_var_logit = 1.0 / (sw * p * (1 - p))
     design_var_logit = var / (p * (1 - p)) ** 2
     lam = design_var_logit / naive_var_logit

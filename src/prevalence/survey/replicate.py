@@ -21,6 +21,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,11 +29,23 @@ import pandas as pd
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.random import SeedLike, as_generator
 from .base import Design
+from .daskdesign import DaskDesign, Source, as_list
 from .estimation import RatioStatistic
 from .linearization import Residualizer
+from .outofcore import (
+    INSIDE,
+    ROWS,
+    WEIGHT,
+    CellSums,
+    Replicates,
+    Variable,
+    is_dask_frame,
+    sum_cells,
+)
 from .stages import Stages
 
 __all__ = [
+    "DaskReplicateDesign",
     "ReplicateDesign",
     "ReplicateFactors",
     "replicate_factors",
@@ -168,7 +181,7 @@ class ReplicateDesign(Design):
             The replicate columns are full weights (default) rather than multipliers of the
             full-sample weight.
         """
-        if not isinstance(data, pd.DataFrame):
+        if not isinstance(data, pd.DataFrame) and not is_dask_frame(data):
             # (``type`` is the weights' type here, not the builtin)
             raise DataError(f"expected a pandas DataFrame, got {data.__class__.__name__}")
         t = type.lower()
@@ -185,6 +198,11 @@ class ReplicateDesign(Design):
             raise DataError(
                 f"unknown column(s) {missing}; the data have columns {list(data.columns)}"
             )
+        if is_dask_frame(data):  # out of core: the statistics from partition-wise sums
+            scale, rs = _weights_scale(t, len(cols), scale, rscales, fay_rho)
+            return DaskReplicateDesign(  # type: ignore[return-value]
+                data, weights, Replicates(tuple(cols), combined_weights), t, scale, rs, mse
+            )
         rep = data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         if np.isnan(rep).any():
             r, c = np.argwhere(np.isnan(rep))[0]
@@ -198,30 +216,7 @@ class ReplicateDesign(Design):
             raise DataError(
                 f"weights column {weights!r} must be positive: row {pos} has {w[pos]!r}"
             )
-        R = rep.shape[1]
-        rs = (
-            np.ones(R)
-            if rscales is None
-            else np.broadcast_to(np.asarray(rscales, dtype=float), (R,)).copy()
-        )
-        if t == "brr":
-            scale = 1.0 / R
-        elif t == "fay":
-            if fay_rho is None:
-                raise DataError("type='fay' needs fay_rho")
-            scale = 1.0 / (R * (1.0 - fay_rho) ** 2)
-        elif t == "jk1" and scale is None:
-            scale = (R - 1) / R
-        elif t == "jkn" and rscales is None:
-            raise DataError("type='jkn' needs rscales ((n_h - 1)/n_h for each replicate)")
-        elif t == "bootstrap" and scale is None:
-            scale = 1.0 / (R - 1)
-        elif t in ("successive-difference", "acs"):
-            scale, rs = 4.0 / R, np.ones(R)
-        elif t == "other" and scale is None:
-            raise DataError("type='other' needs scale")
-        if scale is None:
-            scale = 1.0
+        scale, rs = _weights_scale(t, rep.shape[1], scale, rscales, fay_rho)
         # full replicate weights (combined) or multipliers of the full-sample weight, one row each
         return cls(
             data.reset_index(drop=True),
@@ -428,10 +423,196 @@ class ReplicateDesign(Design):
         return f"{self.type} replicate weights, {self.n_replicates} replicates"
 
     def __repr__(self) -> str:
-        return f"ReplicateDesign({self.n} rows, {self.type}, {self.n_replicates} replicates)"
+        rows = self.n if self._row_counts is None else int(self._row_counts.sum())
+        return f"ReplicateDesign({rows} rows, {self.type}, {self.n_replicates} replicates)"
 
 
 # ---------------------------------------------------------------------------- construction from a design
+def _weights_scale(
+    t: str, R: int, scale: float | None, rscales: Sequence[float] | None, fay_rho: float | None
+) -> tuple[float, np.ndarray]:
+    """The variance's scale and rscales of shipped replicate weights of type ``t``, as R's
+    ``svrepdesign``."""
+    rs = (
+        np.ones(R)
+        if rscales is None
+        else np.broadcast_to(np.asarray(rscales, dtype=float), (R,)).copy()
+    )
+    if t == "brr":
+        scale = 1.0 / R
+    elif t == "fay":
+        if fay_rho is None:
+            raise DataError("type='fay' needs fay_rho")
+        scale = 1.0 / (R * (1.0 - fay_rho) ** 2)
+    elif t == "jk1" and scale is None:
+        scale = (R - 1) / R
+    elif t == "jkn" and rscales is None:
+        raise DataError("type='jkn' needs rscales ((n_h - 1)/n_h for each replicate)")
+    elif t == "bootstrap" and scale is None:
+        scale = 1.0 / (R - 1)
+    elif t in ("successive-difference", "acs"):
+        scale, rs = 4.0 / R, np.ones(R)
+    elif t == "other" and scale is None:
+        raise DataError("type='other' needs scale")
+    return (1.0 if scale is None else float(scale)), rs
+
+
+class _CellReplicateDesign(ReplicateDesign):
+    """A replicate design on the cell sums of a Dask frame (see :class:`DaskReplicateDesign`):
+    the replicate totals of each statistic come from the cells' replicate sums, and the
+    degrees of freedom from the rank of the cells' Gram matrices."""
+
+    def __init__(
+        self,
+        cells: CellSums,
+        sources: Sequence[Source],
+        *,
+        type: str,
+        scale: float,
+        rscales: np.ndarray,
+        mse: bool,
+    ) -> None:
+        assert cells.replicate_sums is not None and cells.gram is not None
+        self._sums = cells.replicate_sums
+        self._gram = cells.gram
+        self._sources = list(sources)
+        frame = cells.frame
+        R = self._gram.shape[1]
+        super().__init__(
+            frame,
+            frame[WEIGHT].to_numpy(dtype=float),
+            np.zeros((0, R)),
+            np.zeros(len(frame), dtype=np.int64),
+            type=type,
+            scale=scale,
+            rscales=rscales,
+            mse=mse,
+            combined=True,
+        )
+        self._row_counts = frame[ROWS].to_numpy()
+
+    def _rank_degf(self, mask: np.ndarray | None) -> int:
+        # the rank of the rows' replicate weights is that of the sum of their cells' Gram
+        # matrices (exact in exact arithmetic; numerically, matrix_rank's threshold on the
+        # Gram's eigenvalues is the square of its threshold on the rows' singular values)
+        grams = self._gram if mask is None else self._gram[mask]
+        if not grams.shape[0] or not grams.shape[1]:
+            return 0
+        return max(int(np.linalg.matrix_rank(grams.sum(axis=0), hermitian=True)) - 1, 0)
+
+    def _replicate_ratios(
+        self, stat: RatioStatistic, codes: np.ndarray, D: int, use: np.ndarray
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        w = self.weights * use
+        R = self._gram.shape[1]
+
+        def by_domain(sums: np.ndarray) -> np.ndarray:
+            out = np.zeros((D, R))
+            np.add.at(out, codes[use], sums[use])
+            return out.T
+
+        thetas: list[np.ndarray] = []
+        replicas: list[np.ndarray] = []
+        for k in range(stat.n_variables):
+            numerator, denominator = self._sources[k]
+            A = np.bincount(codes, weights=w * stat.a[:, k], minlength=D)
+            Ar = by_domain(self._sums[numerator])
+            if stat.b is None or denominator is None:
+                thetas.append(A)
+                replicas.append(Ar)
+                continue
+            B = np.bincount(codes, weights=w * stat.b[:, k], minlength=D)
+            Br = by_domain(self._sums[denominator])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                thetas.append(A / B)
+                replicas.append(Ar / Br)
+        return thetas, replicas
+
+    def replicate_weights(self) -> np.ndarray:
+        raise DataError("the replicate weights of a Dask design stay on disk")
+
+    def _reweighted(self, weights: np.ndarray, record: Residualizer | None) -> Any:
+        raise DataError("calibration needs the rows in memory: use data.compute()")
+
+
+class DaskReplicateDesign(DaskDesign):
+    """Replicate weights shipped with a Dask frame: totals, means, ratios and proportions out
+    of core.
+
+    Built by :meth:`ReplicateDesign.from_weights` when its data are a Dask frame. Each
+    statistic reads the frame once and sums, per domain, the full-sample and replicate totals
+    of its variables (and the Gram matrix of the replicate weights, whose rank gives the
+    degrees of freedom, as R's ``degf``); the variance is the in-memory design's
+    (:func:`replicate_covariance`), equal to it to rounding (tested to 1e-10). Memory: a
+    partition per worker, and per domain the replicates' sums and a replicates x replicates
+    matrix. What needs the rows (calibration, GLMs, quantiles, design effects) is refused.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": 1.0, "r1": [0.0, 2, 1, 1],
+    ...                    "r2": [2.0, 0, 1, 1], "r3": [1.0, 1, 0, 2], "r4": [1.0, 1, 2, 0]})
+    >>> big = ReplicateDesign.from_weights(dd.from_pandas(df, npartitions=2), "w", "r", "jk1")
+    >>> small = ReplicateDesign.from_weights(df, "w", "r", "jk1")
+    >>> round(big.mean("y").std_error, 6) == round(small.mean("y").std_error, 6)
+    True
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        weights: str,
+        replicates: Replicates,
+        type: str,
+        scale: float,
+        rscales: np.ndarray,
+        mse: bool,
+    ) -> None:
+        self._check_frame(data)
+        self.data = data
+        self._weights = weights
+        self._replicates = replicates
+        self._settings: dict[str, Any] = dict(type=type, scale=scale, rscales=rscales, mse=mse)
+        self._conditions = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"DaskReplicateDesign({self.data.npartitions} partitions, "
+            f"{len(self._replicates.columns)} replicates, {self._settings['type']})"
+        )
+
+    def _cells(
+        self,
+        variables: dict[str, Variable],
+        by: str | Sequence[str] | None,
+        na_rm: bool,
+        binary: Sequence[str],
+        sources: Sequence[Source],
+    ) -> ReplicateDesign:
+        by_columns = as_list(by)
+        self._check_columns("by", by_columns)
+        clash = sorted(set(by_columns) & set(variables))
+        if clash:
+            raise DataError(f"column {clash[0]!r} is both a domain column and a variable")
+        cells = sum_cells(
+            self.data,
+            weights=self._weights,
+            keys=by_columns,
+            variables=variables,
+            conditions=self._conditions,
+            check_missing=() if na_rm else tuple(variables),
+            binary=binary,
+            replicates=self._replicates,
+        )
+        design: ReplicateDesign = _CellReplicateDesign(cells, sources, **self._settings)
+        if self._conditions:
+            inside = cells.frame[INSIDE].to_numpy(dtype=bool)
+            self._subset_keeps(inside)
+            design = design.subset(inside)
+        return design
+
+
 def _hadamard(order: int) -> np.ndarray:
     """Sylvester Hadamard matrix of at least ``order`` rows, as 0/1."""
     H = np.array([[1]])
