@@ -15,6 +15,7 @@ from ..core.intervals import check_level
 from ..core.random import SeedLike
 from ..core.results import Comparison, Estimate
 from .base import Design
+from .daskdesign import DaskDesign
 from .details import SurveyPrevalenceDetails
 from .estimation import check_ci
 from .table import DomainTable
@@ -204,8 +205,9 @@ def _cell_name(table: DomainTable, cell: dict[str, Any]) -> str:
 
 
 def _check_design(data: Any) -> Design:
-    if not isinstance(data, Design):
+    # a design on a Dask frame answers the same proportions (out of core)
+    if not isinstance(data, Design | DaskDesign):
         raise DataError(
             f"SurveyPrevalence.fit expects a SurveyDesign or ReplicateDesign, got {type(data).__name__}"
         )
-    return data
+    return data  # type: ignore[return-value]
