@@ -576,13 +576,12 @@ class SSPSE(Estimator):
     --------
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(3)
-    >>> population = rng.poisson(8, 2000) + 1
-    >>> weights = population / population.sum()
-    >>> order = rng.choice(2000, size=400, replace=False, p=weights)
+    >>> population = rng.poisson(8, 600) + 1  # degrees of 600 people, 250 drawn by degree
+    >>> order = rng.choice(600, size=250, replace=False, p=population / population.sum())
     >>> sample = pd.DataFrame({"degree": population[order]})
-    >>> est = SSPSE("degree", median_size=1500, draws=500, chains=2, seed=1).fit(sample)
-    >>> bool(est.lower < 2000 < est.upper)
-    True
+    >>> est = SSPSE("degree", median_size=800, draws=500, chains=2, seed=1).fit(sample)
+    >>> bool(est.lower < 600 < est.upper), est.details["n"]
+    (True, 250)
     """
 
     input_kinds = ("rds",)
