@@ -34,6 +34,9 @@ class Estimator(ABC):
     #: The run-config input kinds the estimator fits ("captures", "records", "survey",
     #: "areas"); estimators with none are not offered in run configs.
     input_kinds: tuple[str, ...] = ()
+    #: Whether :meth:`fit` takes a survey design on a Dask frame (a run config's survey input
+    #: with ``engine = "dask"``); the others need their data in memory.
+    out_of_core: ClassVar[bool] = False
     #: What the method assumes, in words (shown in a run's report); "" when not stated.
     assumptions: str = ""
     #: The typed schema (a ``TypedDict``) of ``Estimate.details`` from :meth:`fit`: every key

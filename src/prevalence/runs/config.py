@@ -142,8 +142,13 @@ class RunConfig:
         """The files of an input: its path, or for ``case_lists`` every file its pattern
         (``lists/*.csv``) matches, sorted (none when nothing matches)."""
         path = self.input_path(spec)
-        if spec.get("kind") == "case_lists" and any(c in path.name for c in "*?["):
+        patterned = spec.get("kind") == "case_lists" or spec.get("engine") == "dask"
+        if patterned and any(c in path.name for c in "*?["):
             return sorted(path.parent.glob(path.name))
+        if spec.get("engine") == "dask" and path.is_dir():  # a directory of parquet/CSV files
+            return sorted(
+                p for p in path.iterdir() if p.is_file() and not p.name.startswith(("_", "."))
+            )
         return [path]
 
 
@@ -401,6 +406,62 @@ def _classified(config: RunConfig, spec: dict[str, Any], frame: pd.DataFrame) ->
     return result.join(frame).astype({c: "int64" for c in result.indicators.columns})
 
 
+def _dask_survey(
+    spec: dict[str, Any], files: list[Path], where: str, problems: list[str] | None
+) -> Any:
+    """A survey input read out of core (``engine = "dask"``): a DaskSurveyDesign over the
+    files, read a partition at a time when a statistic is asked (so that reading problems
+    other than a missing column show when the run estimates)."""
+    import dask.dataframe as dd
+
+    from ..core.errors import DataError
+    from ..survey.design import SurveyDesign
+
+    kind = spec.get("format") or FORMATS.get(files[0].suffix.lower())
+    own: list[str] = []
+    obj = None
+    try:
+        if kind == "parquet":
+            frame = dd.read_parquet([str(f) for f in files])
+        elif kind == "csv":
+            frame = dd.read_csv(
+                [str(f) for f in files],
+                sep=spec.get("separator", ","),
+                encoding=spec.get("encoding", "utf-8"),
+            )
+        else:
+            raise DataError(
+                f"engine = 'dask' reads parquet or CSV files, not {kind or files[0].suffix!r}"
+            )
+        filt = spec.get("filter")
+        if filt:
+            missing = [c for c in filt if c not in frame.columns]
+            if missing:
+                raise DataError(
+                    f"filter column(s) {missing} are not in the data (columns {list(frame.columns)})"
+                )
+            for col, value in filt.items():
+                frame = frame[frame[col].isin(value if isinstance(value, list) else [value])]
+        obj = SurveyDesign(
+            frame,
+            weights=spec.get("weights"),
+            strata=spec.get("strata"),
+            clusters=spec.get("clusters"),
+            fpc=spec.get("fpc"),
+            nest=spec.get("nest", False),
+            lonely_psu=spec.get("lonely_psu", "fail"),
+        )
+    except DataError as exc:
+        own.append(f"{where}: {exc}")
+    except Exception as exc:  # unreadable in any other way
+        own.append(f"{where}: cannot be read: {type(exc).__name__}: {exc}")
+    if own:
+        if problems is None:
+            raise ConfigProblem(own)
+        problems.extend(own)
+    return obj
+
+
 def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | None = None) -> Any:
     """Read and check one input; returns the object the estimators take.
 
@@ -415,9 +476,11 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     path = config.input_path(spec)
     where = f"input {spec.get('name')!r} ({path})"
     try:
-        files = config.input_files(spec)  # several only for a case_lists pattern
+        files = config.input_files(spec)  # several for a case_lists pattern or a dask input
         if not files:
             raise FileNotFoundError(path)
+        if spec.get("engine") == "dask":
+            return _dask_survey(spec, files, where, problems)
         parts = [
             read_table(
                 f, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")

@@ -56,6 +56,7 @@ from ..profits import (
     SexualExploitationProfit,
 )
 from ..survey.base import Design
+from ..survey.daskdesign import DaskDesign
 from .impact import SCORECARD_COLUMNS, card_rows
 from .schema import LABOUR
 
@@ -77,6 +78,11 @@ def _per_victim(
             per.get("source", "assumption in the run config"),
         )
     design = inputs[per["survey"]]
+    if isinstance(design, DaskDesign):
+        raise DataError(
+            f"profits {spec['name']!r}: per_victim survey {per['survey']!r} is read with "
+            "engine = 'dask'; profits per victim need it in memory (engine = 'pandas')"
+        )
     if not isinstance(design, Design):
         raise DataError(
             f"profits {spec['name']!r}: per_victim survey {per['survey']!r} is not a survey input"

@@ -422,6 +422,8 @@ def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: di
             size = f"{obj.n_observed:,} people on {obj.n_lists} lists"
         elif obj is not None and hasattr(obj, "data"):
             size = f"{len(obj.data):,} respondents"
+            if spec.get("engine") == "dask":
+                size += " (read out of core with Dask)"
         elif isinstance(obj, pd.DataFrame):
             size = f"{len(obj):,} rows"
         else:

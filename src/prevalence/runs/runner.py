@@ -36,6 +36,7 @@ from ..core.estimator import Estimator
 from ..core.progress import Progress
 from ..core.random import independent_seed
 from ..core.results import Comparison, Estimate, strict_json
+from ..survey.daskdesign import DaskDesign
 from .config import (
     ConfigProblem,
     RunConfig,
@@ -114,9 +115,18 @@ def _checked(config_path: str | Path) -> tuple[list[str], RunConfig | None, dict
         # what the fit would stop on, found without fitting (Estimator.check_input)
         estimator = make_estimator(spec, config.seed, config.level)
         for name in _targets(config, spec):
-            if built.get(name) is not None:
-                for p in estimator.check_input(built[name]):
-                    problems.append(f"estimator {spec['name']!r} on input {name!r}: {p}")
+            if built.get(name) is None:
+                continue
+            if isinstance(built[name], DaskDesign) and not estimator.out_of_core:
+                problems.append(
+                    f"estimator {spec['name']!r} ({spec['type']}) needs input {name!r} in "
+                    "memory, and it is read with engine = 'dask'; only survey prevalence is "
+                    "estimated out of core: read the input with engine = 'pandas' (or give the "
+                    "estimator other inputs)"
+                )
+                continue
+            for p in estimator.check_input(built[name]):
+                problems.append(f"estimator {spec['name']!r} on input {name!r}: {p}")
     for i, spec in enumerate(config.impact):
         data = built.get(spec.get("input"))
         frame = getattr(data, "data", data)
@@ -438,6 +448,7 @@ def _run_in(
                 "path": str(config.input_path(s)),
                 "sha256": _sha256_files(files),
                 "files": [str(f) for f in files],
+                "engine": s.get("engine", "pandas"),
             }
             for s, files in ((s, config.input_files(s)) for s in config.inputs)
         ],

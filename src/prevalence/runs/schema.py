@@ -71,6 +71,7 @@ KIND_KEYS = {
     "fpc": ("survey", "questionnaire"),
     "nest": ("survey", "questionnaire"),
     "lonely_psu": ("survey", "questionnaire"),
+    "engine": ("survey",),
     "threshold": ("case_lists",),
     "mapping": ("questionnaire",),
     "missing": ("questionnaire",),
@@ -168,6 +169,13 @@ class InputSection(Section):
     nest: bool = _f("survey: cluster identifiers are re-used across strata", False)
     lonely_psu: Literal[LONELY_PSU] = _f(  # type: ignore[valid-type]
         "survey: what to do with a stratum of one PSU (as R's survey.lonely.psu)", "fail"
+    )
+    engine: Literal["pandas", "dask"] = _f(
+        "survey: 'pandas' reads the file into memory; 'dask' reads it a partition at a time and "
+        "estimates out of core, with the same numbers (for files larger than memory; path may "
+        "then be a directory or a pattern such as 'lfs/*.parquet'; only survey prevalence "
+        "estimators take it, and weights and clusters are required)",
+        "pandas",
     )
     threshold: float = _f(
         "case_lists: match probability at or above which two records are one person",

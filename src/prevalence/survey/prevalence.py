@@ -54,6 +54,7 @@ class SurveyPrevalence(Estimator):
     """
 
     input_kinds = ("survey", "questionnaire")
+    out_of_core = True  # proportions only: a DaskSurveyDesign answers them
     details_schema = SurveyPrevalenceDetails
     #: What the method assumes, in words (the run report's methods section).
     assumptions = (
