@@ -406,6 +406,21 @@ def _classified(config: RunConfig, spec: dict[str, Any], frame: pd.DataFrame) ->
     return result.join(frame).astype({c: "int64" for c in result.indicators.columns})
 
 
+def _survey_design(frame: Any, spec: dict[str, Any]) -> Any:
+    """The survey design of an input's frame (pandas, or Dask for ``engine = "dask"``)."""
+    from ..survey.design import SurveyDesign
+
+    return SurveyDesign(
+        frame,
+        weights=spec.get("weights"),
+        strata=spec.get("strata"),
+        clusters=spec.get("clusters"),
+        fpc=spec.get("fpc"),
+        nest=spec.get("nest", False),
+        lonely_psu=spec.get("lonely_psu", "fail"),
+    )
+
+
 def _dask_survey(
     spec: dict[str, Any], files: list[Path], where: str, problems: list[str] | None
 ) -> Any:
@@ -415,7 +430,6 @@ def _dask_survey(
     import dask.dataframe as dd
 
     from ..core.errors import DataError
-    from ..survey.design import SurveyDesign
 
     kind = spec.get("format") or FORMATS.get(files[0].suffix.lower())
     own: list[str] = []
@@ -442,15 +456,7 @@ def _dask_survey(
                 )
             for col, value in filt.items():
                 frame = frame[frame[col].isin(value if isinstance(value, list) else [value])]
-        obj = SurveyDesign(
-            frame,
-            weights=spec.get("weights"),
-            strata=spec.get("strata"),
-            clusters=spec.get("clusters"),
-            fpc=spec.get("fpc"),
-            nest=spec.get("nest", False),
-            lonely_psu=spec.get("lonely_psu", "fail"),
-        )
+        obj = _survey_design(frame, spec)
     except DataError as exc:
         own.append(f"{where}: {exc}")
     except Exception as exc:  # unreadable in any other way
@@ -470,7 +476,6 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     """
     from ..core.errors import DataError
     from ..mse.data.captures import CaptureHistories
-    from ..survey.design import SurveyDesign
 
     own: list[str] = []
     path = config.input_path(spec)
@@ -523,15 +528,7 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
             elif kind in ("survey", "questionnaire"):
                 if kind == "questionnaire":
                     frame = _classified(config, spec, frame)
-                obj = SurveyDesign(
-                    frame,
-                    weights=spec.get("weights"),
-                    strata=spec.get("strata"),
-                    clusters=spec.get("clusters"),
-                    fpc=spec.get("fpc"),
-                    nest=spec.get("nest", False),
-                    lonely_psu=spec.get("lonely_psu", "fail"),
-                )
+                obj = _survey_design(frame, spec)
                 lonely = obj._structure.lonely_strata() if obj.lonely_psu == "fail" else []
                 if lonely:
                     raise DataError(

@@ -20,7 +20,16 @@ import numpy as np
 
 from ..core.errors import DataError
 from .estimation import RatioStatistic, check_ci
-from .outofcore import WEIGHT, Condition, Variable, is_dask_frame
+from .outofcore import (
+    INSIDE,
+    WEIGHT,
+    CellSums,
+    Condition,
+    Replicates,
+    Variable,
+    is_dask_frame,
+    sum_cells,
+)
 
 __all__ = ["DaskDesign", "IN_MEMORY_ONLY", "Source"]
 
@@ -61,6 +70,7 @@ class DaskDesign:
     """
 
     data: Any
+    _weights: str
     _conditions: tuple[Condition, ...] = ()
 
     def _cells(
@@ -136,12 +146,45 @@ class DaskDesign:
             )
         return (column, None)
 
-    def _subset_keeps(self, inside: np.ndarray) -> None:
+    def _sum(
+        self,
+        design_columns: Sequence[str],
+        variables: dict[str, Variable],
+        by: Columns | None,
+        na_rm: bool,
+        binary: Sequence[str],
+        replicates: Replicates | None = None,
+    ) -> CellSums:
+        """The cell sums of ``variables`` by the design's columns and the domains of ``by``
+        (one pass over the data)."""
+        by_columns = as_list(by)
+        self._check_columns("by", by_columns)
+        keys = list(dict.fromkeys(list(design_columns) + by_columns))
+        clash = sorted(set(keys) & set(variables))
+        if clash:
+            raise DataError(f"column {clash[0]!r} is both a design or domain column and a variable")
+        return sum_cells(
+            self.data,
+            weights=self._weights,
+            keys=keys,
+            variables=variables,
+            conditions=self._conditions,
+            check_missing=() if na_rm else tuple(variables),
+            binary=binary,
+            replicates=replicates,
+        )
+
+    def _restricted(self, design: Any, cells: CellSums) -> Any:
+        """The in-memory design on the cells restricted to the subset (when there is one)."""
+        if not self._conditions:
+            return design
+        inside = cells.frame[INSIDE].to_numpy(dtype=bool)
         if not inside.any():
             described = " & ".join(
                 c if isinstance(c, str) else "(function)" for c in self._conditions
             )
             raise DataError(f"the subset {described} keeps no row")
+        return design.subset(inside)
 
     @staticmethod
     def _no_deff(deff: Any) -> None:

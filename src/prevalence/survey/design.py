@@ -31,7 +31,7 @@ from .linearization import (
     calibrated_unit_totals,
     variance_from_unit_totals,
 )
-from .outofcore import INSIDE, ROWS, WEIGHT, Variable, is_dask_frame, sum_cells
+from .outofcore import ROWS, WEIGHT, Variable, is_dask_frame
 from .replicate import ReplicateDesign, replicate_factors
 from .stages import LONELY_PSU, Stage, Stages, first_rows
 
@@ -766,21 +766,7 @@ class DaskSurveyDesign(DaskDesign):
     ) -> Design:
         """The in-memory design on the cell sums (``sources`` matter to replicate weights
         shipped with the data only: here the replicates are built on the cells)."""
-        by_columns = _as_list(by)
-        self._check_columns("by", by_columns)
-        keys = list(dict.fromkeys(self._design_columns + by_columns))
-        clash = sorted(set(keys) & set(variables))
-        if clash:
-            raise DataError(f"column {clash[0]!r} is both a design or domain column and a variable")
-        cells = sum_cells(
-            self.data,
-            weights=self._weights,
-            keys=keys,
-            variables=variables,
-            conditions=self._conditions,
-            check_missing=() if na_rm else tuple(variables),
-            binary=binary,
-        )
+        cells = self._sum(self._design_columns, variables, by, na_rm, binary)
         frame = cells.frame
         # the cells keep the rows' strata, clusters and fpc: the design's checks (one PSU,
         # lonely PSUs, clusters across strata, fpc below the sample) come out as on the rows
@@ -790,8 +776,4 @@ class DaskSurveyDesign(DaskDesign):
         if self._replicates is not None:
             design = taylor.replicate(**self._replicates)
             design._row_counts = taylor._row_counts
-        if self._conditions:
-            inside = frame[INSIDE].to_numpy(dtype=bool)
-            self._subset_keeps(inside)
-            design = design.subset(inside)
-        return design
+        return self._restricted(design, cells)

@@ -29,18 +29,16 @@ import pandas as pd
 from ..core.errors import DataError, DataWarning, EstimationWarning
 from ..core.random import SeedLike, as_generator
 from .base import Design
-from .daskdesign import DaskDesign, Source, as_list
+from .daskdesign import DaskDesign, Source
 from .estimation import RatioStatistic
 from .linearization import Residualizer
 from .outofcore import (
-    INSIDE,
     ROWS,
     WEIGHT,
     CellSums,
     Replicates,
     Variable,
     is_dask_frame,
-    sum_cells,
 )
 from .stages import Stages
 
@@ -590,27 +588,9 @@ class DaskReplicateDesign(DaskDesign):
         binary: Sequence[str],
         sources: Sequence[Source],
     ) -> ReplicateDesign:
-        by_columns = as_list(by)
-        self._check_columns("by", by_columns)
-        clash = sorted(set(by_columns) & set(variables))
-        if clash:
-            raise DataError(f"column {clash[0]!r} is both a domain column and a variable")
-        cells = sum_cells(
-            self.data,
-            weights=self._weights,
-            keys=by_columns,
-            variables=variables,
-            conditions=self._conditions,
-            check_missing=() if na_rm else tuple(variables),
-            binary=binary,
-            replicates=self._replicates,
-        )
-        design: ReplicateDesign = _CellReplicateDesign(cells, sources, **self._settings)
-        if self._conditions:
-            inside = cells.frame[INSIDE].to_numpy(dtype=bool)
-            self._subset_keeps(inside)
-            design = design.subset(inside)
-        return design
+        cells = self._sum((), variables, by, na_rm, binary, self._replicates)
+        design = _CellReplicateDesign(cells, sources, **self._settings)
+        return self._restricted(design, cells)
 
 
 def _hadamard(order: int) -> np.ndarray:
