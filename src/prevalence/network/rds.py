@@ -392,11 +392,12 @@ class RDS(Estimator):
                 f"size {n} (the smallest {sizes.min():g}); a population cannot be smaller than "
                 "its sample"
             )
-        centre = int(round(float(np.median(sizes))))
+        central = self._fixed()  # at the size's median
+        centre = central.population_size
+        assert isinstance(centre, int)
         notes: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", EstimationWarning)
-            central = self._at_size(centre)
             central.seed = node_seed
             est = central.fit(data)
             values = np.empty(m)

@@ -108,6 +108,25 @@ def _log_prior_theta(
 
 
 @nb.njit(cache=True)
+def _total_size(unseen: np.ndarray) -> float:  # pragma: no cover - compiled
+    """The summed size of the unseen units (``unseen[k]`` of them have size ``k + 1``)."""
+    total = 0.0
+    for k in range(unseen.size):
+        total += (k + 1) * unseen[k]
+    return total
+
+
+@nb.njit(cache=True)
+def _draw_r(t_unseen: float, after: np.ndarray) -> float:  # pragma: no cover - compiled
+    """The augmentation variable r given every size: a sum over the sampled units of an
+    exponential draw over the size left unsampled when each was drawn."""
+    r = 0.0
+    for i in range(after.size):
+        r += np.random.exponential(1.0) / (t_unseen + after[i])
+    return r
+
+
+@nb.njit(cache=True)
 def _sspse_chain(
     d: np.ndarray,
     K: int,
@@ -162,12 +181,8 @@ def _sspse_chain(
         while k < K - 1 and cum[k] < u:
             k += 1
         unseen[k] += 1
-    t_unseen = 0.0
-    for k in range(K):
-        t_unseen += (k + 1) * unseen[k]
-    r = 0.0
-    for i in range(n):
-        r += np.random.exponential(1.0) / (t_unseen + after[i])
+    t_unseen = _total_size(unseen)
+    r = _draw_r(t_unseen, after)
     out_n = np.empty(draws)
     out_mu = np.empty(draws)
     out_sd = np.empty(draws)
@@ -283,9 +298,7 @@ def _sspse_chain(
             jump_accepted = 0
             jump_proposed = 0
         # r given every size (the births and deaths changed them)
-        r = 0.0
-        for i in range(n):
-            r += np.random.exponential(1.0) / (t_unseen + after[i])
+        r = _draw_r(t_unseen, after)
         # 2. N given r, the unseen sizes summed out: P(m) ∝ prior(m) (n+m)!/m! gamma(r)^m
         gamma = 0.0
         for k in range(K):
@@ -340,13 +353,9 @@ def _sspse_chain(
             unseen[k] = np.random.binomial(left, share)
             left -= unseen[k]
             mass -= tilted[k]
-        t_unseen = 0.0
-        for k in range(K):
-            t_unseen += (k + 1) * unseen[k]
+        t_unseen = _total_size(unseen)
         # 4. r given every size
-        r = 0.0
-        for i in range(n):
-            r += np.random.exponential(1.0) / (t_unseen + after[i])
+        r = _draw_r(t_unseen, after)
         if step >= warmup and (step - warmup) % thin == 0:
             j = (step - warmup) // thin
             mean = 0.0

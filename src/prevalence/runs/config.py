@@ -335,8 +335,9 @@ def load_config(path: str | Path) -> RunConfig:
     )
 
 
-def apply_filter(frame: pd.DataFrame, filt: dict[str, Any] | None) -> pd.DataFrame:
-    """The rows where every filter column equals its value (or one of its list of values).
+def apply_filter(frame: Any, filt: dict[str, Any] | None) -> Any:
+    """The rows where every filter column equals its value (or one of its list of values), of
+    a pandas or a Dask frame.
 
     Examples
     --------
@@ -353,11 +354,12 @@ def apply_filter(frame: pd.DataFrame, filt: dict[str, Any] | None) -> pd.DataFra
         raise DataError(
             f"filter column(s) {missing} are not in the data (columns {list(frame.columns)})"
         )
-    keep = pd.Series(True, index=frame.index)
+    keep: Any = None
     for col, value in filt.items():
-        values = value if isinstance(value, list) else [value]
-        keep &= frame[col].isin(values)
-    if not keep.any():
+        match = frame[col].isin(value if isinstance(value, list) else [value])
+        keep = match if keep is None else keep & match
+    # a Dask frame (engine = "dask") is filtered lazily: an empty result shows when it estimates
+    if isinstance(frame, pd.DataFrame) and not keep.any():
         raise DataError(f"filter {filt} keeps no row")
     return frame[keep]
 
@@ -421,51 +423,21 @@ def _survey_design(frame: Any, spec: dict[str, Any]) -> Any:
     )
 
 
-def _dask_survey(
-    spec: dict[str, Any], files: list[Path], where: str, problems: list[str] | None
-) -> Any:
-    """A survey input read out of core (``engine = "dask"``): a DaskSurveyDesign over the
-    files, read a partition at a time when a statistic is asked (so that reading problems
-    other than a missing column show when the run estimates)."""
+def _read_dask(spec: dict[str, Any], files: list[Path]) -> Any:
+    """A survey input's files as one Dask frame (``engine = "dask"``): read a partition at a
+    time when a statistic is asked."""
     import dask.dataframe as dd
 
-    from ..core.errors import DataError
-
     kind = spec.get("format") or FORMATS.get(files[0].suffix.lower())
-    own: list[str] = []
-    obj = None
-    try:
-        if kind == "parquet":
-            frame = dd.read_parquet([str(f) for f in files])
-        elif kind == "csv":
-            frame = dd.read_csv(
-                [str(f) for f in files],
-                sep=spec.get("separator", ","),
-                encoding=spec.get("encoding", "utf-8"),
-            )
-        else:
-            raise DataError(
-                f"engine = 'dask' reads parquet or CSV files, not {kind or files[0].suffix!r}"
-            )
-        filt = spec.get("filter")
-        if filt:
-            missing = [c for c in filt if c not in frame.columns]
-            if missing:
-                raise DataError(
-                    f"filter column(s) {missing} are not in the data (columns {list(frame.columns)})"
-                )
-            for col, value in filt.items():
-                frame = frame[frame[col].isin(value if isinstance(value, list) else [value])]
-        obj = _survey_design(frame, spec)
-    except DataError as exc:
-        own.append(f"{where}: {exc}")
-    except Exception as exc:  # unreadable in any other way
-        own.append(f"{where}: cannot be read: {type(exc).__name__}: {exc}")
-    if own:
-        if problems is None:
-            raise ConfigProblem(own)
-        problems.extend(own)
-    return obj
+    if kind == "parquet":
+        return dd.read_parquet([str(f) for f in files])
+    if kind == "csv":
+        return dd.read_csv(
+            [str(f) for f in files],
+            sep=spec.get("separator", ","),
+            encoding=spec.get("encoding", "utf-8"),
+        )
+    raise ValueError(f"engine = 'dask' reads parquet or CSV files, not {kind or files[0].suffix!r}")
 
 
 def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | None = None) -> Any:
@@ -485,14 +457,15 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
         if not files:
             raise FileNotFoundError(path)
         if spec.get("engine") == "dask":
-            return _dask_survey(spec, files, where, problems)
-        parts = [
-            read_table(
-                f, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
-            )
-            for f in files
-        ]
-        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+            frame = _read_dask(spec, files)
+        else:
+            parts = [
+                read_table(
+                    f, spec.get("format"), spec.get("separator", ","), spec.get("encoding", "utf-8")
+                )
+                for f in files
+            ]
+            frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     except FileNotFoundError:
         own.append(f"{where}: file not found")
     except Exception as exc:  # unreadable in any other way
@@ -529,7 +502,11 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
                 if kind == "questionnaire":
                     frame = _classified(config, spec, frame)
                 obj = _survey_design(frame, spec)
-                lonely = obj._structure.lonely_strata() if obj.lonely_psu == "fail" else []
+                # (a design on a Dask frame meets its lonely PSUs when it estimates: finding
+                # them here would read the data)
+                in_memory = isinstance(frame, pd.DataFrame)
+                fail = in_memory and obj.lonely_psu == "fail"
+                lonely = obj._structure.lonely_strata() if fail else []
                 if lonely:
                     raise DataError(
                         f"{len(lonely)} stratum(s) with one PSU: {', '.join(lonely[:10])}"
