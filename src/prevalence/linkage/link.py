@@ -18,6 +18,8 @@ hashes alone:
   alike (Dice); two or more name parts in common; Bloom filters 60% alike; a phonetic code in
   common; nothing alike although both records give both names; nothing alike, a name missing;
 * date of birth: the full date equal; year and month equal; the year equal; years one apart;
+* place of birth, when the lists carry one (``pseudonymise(place_of_birth=...)``): equal
+  (weighted by how common the place is) or not;
 * sex, and any kept column named in ``compare_on`` (region, say): equal or not.
 
 Pairs are only scored within blocks that stay small at scale: keys
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import logging
 import math
+import uuid
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -500,11 +503,13 @@ def _trained_m(linker: Any) -> dict[str, dict[int, float]]:
 
 
 def _refit_m(
-    scored: pd.DataFrame,
+    scored: Mapping[str, np.ndarray],
     trained: dict[str, dict[int, float]],
     prior: float,
     pair_class: np.ndarray,
     class_pairs: np.ndarray,
+    *,
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """EM over every scored pair for the m of every comparison and lambda, u fixed.
 
@@ -519,31 +524,40 @@ def _refit_m(
     pair's level, so nothing is scored again. Lambda is re-estimated per class of pairs
     (:func:`_refit_prior`). Hand-written: Splink has no EM over its predictions.
 
-    Returns lambda per class, the match probabilities and the match weights (log2 odds)."""
-    weight = scored["match_weight"].to_numpy(dtype=float).copy()
-    # per comparison: its level values, their current m, and which pairs are at each level
+    ``scored``: ``match_weight`` and ``gamma_<comparison>`` per row; a row may stand for
+    ``counts`` pairs alike in weight, class and levels (the database groups tens of millions
+    of pairs into some hundred thousand such rows: the weights of equal full names vary with
+    the names' frequency), every sum counting it that often.
+
+    Returns lambda per class, the match probabilities and the match weights (log2 odds) of
+    the rows.
+    """
+    weight = np.asarray(scored["match_weight"], dtype=float).copy()
+    counts = np.ones(weight.size) if counts is None else np.asarray(counts, dtype=float)
+    # per comparison: its level values, their current m, and which rows are at each level
     fits = []
     for name, levels in trained.items():
-        gamma = scored[f"gamma_{name}"].to_numpy(dtype=int)
+        gamma = np.asarray(scored[f"gamma_{name}"]).astype(np.int64)
         values = list(levels)
         fits.append(
             (np.array([levels[v] for v in values]), [gamma == v for v in values], gamma >= 0)
         )
     for _ in range(200):
-        _, probability, _ = _refit_prior(weight, prior, pair_class, class_pairs)
+        _, probability, _ = _refit_prior(weight, prior, pair_class, class_pairs, counts=counts)
+        expected = probability * counts
         change = 0.0
         for k, (m, at_level, observed) in enumerate(fits):
-            total = float(probability[observed].sum())
+            total = float(expected[observed].sum())
             if total <= 0:
                 continue
-            m_new = _floored([probability[at].sum() / total for at in at_level])
+            m_new = _floored([expected[at].sum() / total for at in at_level])
             for at, old_m, new_m in zip(at_level, m, m_new, strict=True):
                 weight[at] += np.log2(new_m / old_m)
             change = max(change, float(np.abs(m_new - m).max()))
             fits[k] = (m_new, at_level, observed)
         if change < 1e-8:
             break
-    return _refit_prior(weight, prior, pair_class, class_pairs)
+    return _refit_prior(weight, prior, pair_class, class_pairs, counts=counts)
 
 
 def _refit_prior(
@@ -552,6 +566,7 @@ def _refit_prior(
     pair_class: np.ndarray,
     class_pairs: np.ndarray,
     *,
+    counts: np.ndarray | None = None,
     tol: float = 1e-10,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Re-estimate the share of pairs that match, lambda, by EM with m and u held fixed, one
@@ -569,6 +584,8 @@ def _refit_prior(
     a merge within a list needs that much more evidence: where namesakes abound, one shared
     lambda merged namesakes on one list. Hand-written: Splink has no such step.
 
+    ``counts``: how many pairs each entry stands for (one each by default).
+
     Returns lambda per class, the match probabilities and the match weights (log2 odds).
     """
     bayes_log2 = match_weight - np.log2(prior / (1.0 - prior))
@@ -576,7 +593,11 @@ def _refit_prior(
     for _ in range(200):
         odds_log2 = bayes_log2 + np.log2(lam / (1.0 - lam))[pair_class]
         probability = 1.0 / (1.0 + np.exp2(-odds_log2))
-        sums = np.bincount(pair_class, weights=probability, minlength=len(class_pairs))
+        sums = np.bincount(
+            pair_class,
+            weights=probability if counts is None else probability * counts,
+            minlength=len(class_pairs),
+        )
         new = np.clip(sums / np.maximum(class_pairs, 1.0), 1e-12, 0.5)
         if np.all(np.abs(new - lam) <= tol * lam):
             lam = new
@@ -586,7 +607,41 @@ def _refit_prior(
     return lam, 1.0 / (1.0 + np.exp2(-odds_log2)), odds_log2
 
 
-def _full_name_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
+def _comparison_frame(
+    data: pd.DataFrame, rows: np.ndarray, u_bucket: np.ndarray, compare_on: Sequence[str]
+) -> pd.DataFrame:
+    """The records of one list as Splink compares them: ``rows`` their positions among all
+    records (the pairs come back as two integers, not as the strings of their identifiers),
+    ``u_bucket`` their random buckets for estimating u."""
+    frame = pd.DataFrame(
+        {
+            "unique_id": data["record"].astype(str).to_numpy(),
+            "row": rows.astype(np.int64),
+            "given_name": data["given_name"].astype(object).to_numpy(),
+            "family_name": data["family_name"].astype(object).to_numpy(),
+            "full_name": (data["given_name"] + "|" + data["family_name"]).astype(object).to_numpy(),
+            "family_phonetic": data["family_phonetic"].astype(object).to_numpy(),
+            "given_phonetic": data["given_phonetic"].astype(object).to_numpy(),
+            "name_parts": data["name_parts"].fillna("").str.split(" ").to_numpy(),
+            "phonetic_parts": data["phonetic_parts"].fillna("").str.split(" ").to_numpy(),
+            **_bloom_columns(data["name_bloom"]),
+            "birth_date": data["birth_date"].astype(object).to_numpy(),
+            "birth_year_month": data["birth_year_month"].astype(object).to_numpy(),
+            "birth_year": data["birth_year"].astype("float").to_numpy(),
+        }
+    )
+    sex = data["sex"] if "sex" in data.columns else pd.Series(None, index=data.index)
+    frame["sex"] = sex.astype(object).where(sex.notna(), None).to_numpy()
+    if "birth_place" in data.columns:
+        place = data["birth_place"]
+        frame["birth_place"] = place.astype(object).where(place.notna(), None).to_numpy()
+    for c in compare_on:
+        frame[f"cmp_{c}"] = data[c].astype(object).where(data[c].notna(), None).to_numpy()
+    frame["u_bucket"] = u_bucket
+    return frame
+
+
+def _full_name_frequencies(data: pd.DataFrame) -> pd.DataFrame:
     """How common each full name is, for Splink's term-frequency adjustment of the level
     "both names equal": the share of records with its given name times the share with its
     family name.
@@ -605,9 +660,10 @@ def _full_name_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
     those of the names, so this works on pseudonymised lists. Hand-written: Splink's own
     table counts the full name's records.
     """
-    given = frame["given_name"].value_counts(normalize=True)
-    family = frame["family_name"].value_counts(normalize=True)
-    both = frame[["full_name", "given_name", "family_name"]].dropna().drop_duplicates("full_name")
+    given = data["given_name"].value_counts(normalize=True)
+    family = data["family_name"].value_counts(normalize=True)
+    both = data[["given_name", "family_name"]].dropna().drop_duplicates()
+    both = both.assign(full_name=both["given_name"] + "|" + both["family_name"])
     tf = (
         given.reindex(both["given_name"]).to_numpy()
         * family.reindex(both["family_name"]).to_numpy()
@@ -615,8 +671,9 @@ def _full_name_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"full_name": both["full_name"].to_numpy(), "tf_full_name": tf})
 
 
-def _duckdb(memory_limit: str | None) -> Any:
-    """Splink's DuckDB API on a connection with a memory limit and a spill directory."""
+def _duckdb(memory_limit: str | None) -> tuple[Any, Any]:
+    """Splink's DuckDB API on a connection with a memory limit and a spill directory, and the
+    connection."""
     import os
     import tempfile
 
@@ -625,7 +682,7 @@ def _duckdb(memory_limit: str | None) -> Any:
 
     if memory_limit is None:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        memory_limit = f"{max(1, int(0.4 * total / 2**30))}GB"
+        memory_limit = f"{max(256, int(min(2 * 2**30, 0.4 * total) / 2**20))}MB"
     if not isinstance(memory_limit, str) or not memory_limit.strip():
         raise DataError(f"memory_limit must be a size such as '8GB', got {memory_limit!r}")
     connection = duckdb.connect()
@@ -636,7 +693,24 @@ def _duckdb(memory_limit: str | None) -> Any:
             f"memory_limit {memory_limit!r} is not a size DuckDB reads: {exc}"
         ) from None
     connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/prevalence-duckdb'")
-    return DuckDBAPI(connection=connection)
+    return DuckDBAPI(connection=connection), connection
+
+
+def _register(db: Any, connection: Any, table: pd.DataFrame, name: str, number: int) -> Any:
+    """One list as an input table of Splink. On the DuckDB connection made here, the records
+    are copied into a table of DuckDB's own (under its memory limit, spilled beyond it), so
+    that Python need not keep them: registered as a view, as Splink does, the pandas frame
+    (a gigabyte of hashes at a million records) would stay alive throughout."""
+    if connection is None:  # a backend of the caller's (Spark): names of this call's own
+        token = uuid.uuid4().hex[:12]
+        return db.register(
+            table, dataset_display_name=name, table_name=f"__prevalence_{token}_{number}"
+        )
+    view, physical = f"__prevalence_view_{number}", f"__prevalence_list_{number}"
+    connection.register(view, table)
+    connection.execute(f"CREATE TABLE {physical} AS SELECT * FROM {view}")
+    connection.unregister(view)
+    return db.register(physical, dataset_display_name=name)
 
 
 def _check_threshold(t: float) -> float:
@@ -733,8 +807,11 @@ def link_case_lists(
         refuses it; ``"warn"`` links anyway with a warning (lists that truly share nobody).
     memory_limit : str, optional
         DuckDB's memory limit (``"8GB"``); beyond it DuckDB spills to a temporary directory.
-        Default: 40% of the machine's memory, leaving room for the lists in Python (DuckDB's
-        own default, 80%, ran a million records out of memory on a 24 GB machine).
+        Default: 2 GB, or 40% of the machine's memory where that is less. With it, four lists
+        of 1.44 million records in all link in a process of 4.4 GB at its peak, the lists
+        themselves included (``benchmarks/bench_linkage.py``; DuckDB's own default, 80% of the
+        memory, ran a million records out of memory on a 24 GB machine). A higher limit
+        gained no time there: 99 s at 2 GB, 97 s at 9 GB for 480,000 records.
 
     Returns
     -------
@@ -769,26 +846,10 @@ def link_case_lists(
     from splink import Linker, SettingsCreator, block_on
 
     names = list(dict.fromkeys(data["list"]))
-    frame = pd.DataFrame(
-        {
-            "unique_id": data["record"].astype(str),
-            "given_name": data["given_name"].astype(object),
-            "family_name": data["family_name"].astype(object),
-            "full_name": (data["given_name"] + "|" + data["family_name"]).astype(object),
-            "family_phonetic": data["family_phonetic"].astype(object),
-            "given_phonetic": data["given_phonetic"].astype(object),
-            "name_parts": data["name_parts"].fillna("").str.split(" "),
-            "phonetic_parts": data["phonetic_parts"].fillna("").str.split(" "),
-            **_bloom_columns(data["name_bloom"]),
-            "birth_date": data["birth_date"].astype(object),
-            "birth_year_month": data["birth_year_month"].astype(object),
-            "birth_year": data["birth_year"].astype("float"),
-        }
-    )
-    sex = data["sex"] if "sex" in data.columns else pd.Series(None, index=data.index)
-    frame["sex"] = sex.astype(object).where(sex.notna(), None)
-    for c in compare_on:
-        frame[f"cmp_{c}"] = data[c].astype(object).where(data[c].notna(), None)
+    list_of = data["list"].to_numpy()
+    places = "birth_place" in data.columns and bool(data["birth_place"].notna().any())
+    if places:
+        compare_on = tuple(c for c in compare_on if c != "birth_place")
     name = cl.CustomComparison(
         [
             cll.And(cll.NullLevel("given_name"), cll.NullLevel("family_name")),
@@ -824,11 +885,28 @@ def link_case_lists(
         output_column_name="date_of_birth",
     )
 
+    place = cl.CustomComparison(
+        [
+            cll.NullLevel("birth_place"),
+            # term-frequency adjusted: a capital city says less than a village
+            cll.ExactMatchLevel("birth_place", term_frequency_adjustments=True),
+            cll.ElseLevel(),
+        ],
+        output_column_name="birth_place",
+    )
+    others = [place] if places else []
+
     def settings_for(blocking: list[Any], **extra: Any) -> Any:
         return SettingsCreator(
             link_type="link_and_dedupe",
-            comparisons=[name, dob, *(cl.ExactMatch(f"cmp_{c}") for c in compare_on)],
+            comparisons=[
+                name,
+                dob,
+                *others,
+                *(cl.ExactMatch(f"cmp_{c}") for c in compare_on),
+            ],
             blocking_rules_to_generate_predictions=blocking,
+            additional_columns_to_retain=["row"],
             **extra,
         )
 
@@ -836,27 +914,39 @@ def link_case_lists(
     settings = settings_for(_blocking_rules(), retain_intermediate_calculation_columns=True)
     n_records = len(data)
     n_pairs = n_records * (n_records - 1) / 2
-    frame["u_bucket"] = as_generator(seed_value).integers(
+    u_bucket = as_generator(seed_value).integers(
         0, max(1, int(n_pairs / max_pairs)), size=n_records
     )
-    db = _duckdb(memory_limit) if backend == "duckdb" else backend
     if isinstance(backend, str) and backend != "duckdb":
         raise DataError(f"backend must be 'duckdb' or a Splink database API, got {backend!r}")
-    list_of = data["list"].to_numpy()
+    db, connection = _duckdb(memory_limit) if backend == "duckdb" else (backend, None)
     with _quiet_splink(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Splink's own chatter; the checks below speak
-        tables = [
-            db.register(frame[list_of == k].reset_index(drop=True), dataset_display_name=str(k))
-            for k in names
-        ]
+        # one list at a time into the database: the compared values (name-part arrays, Bloom
+        # words) of every record at once took gigabytes of Python memory at a million records
+        tables = []
+        for number, k in enumerate(names):
+            rows = np.flatnonzero(list_of == k)
+            frame = _comparison_frame(data.iloc[rows], rows, u_bucket[rows], compare_on)
+            tables.append(_register(db, connection, frame, str(k), number))
+            del frame
+        tf_full_name = _full_name_frequencies(data)
+        # from here on only the records' list, identifier and kept columns are needed
+        records = data.drop(
+            columns=[c for c in (*HASHED_FIELDS, "birth_place") if c in data and c != "record"]
+            + ["key_check"]
+        )
+        del data
         linker = Linker(tables, settings, log_level=logging.ERROR)
         linker.training.estimate_probability_two_random_records_match(
             [block_on("family_name", "birth_date")], recall=0.7
         )
         _estimate_u_from_unlike_pairs(linker, tables, settings_for, ("name", "date_of_birth"))
         linker.table_management.register_term_frequency_lookup(
-            db.register(_full_name_frequencies(frame)), "full_name"
+            db.register(tf_full_name), "full_name"
         )
+        if places:  # the share of records born in each place (Splink counts them)
+            linker.table_management.compute_tf_table("birth_place")
         _hold_equality_m(linker)
         # m by EM in two kinds of blocks, each leaving the other comparison free
         # (not with sex as a key, as the scoring block is: the held sex comparison is what
@@ -869,17 +959,21 @@ def link_case_lists(
         _floor_m(linker)
         trained = _trained_m(linker)
         prior = float(linker._settings_obj._probability_two_random_records_match)
-        # only the columns used below: the predictions also hold every compared value of
-        # both records (name-part arrays, Bloom words), which took gigabytes at a million
-        # records; and in chunks of records on each side, each read and dropped before the
-        # next (Splink's own chunked predict keeps every chunk's full table, then their union)
+        # The scored pairs stay in the database: tens of millions of them at a million records
+        # (34 million at 1.44 million), which in Python took gigabytes. Each chunk of records
+        # on each side is scored by Splink, only the columns used below are kept in a table of
+        # the database and the chunk's full table (every compared value of both records:
+        # name-part arrays, Bloom words) is dropped before the next; Splink's own chunked
+        # predict keeps every chunk's full table, then their union. The EM below needs only
+        # the distinct rows (weight, class, levels) with their counts, and the result only the
+        # pairs kept, so only those come to Python.
+        levels = [f"gamma_{name}" for name in trained]
         wanted = [
-            "source_dataset_l",
-            "unique_id_l",
-            "source_dataset_r",
-            "unique_id_r",
+            "row_l",
+            "row_r",
             "match_weight",
-            *(f"gamma_{name}" for name in trained),
+            "CASE WHEN source_dataset_l = source_dataset_r THEN 0 ELSE 1 END AS pair_class",
+            *(f"CAST({level} AS INTEGER) AS {level}" for level in levels),
         ]
         chunks = max(1, math.ceil(n_records / _RECORDS_PER_CHUNK))
         parts = []
@@ -894,41 +988,70 @@ def link_case_lists(
                 parts.append(
                     linker.misc.query_sql(
                         f"SELECT {', '.join(wanted)} FROM {predicted.physical_name}",
-                        output_type="pandas",
+                        output_type="splink_df",
                     )
                 )
                 predicted.drop_table_from_database_and_remove_from_cache()
-        scored = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    sizes = data["list"].value_counts().to_numpy(dtype=float)
-    within = float((sizes * (sizes - 1) / 2).sum())
-    class_pairs = np.array([within, n_pairs - within])
-    pair_class = (
-        scored["source_dataset_l"].to_numpy() != scored["source_dataset_r"].to_numpy()
-    ).astype(np.int64)
-    lambdas, probability, weight = _refit_m(scored, trained, prior, pair_class, class_pairs)
-    prior = float((lambdas * class_pairs).sum() / n_pairs)
-    keep = probability >= _KEEP_PROBABILITY
-    scored = scored.loc[keep]
-    probability, weight = probability[keep], weight[keep]
-    index = pd.Series(np.arange(len(data)), index=data["record"].astype(str).to_numpy())
+        scored_sql = " UNION ALL ".join(f"SELECT * FROM {part.physical_name}" for part in parts)
+        key = ["match_weight", "pair_class", *levels]
+        groups = linker.misc.query_sql(
+            f"SELECT {', '.join(key)}, count(*) AS n FROM ({scored_sql}) AS scored "
+            f"GROUP BY {', '.join(key)} ORDER BY {', '.join(key)}",
+            output_type="pandas",
+        )
+        sizes = records["list"].value_counts().to_numpy(dtype=float)
+        within = float((sizes * (sizes - 1) / 2).sum())
+        class_pairs = np.array([within, n_pairs - within])
+        lambdas, group_probability, group_weight = _refit_m(
+            {c: groups[c].to_numpy() for c in ["match_weight", *levels]},
+            trained,
+            prior,
+            groups["pair_class"].to_numpy(dtype=np.int64),
+            class_pairs,
+            counts=groups["n"].to_numpy(dtype=float),
+        )
+        prior = float((lambdas * class_pairs).sum() / n_pairs)
+        # the pairs of the groups kept, with their new weights and probabilities
+        kept = groups.loc[group_probability >= _KEEP_PROBABILITY, key].assign(
+            final_weight=group_weight[group_probability >= _KEEP_PROBABILITY],
+            final_probability=group_probability[group_probability >= _KEEP_PROBABILITY],
+        )
+        kept_table = db.register(kept.reset_index(drop=True))
+        joined = linker.misc.query_sql(
+            "SELECT s.row_l, s.row_r, k.final_probability, k.final_weight, "
+            "s.gamma_name, s.gamma_date_of_birth "
+            f"FROM ({scored_sql}) AS s JOIN {kept_table.physical_name} AS k ON "
+            + " AND ".join(f"s.{c} = k.{c}" for c in key),
+            output_type="pandas",
+        )
+        kept_table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        for part in parts:
+            part.drop_table_from_database_and_remove_from_cache()
+        for table in tables:  # a Spark session outlives the call: leave nothing behind
+            table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    row_l = joined["row_l"].to_numpy(dtype=np.int64)
+    row_r = joined["row_r"].to_numpy(dtype=np.int64)
+    probability = joined["final_probability"].to_numpy(dtype=float)
+    weight = joined["final_weight"].to_numpy(dtype=float)
+    scored = {c: joined[c].to_numpy() for c in ("gamma_name", "gamma_date_of_birth")}
+    record_id = records["record"].astype(str).to_numpy()
     pairs = pd.DataFrame(
         {
-            "list_l": scored["source_dataset_l"].to_numpy(),
-            "record_l": scored["unique_id_l"].to_numpy(),
-            "list_r": scored["source_dataset_r"].to_numpy(),
-            "record_r": scored["unique_id_r"].to_numpy(),
+            "list_l": list_of[row_l],
+            "record_l": record_id[row_l],
+            "list_r": list_of[row_r],
+            "record_r": record_id[row_r],
             "match_probability": probability,
             "match_weight": weight,
-            "index_l": index.loc[scored["unique_id_l"].astype(str)].to_numpy(),
-            "index_r": index.loc[scored["unique_id_r"].astype(str)].to_numpy(),
+            "index_l": row_l,
+            "index_r": row_r,
             # the comparison levels behind the probability (Splink's gamma values: -1 a
             # field missing, 0 nothing alike, higher values closer agreement)
-            "name_level": scored["gamma_name"].to_numpy(dtype=np.int64),
-            "birth_level": scored["gamma_date_of_birth"].to_numpy(dtype=np.int64),
+            "name_level": scored["gamma_name"].astype(np.int64),
+            "birth_level": scored["gamma_date_of_birth"].astype(np.int64),
         }
     )
     pairs = pairs.sort_values(["index_l", "index_r"], ignore_index=True)
-    records = data.drop(columns=[c for c in HASHED_FIELDS if c != "record"] + ["key_check"])
     result = LinkageResult(
         records.reset_index(drop=True),
         pairs,
@@ -936,6 +1059,7 @@ def link_case_lists(
         threshold,
         {
             "compare_on": tuple(compare_on),
+            "places_of_birth_compared": places,
             "max_pairs": max_pairs,
             "seed": int(seed_value),
             "probability_two_random_records_match": prior,
@@ -970,8 +1094,9 @@ def _check_ambiguity(result: LinkageResult) -> None:
             f"{summary['share_of_links_on_names_alone']:.0%} of the links rest on names "
             "alone. Missed links split people and raise an MSE estimate: carry the "
             "uncertainty with estimate_with_linkage_uncertainty (which still under-states "
-            "it where namesakes abound, docs/linkage.md) and compare on further fields that "
-            "tell namesakes apart (compare_on=, e.g. a place of birth)",
+            "it where namesakes abound, docs/linkage.md), and give fields that tell "
+            "namesakes apart: a place of birth (pseudonymise(place_of_birth=...)) or kept "
+            "columns recorded alike on every list (compare_on=)",
             DataWarning,
             stacklevel=3,
         )

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import DataError
-from .normalise import normalise_name, normalise_sex, parse_date, phonetic_code
+from .normalise import _missing, normalise_name, normalise_sex, parse_date, phonetic_code
 
 __all__ = ["pseudonymise", "key_check", "HASHED_FIELDS", "MIN_SECRET_BYTES", "BLOOM_BITS"]
 
@@ -159,6 +159,7 @@ def pseudonymise(
     family_name: str | None = None,
     date_of_birth: str | None = None,
     sex: str | None = None,
+    place_of_birth: str | None = None,
     keep: Sequence[str] | str | None = (),
     day_first: bool = True,
     sex_codes: Mapping[Any, str] | None = None,
@@ -179,6 +180,11 @@ def pseudonymise(
         The identifying columns; at least one of the names. Dates are read by
         :func:`~prevalence.linkage.normalise.parse_date` (``day_first``), sex by
         :func:`~prevalence.linkage.normalise.normalise_sex` (``sex_codes``).
+    place_of_birth : str, optional
+        A place of birth (town, district or country of birth, as the lists record it),
+        normalised as names are and hashed into ``birth_place``. Where names are few or lists
+        are large it keeps namesakes apart: :func:`~prevalence.linkage.link_case_lists`
+        compares it when the lists carry it.
     keep : sequence of str
         Non-identifying columns copied as they are (region, exploitation type, year of
         identification...). The holder is responsible for what is declared here.
@@ -192,7 +198,8 @@ def pseudonymise(
         phonetic codes, for blocking;
         ``name_bloom``: a keyed Bloom filter of the names' letter pairs, 256 bits in hex;
         missing fields are missing), ``birth_year`` and ``sex`` in clear (coarse, for
-        blocking), the ``keep`` columns, and ``key_check`` (:func:`key_check`).
+        blocking), ``birth_place`` (hashed) when ``place_of_birth`` is given, the ``keep``
+        columns, and ``key_check`` (:func:`key_check`).
 
     Raises
     ------
@@ -215,9 +222,12 @@ def pseudonymise(
     family = _column(records, family_name, "family_name")
     born = _column(records, date_of_birth, "date_of_birth")
     sexes = _column(records, sex, "sex")
+    birth_places = _column(records, place_of_birth, "place_of_birth")
     for c in keep:
         _column(records, c, "keep")
-    identifying = {c for c in (record_id, given_name, family_name, date_of_birth, sex) if c}
+    identifying = {
+        c for c in (record_id, given_name, family_name, date_of_birth, sex, place_of_birth) if c
+    }
     clash = sorted(identifying & set(keep))
     if clash:
         raise DataError(f"keep lists identifying columns {clash}: they are hashed, not kept")
@@ -292,6 +302,14 @@ def pseudonymise(
             except DataError as err:
                 raise DataError(f"list {list_name!r}, row {i}, column {sex!r}: {err}") from None
         frame["sex"] = pd.array(coded, dtype="string")
+    if birth_places is not None:
+        place_hash = _hasher(key, "birth_place", cached=True)
+        # place codes may be numbers: read as text, normalised as names are
+        normalised = [
+            None if _missing(v) else normalise_name(v if isinstance(v, str) else str(v))
+            for v in birth_places
+        ]
+        frame["birth_place"] = [place_hash(v) if v else None for v in normalised]
     for c in keep:
         frame[c] = records[c].to_numpy()
     frame["key_check"] = key_check(key)

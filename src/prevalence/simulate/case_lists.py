@@ -184,6 +184,7 @@ def simulate_case_lists(
     given_name_pool: int | None = None,
     family_name_pool: int | None = None,
     birth_years: int = 47,
+    birth_places: int | None = None,
     seed: SeedLike = None,
 ) -> CaseListPopulation:
     """Simulate ``n_people`` people, the lists that find them and the records the lists keep.
@@ -220,6 +221,12 @@ def simulate_case_lists(
         Span of the years of birth (from 1960). Fewer years: more namesakes born in the same
         year. ``settings["namesakes_same_year"]`` reports the share of people who share both
         names and the year of birth with someone else.
+    birth_places : int, optional
+        Give every person a place of birth among this many places (Zipf frequencies: a
+        capital, then ever smaller towns), recorded as ``place_of_birth`` on each record:
+        missing as often as the date of birth (``missing_rate``), drawn anew on a fifth
+        of ``typo_rate`` of the records. Drawn after everything else, so the people and
+        records are otherwise those of the same seed without places. Default None: no place.
     seed : int or Generator
         Same seed, same population and records.
     """
@@ -248,6 +255,12 @@ def simulate_case_lists(
             raise DataError(f"{label} must be a positive whole number or None, got {pool!r}")
     if isinstance(birth_years, bool) or int(birth_years) != birth_years or birth_years < 1:
         raise DataError(f"birth_years must be a positive whole number, got {birth_years!r}")
+    if birth_places is not None and (
+        isinstance(birth_places, bool) or int(birth_places) != birth_places or birth_places < 1
+    ):
+        raise DataError(
+            f"birth_places must be a positive whole number or None, got {birth_places!r}"
+        )
     rng = as_generator(seed)
     n = int(n_people)
     given = (
@@ -301,6 +314,8 @@ def simulate_case_lists(
         frame["year"] = year
         records[name] = frame
         truth.append(pd.DataFrame({"list": name, "record_id": frame["record_id"], "person": who}))
+    if birth_places is not None:
+        _add_places(rng, people, records, truth, int(birth_places), typo_rate, missing_rate)
     key = people[["given_name", "family_name"]].assign(year=people["date_of_birth"].dt.year)
     settings = {
         "heterogeneity": float(heterogeneity),
@@ -313,6 +328,31 @@ def simulate_case_lists(
     return CaseListPopulation(
         people, records, pd.concat(truth, ignore_index=True), n, {**probs, **settings}
     )
+
+
+def _add_places(
+    rng: np.random.Generator,
+    people: pd.DataFrame,
+    records: dict[str, pd.DataFrame],
+    truth: list[pd.DataFrame],
+    n_places: int,
+    typo_rate: float,
+    missing_rate: float,
+) -> None:
+    """Places of birth for the people and their records (in place), drawn after all else."""
+    pool = _pool(rng, n_places, (2, 3))
+    weights = 1.0 / np.arange(1, n_places + 1)
+    weights /= weights.sum()
+    born_in = np.array(pool, dtype=object)[rng.choice(n_places, size=len(people), p=weights)]
+    people["place_of_birth"] = born_in
+    for frame, who in zip(records.values(), truth, strict=True):
+        place = born_in[who["person"].to_numpy()].copy()
+        wrong = rng.random(len(frame)) < typo_rate / 5
+        place[wrong] = np.array(pool, dtype=object)[
+            rng.choice(n_places, size=int(wrong.sum()), p=weights)
+        ]
+        place[rng.random(len(frame)) < missing_rate] = None
+        frame["place_of_birth"] = place
 
 
 def _record(

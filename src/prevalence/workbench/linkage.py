@@ -70,6 +70,9 @@ class CaseListScenario:
         Name-poor populations, as :func:`~prevalence.simulate.simulate_case_lists` (pools
         of names with Zipf frequencies; fewer years of birth, more namesakes born the same
         year).
+    birth_places : int, optional
+        A place of birth among this many (Zipf frequencies), recorded on the lists,
+        pseudonymised and compared, as :func:`~prevalence.simulate.simulate_case_lists`.
     threshold : float
         The linkage's default threshold.
     """
@@ -84,6 +87,7 @@ class CaseListScenario:
     given_name_pool: int | None = None
     family_name_pool: int | None = None
     birth_years: int = 47
+    birth_places: int | None = None
 
     def __call__(self, rng: np.random.Generator) -> tuple[LinkedCaseLists, float]:
         pop = simulate_case_lists(
@@ -96,6 +100,7 @@ class CaseListScenario:
             given_name_pool=self.given_name_pool,
             family_name_pool=self.family_name_pool,
             birth_years=self.birth_years,
+            birth_places=self.birth_places,
             seed=rng,
         )
         hashed = {
@@ -108,6 +113,7 @@ class CaseListScenario:
                 family_name="family_name",
                 date_of_birth="date_of_birth",
                 sex="sex",
+                place_of_birth=None if self.birth_places is None else "place_of_birth",
             )
             for name, records in pop.records.items()
         }
