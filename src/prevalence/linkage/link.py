@@ -525,9 +525,10 @@ def _refit_m(
     (:func:`_refit_prior`). Hand-written: Splink has no EM over its predictions.
 
     ``scored``: ``match_weight`` and ``gamma_<comparison>`` per row; a row may stand for
-    ``counts`` pairs alike in weight, class and levels (the database groups tens of millions
-    of pairs into some hundred thousand such rows: the weights of equal full names vary with
-    the names' frequency), every sum counting it that often.
+    ``counts`` pairs alike in weight, class and levels, every sum counting it that often (the
+    database groups the scored pairs so: 34 million pairs of 1.44 million synthetic records
+    made 667 rows; more where the weights of equal full names, which vary with the names'
+    frequency, take many values).
 
     Returns lambda per class, the match probabilities and the match weights (log2 odds) of
     the rows.
