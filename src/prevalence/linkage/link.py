@@ -1013,9 +1013,9 @@ def link_case_lists(
         )
         prior = float((lambdas * class_pairs).sum() / n_pairs)
         # the pairs of the groups kept, with their new weights and probabilities
-        kept = groups.loc[group_probability >= _KEEP_PROBABILITY, key].assign(
-            final_weight=group_weight[group_probability >= _KEEP_PROBABILITY],
-            final_probability=group_probability[group_probability >= _KEEP_PROBABILITY],
+        keep = group_probability >= _KEEP_PROBABILITY
+        kept = groups.loc[keep, key].assign(
+            final_weight=group_weight[keep], final_probability=group_probability[keep]
         )
         kept_table = db.register(kept.reset_index(drop=True))
         joined = linker.misc.query_sql(
@@ -1034,7 +1034,6 @@ def link_case_lists(
     row_r = joined["row_r"].to_numpy(dtype=np.int64)
     probability = joined["final_probability"].to_numpy(dtype=float)
     weight = joined["final_weight"].to_numpy(dtype=float)
-    scored = {c: joined[c].to_numpy() for c in ("gamma_name", "gamma_date_of_birth")}
     record_id = records["record"].astype(str).to_numpy()
     pairs = pd.DataFrame(
         {
@@ -1048,8 +1047,8 @@ def link_case_lists(
             "index_r": row_r,
             # the comparison levels behind the probability (Splink's gamma values: -1 a
             # field missing, 0 nothing alike, higher values closer agreement)
-            "name_level": scored["gamma_name"].astype(np.int64),
-            "birth_level": scored["gamma_date_of_birth"].astype(np.int64),
+            "name_level": joined["gamma_name"].to_numpy(dtype=np.int64),
+            "birth_level": joined["gamma_date_of_birth"].to_numpy(dtype=np.int64),
         }
     )
     pairs = pairs.sort_values(["index_l", "index_r"], ignore_index=True)
