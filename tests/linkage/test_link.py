@@ -222,3 +222,34 @@ def test_scoring_in_chunks_gives_the_same_pairs(linked, monkeypatch):
     np.testing.assert_allclose(
         parts["match_probability"], whole["match_probability"], rtol=1e-12, atol=1e-15
     )
+
+
+def test_a_backend_of_the_callers_keeps_no_table_of_the_call(monkeypatch):
+    # a Spark session or a DuckDB connection of the caller's outlives the call: the lists,
+    # scored chunks and kept groups it registered are dropped when it ends, also when it fails
+    import duckdb
+    from splink import DuckDBAPI
+
+    from prevalence.linkage import link as link_module
+
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE mine AS SELECT 1 AS x")  # the caller's own
+    backend = DuckDBAPI(connection=connection)
+    lists = hashed(simulate_case_lists(300, seed=5))
+
+    def ours() -> list[str]:
+        names = connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        # result_df: a view Splink's blocking analysis registers on the connection itself
+        return sorted(n for (n,) in names if n not in ("mine", "result_df"))
+
+    link_case_lists(lists, seed=1, backend=backend)
+    assert ours() == []  # the lists, the chunks, Splink's training and term-frequency tables
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("stopped in the middle")
+
+    monkeypatch.setattr(link_module, "_refit_m", fail)  # after the lists and chunks exist
+    with pytest.raises(RuntimeError, match="stopped in the middle"):
+        link_case_lists(lists, seed=1, backend=backend)
+    assert ours() == []
+    assert connection.execute("SELECT x FROM mine").fetchone() == (1,)

@@ -52,7 +52,7 @@ import math
 import uuid
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -714,6 +714,27 @@ def _register(db: Any, connection: Any, table: pd.DataFrame, name: str, number: 
     return db.register(physical, dataset_display_name=name)
 
 
+def _drop(table: Any) -> None:
+    """Drop a table this call made; a failure to drop it is ignored, so that cleaning up
+    never hides the call's own result or error."""
+    try:
+        table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    except Exception:  # noqa: BLE001 - cleaning up after the call
+        pass
+
+
+def _drop_splink_tables(db: Any, before: set[str]) -> None:
+    """Drop the tables Splink made during the call (blocked pairs, comparison vectors of its
+    training, term-frequency tables), not those it had made before for the caller. Splink
+    records them on its database API (a private attribute: splink>=5.0 pinned)."""
+    for name in set(getattr(db, "_created_tables", ())) - before:
+        try:
+            db.delete_table_from_database(name)
+            db._created_tables.discard(name)
+        except Exception:  # noqa: BLE001 - cleaning up after the call
+            pass
+
+
 def _check_threshold(t: float) -> float:
     if isinstance(t, bool) or not isinstance(t, int | float) or not 0.0 < float(t) <= 1.0:
         raise DataError(f"threshold must be a probability in (0, 1], got {t!r}")
@@ -921,15 +942,20 @@ def link_case_lists(
     if isinstance(backend, str) and backend != "duckdb":
         raise DataError(f"backend must be 'duckdb' or a Splink database API, got {backend!r}")
     db, connection = _duckdb(memory_limit) if backend == "duckdb" else (backend, None)
-    with _quiet_splink(), warnings.catch_warnings():
+    tables: list[Any] = []
+    # every table this call makes is dropped when it ends, whether it succeeds or fails: a
+    # Spark session (or a DuckDB connection of the caller's) outlives the call
+    with _quiet_splink(), warnings.catch_warnings(), ExitStack() as cleanup:
+        cleanup.callback(_drop_splink_tables, db, set(getattr(db, "_created_tables", ())))
         warnings.simplefilter("ignore")  # Splink's own chatter; the checks below speak
         # one list at a time into the database: the compared values (name-part arrays, Bloom
         # words) of every record at once took gigabytes of Python memory at a million records
-        tables = []
         for number, k in enumerate(names):
             rows = np.flatnonzero(list_of == k)
             frame = _comparison_frame(data.iloc[rows], rows, u_bucket[rows], compare_on)
-            tables.append(_register(db, connection, frame, str(k), number))
+            table = _register(db, connection, frame, str(k), number)
+            cleanup.callback(_drop, table)
+            tables.append(table)
             del frame
         tf_full_name = _full_name_frequencies(data)
         # from here on only the records' list, identifier and kept columns are needed
@@ -943,9 +969,9 @@ def link_case_lists(
             [block_on("family_name", "birth_date")], recall=0.7
         )
         _estimate_u_from_unlike_pairs(linker, tables, settings_for, ("name", "date_of_birth"))
-        linker.table_management.register_term_frequency_lookup(
-            db.register(tf_full_name), "full_name"
-        )
+        tf_table = db.register(tf_full_name)
+        cleanup.callback(_drop, tf_table)
+        linker.table_management.register_term_frequency_lookup(tf_table, "full_name")
         if places:  # the share of records born in each place (Splink counts them)
             linker.table_management.compute_tf_table("birth_place")
         _hold_equality_m(linker)
@@ -986,13 +1012,15 @@ def link_case_lists(
                     threshold_match_probability=1e-5,
                     warning_mode="never",
                 )
-                parts.append(
-                    linker.misc.query_sql(
+                try:
+                    part = linker.misc.query_sql(
                         f"SELECT {', '.join(wanted)} FROM {predicted.physical_name}",
                         output_type="splink_df",
                     )
-                )
-                predicted.drop_table_from_database_and_remove_from_cache()
+                finally:
+                    _drop(predicted)
+                cleanup.callback(_drop, part)
+                parts.append(part)
         scored_sql = " UNION ALL ".join(f"SELECT * FROM {part.physical_name}" for part in parts)
         key = ["match_weight", "pair_class", *levels]
         groups = linker.misc.query_sql(
@@ -1018,6 +1046,7 @@ def link_case_lists(
             final_weight=group_weight[keep], final_probability=group_probability[keep]
         )
         kept_table = db.register(kept.reset_index(drop=True))
+        cleanup.callback(_drop, kept_table)
         joined = linker.misc.query_sql(
             "SELECT s.row_l, s.row_r, k.final_probability, k.final_weight, "
             "s.gamma_name, s.gamma_date_of_birth "
@@ -1025,11 +1054,6 @@ def link_case_lists(
             + " AND ".join(f"s.{c} = k.{c}" for c in key),
             output_type="pandas",
         )
-        kept_table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-        for part in parts:
-            part.drop_table_from_database_and_remove_from_cache()
-        for table in tables:  # a Spark session outlives the call: leave nothing behind
-            table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     row_l = joined["row_l"].to_numpy(dtype=np.int64)
     row_r = joined["row_r"].to_numpy(dtype=np.int64)
     probability = joined["final_probability"].to_numpy(dtype=float)
