@@ -55,7 +55,9 @@ def _exact_quantiles(d, p, log_prior_m, qs):
 
 def _fixed_theta_draws(d, K, log_prior_m, log_lam, nu, draws, seed):
     out = _sspse_chain(d, K, log_prior_m, 3.0, 1.0, 2.0, 3.0, log_lam, nu, 0.1, 0.15, 0,
-                       2000, draws, 1, seed, 0)  # fmt: skip
+                       2000, draws, 1, seed, 0, False, d, np.zeros(d.size, dtype=np.int64),
+                       np.zeros(d.size), 1, np.ones((K, 1)), np.zeros(3), np.zeros(3), 1.0,
+                       1.0)  # fmt: skip
     return out[0]
 
 
@@ -348,3 +350,30 @@ def test_sspse_takes_the_prior_by_mode_or_quartiles():
         assert text in est.details["size_prior"]
     with pytest.raises(DataError, match="got 2 of the first three"):
         SSPSE("degree", median_size=900, mode_size=800)
+
+
+def test_negative_binomial_prior_on_n_has_the_stated_mean_and_sd():
+    # sspse 1.1.0-6 documents this prior but its dsizeprior fails for it ("'prob' and 'mu'
+    # both specified"): checked against its definition instead, with the truncation at n
+    # negligible
+    w = size_prior_weights(100, mean=1500, sd=600, kind="nbinom", maximum=20_000)
+    N = 100 + np.arange(w.size)
+    p = np.exp(w)
+    assert p.sum() == pytest.approx(1.0)
+    mean = float(p @ N)
+    assert mean == pytest.approx(1500, rel=1e-3)
+    assert math.sqrt(float(p @ (N - mean) ** 2)) == pytest.approx(600, rel=1e-3)
+    default = size_prior_weights(100, mean=1500, kind="nbinom")  # sd = mean, to 99.5%
+    assert np.exp(default).sum() == pytest.approx(1.0)
+    with pytest.raises(DataError, match="sd\\^2 > mean"):
+        size_prior_weights(100, mean=1500, sd=30, kind="nbinom")
+    with pytest.raises(DataError, match="mean > the sample size"):
+        size_prior_weights(100, mean=50, kind="nbinom")
+    est = _quiet(
+        SSPSE("degree", size_prior="nbinom", mean_size=1000, sd_size=500, draws=100, chains=1,
+              seed=1),
+        _successive_sample(),
+    )  # fmt: skip
+    assert est.details["size_prior"].startswith("negative binomial, mean 1000, sd 500")
+    with pytest.raises(DataError, match="needs mean_size"):
+        SSPSE("degree", size_prior="nbinom")

@@ -229,7 +229,15 @@ class SSPSEDetails(TypedDict):
     diagnostics : mapping
         R-hat and effective sample sizes of N (:func:`prevalence.core.mcmc`).
     idata : arviz.InferenceData
-        The draws of N and of the degree distribution's mean and sd, by chain.
+        The draws of N and of the degree distribution's mean and sd, by chain (with
+        ``visibility``: also of the recruitment coefficients and the measurement scale).
+    visibility : mapping, optional
+        With ``visibility=True``: the measurement and recruitment model (``optimism``,
+        ``overdispersion``, ``coupons``, ``recruit_time``, the posterior medians of
+        ``measurement_scale``, ``beta_0``, ``beta_t``, ``beta_u``, and their priors).
+    visibilities : ndarray, optional
+        With ``visibility=True``: each respondent's posterior median visibility, in the
+        data's row order (``sspse``'s ``visibilities``; usable as the size in RDS weights).
     """
 
     std_error: float
@@ -244,3 +252,5 @@ class SSPSEDetails(TypedDict):
     acceptance_rate: float
     diagnostics: Mapping[str, Any]
     idata: Any
+    visibility: NotRequired[Mapping[str, Any]]
+    visibilities: NotRequired[np.ndarray]

@@ -39,6 +39,7 @@ __all__ = [
     "ScaleUpScenario",
     "RDSScenario",
     "SuccessiveSampleScenario",
+    "VisibilitySampleScenario",
     "cmp_probabilities",
 ]
 
@@ -440,13 +441,69 @@ class SuccessiveSampleScenario:
             w = np.exp(w - w.max())
             self._size_p = w / w.sum()
 
-    def __call__(self, rng: np.random.Generator) -> tuple[pd.DataFrame, float]:
+    def _draw_size(self, rng: np.random.Generator) -> int:
+        """The population size: ``size``, or a draw from ``size_log_weights``."""
         if self.size is not None:
-            N = int(self.size)
-        else:
-            N = self.sample_size + int(rng.choice(self._size_p.size, p=self._size_p))
+            return int(self.size)
+        return self.sample_size + int(rng.choice(self._size_p.size, p=self._size_p))
+
+    def __call__(self, rng: np.random.Generator) -> tuple[pd.DataFrame, float]:
+        N = self._draw_size(rng)
         degree = 1 + rng.choice(self.max_degree, size=N, p=self._degree_p)
         # successive sampling proportional to degree is the order of Exp(1) / degree
         keys = rng.exponential(size=N) / degree
         order = np.argsort(keys)[: self.sample_size]
         return pd.DataFrame({"degree": degree[order]}), float(N)
+
+
+@dataclass
+class VisibilitySampleScenario(SuccessiveSampleScenario):
+    """SS-PSE's measurement-error model as a scenario (``SSPSE(visibility=True)``): every unit
+    has a visibility (Conway-Maxwell-Poisson, capped at ``K``), the sample is drawn
+    successively with probability proportional to visibility, each respondent reports a
+    degree around their visibility (negative binomial with mean the visibility and variance
+    ``overdispersion`` times it, localised by ``exp(-|degree - visibility| / scale)``) and
+    recruits a Poisson number of others with log rate ``beta[0] + beta[1] log(position) +
+    beta[2] log(visibility)``, at most ``coupons``. The data have ``degree``, ``recruits``
+    and the true ``visibility``; the truth is ``N``.
+
+    Examples
+    --------
+    >>> scenario = VisibilitySampleScenario(100, size=400, log_lambda=np.log(8.0))
+    >>> data, truth = scenario(np.random.default_rng(1))
+    >>> list(data.columns), int(data["recruits"].max()) <= 2, truth
+    (['degree', 'recruits', 'visibility'], True, 400.0)
+    """
+
+    K: int = 35
+    overdispersion: float = 15.0
+    scale: float = 2.0
+    beta: tuple[float, float, float] = (-0.5, -0.1, 0.5)
+    coupons: int = 2
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        from ..network.sspse import reported_degree_probabilities
+
+        if self.overdispersion <= 1.0 or self.scale <= 0.0 or self.coupons < 1 or self.K < 2:
+            raise DataError(
+                "VisibilitySampleScenario needs overdispersion > 1, scale > 0, coupons >= 1 "
+                f"and K >= 2, got {self.overdispersion}, {self.scale}, {self.coupons}, {self.K}"
+            )
+        probabilities = reported_degree_probabilities(
+            self.K, 10 * self.K, self.overdispersion, scale=self.scale
+        )
+        self._reported_cdf = np.cumsum(probabilities, axis=1)
+
+    def __call__(self, rng: np.random.Generator) -> tuple[pd.DataFrame, float]:
+        N = self._draw_size(rng)
+        visibility = np.minimum(1 + rng.choice(self.max_degree, size=N, p=self._degree_p), self.K)
+        keys = rng.exponential(size=N) / visibility  # successive sampling by visibility
+        u = visibility[np.argsort(keys)[: self.sample_size]]
+        cdf = self._reported_cdf[u - 1]
+        reported = 1 + (cdf < rng.random(u.size)[:, None]).sum(axis=1)
+        position = np.arange(1.0, u.size + 1.0)
+        rate = np.exp(self.beta[0] + self.beta[1] * np.log(position) + self.beta[2] * np.log(u))
+        recruits = np.minimum(rng.poisson(rate), self.coupons)
+        data = pd.DataFrame({"degree": reported, "recruits": recruits, "visibility": u})
+        return data, float(N)

@@ -15,7 +15,12 @@ from typing import Any
 import pandas as pd
 
 from ..network import RDS, SSPSE, GeneralizedScaleUp, ScaleUp, size_prior_weights
-from ..simulate.network import RDSScenario, ScaleUpScenario, SuccessiveSampleScenario
+from ..simulate.network import (
+    RDSScenario,
+    ScaleUpScenario,
+    SuccessiveSampleScenario,
+    VisibilitySampleScenario,
+)
 from .study import study
 
 __all__ = ["KNOWN_SIZES", "scaleup_study", "rds_study", "sspse_study"]
@@ -151,6 +156,13 @@ SSPSE_SAMPLE = 400
 SSPSE_PRIOR = (1000, 4000)
 
 
+#: The estimator's settings for a sample drawn by the measurement-error model: the numbers
+#: of recruits as simulated (no tree), the reported degrees already on the visibility scale.
+VISIBILITY_SETTINGS: dict[str, Any] = dict(
+    visibility=True, recruits="recruits", include_tree=False, optimism=1.0
+)
+
+
 def _sspse_scenarios() -> dict[str, tuple[Any, tuple[float, int]]]:
     """Scenario and the prior the estimator is given (median and largest size)."""
     model: dict[str, Any] = dict(log_lambda=math.log(1.5), nu=0.2)
@@ -180,6 +192,11 @@ def _sspse_scenarios() -> dict[str, tuple[Any, tuple[float, int]]]:
             RDSScenario(**network),
             (RDS_POPULATION // 2, 2 * RDS_POPULATION),
         ),
+        # SSPSE(visibility=True) on its own model
+        "measurement model holds, N from the prior": (
+            VisibilitySampleScenario(SSPSE_SAMPLE, size_log_weights=prior, **model),
+            SSPSE_PRIOR,
+        ),
     }
 
 
@@ -197,15 +214,18 @@ def sspse_study(
     size drawn from the prior the estimator is given (where a Bayesian interval covers at its
     level on average over the replicates), at fixed sizes, and on RDS samples recruited
     through a simulated network (not a successive sample) with a prior centred on the truth or
-    at half of it. One summary row per scenario; ``scenarios`` picks some by name."""
-    chosen = _sspse_scenarios()
-    if scenarios is not None:
-        chosen = {name: chosen[name] for name in scenarios}
+    at half of it, and ``SSPSE(visibility=True)`` on samples from its measurement-error model
+    (:class:`~prevalence.simulate.network.VisibilitySampleScenario`). One summary row per
+    scenario; ``scenarios`` picks some by name (each keeps its own seed)."""
+    every = _sspse_scenarios()
+    chosen = every if scenarios is None else {name: every[name] for name in scenarios}
     rows = []
-    for k, (name, (scenario, (median, maximum))) in enumerate(chosen.items()):
+    for name, (scenario, (median, maximum)) in chosen.items():
+        k = list(every).index(name)  # each scenario's seed, whichever are run
+        extra = VISIBILITY_SETTINGS if isinstance(scenario, VisibilitySampleScenario) else {}
         estimator = SSPSE(
             "degree", median_size=median, max_size=maximum, draws=draws, chains=chains,
-            thin=thin, warmup=1000,
+            thin=thin, warmup=1000, **extra,
         )  # fmt: skip
         res = study(
             {"SS-PSE": estimator}, {name: scenario}, replicates, seed=seed + 1000 * k,
