@@ -94,6 +94,18 @@ def _log_scale_prior(variance: float, df: float, scale0: float) -> float:  # pra
 
 
 @nb.njit(cache=True)
+def _tuned_step(step: float, accepted: float, proposed: float, high: float) -> float:
+    """A random-walk step after an adaptation window of warm-up: smaller by 0.7 where
+    fewer than 20% of the proposals were accepted, larger by 1.3 where more than ``high``."""
+    rate = accepted / proposed
+    if rate < 0.2:
+        return step * 0.7
+    if rate > high:
+        return step * 1.3
+    return step
+
+
+@nb.njit(cache=True)
 def _log_prior_theta(
     p: np.ndarray, mu0: float, df_mu: float, sigma0: float, df_sigma: float
 ) -> float:  # pragma: no cover
@@ -364,11 +376,7 @@ def _sspse_chain(
                 accepted += 1
                 window_accepted += 1
         if step < warmup and window_proposed >= 100:
-            rate_now = window_accepted / window_proposed
-            if rate_now < 0.2:
-                scale *= 0.7
-            elif rate_now > 0.4:
-                scale *= 1.3
+            scale = _tuned_step(scale, window_accepted, window_proposed, 0.4)
             window_accepted = 0
             window_proposed = 0
         # 1b. N by births and deaths of unseen units with r summed out: the target of
@@ -438,11 +446,7 @@ def _sspse_chain(
                     for k in range(K):
                         unseen[k] -= removed[k]
         if step < warmup and jump_proposed >= 100:
-            rate_now = jump_accepted / jump_proposed
-            if rate_now < 0.2:
-                jump_share *= 0.7
-            elif rate_now > 0.4:
-                jump_share = min(jump_share * 1.3, 0.9)
+            jump_share = min(_tuned_step(jump_share, jump_accepted, jump_proposed, 0.4), 0.9)
             jump_accepted = 0
             jump_proposed = 0
         # r given every size (the births and deaths changed them)
@@ -592,18 +596,12 @@ def _sspse_chain(
             if step < warmup and scale_window[1] >= 50:
                 for c in range(3):
                     if beta_window[c, 1] > 0:
-                        rate_now = beta_window[c, 0] / beta_window[c, 1]
-                        if rate_now < 0.2:
-                            beta_step[c] *= 0.7
-                        elif rate_now > 0.5:
-                            beta_step[c] *= 1.3
+                        beta_step[c] = _tuned_step(
+                            beta_step[c], beta_window[c, 0], beta_window[c, 1], 0.5
+                        )
                     beta_window[c, 0] = 0
                     beta_window[c, 1] = 0
-                rate_now = scale_window[0] / scale_window[1]
-                if rate_now < 0.2:
-                    scale_step *= 0.7
-                elif rate_now > 0.5:
-                    scale_step *= 1.3
+                scale_step = _tuned_step(scale_step, scale_window[0], scale_window[1], 0.5)
                 scale_window[0] = 0
                 scale_window[1] = 0
         # 4. r given every size
@@ -848,6 +846,18 @@ def _size_prior_weights(
     w = log_weights(beta, top)
     w -= w.max()
     return w - math.log(np.exp(w).sum())
+
+
+def _whole_numbers(frame: pd.DataFrame, column: str, rule: str) -> np.ndarray:
+    """A column of whole numbers >= 0 as integers, or an error naming its first bad row."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
+    if bad.size:
+        raise DataError(
+            f"column {column!r} row {frame.index[bad[0]]!r}: {rule}, got "
+            f"{frame[column].iloc[bad[0]]!r}"
+        )
+    return values.astype(np.int64)
 
 
 class SSPSE(Estimator):
@@ -1127,30 +1137,18 @@ class SSPSE(Estimator):
         return frame, rows
 
     def _degrees(self, frame: pd.DataFrame) -> np.ndarray:
-        values = pd.to_numeric(frame[self.degree], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
-        if bad.size:
-            raise DataError(
-                f"column {self.degree!r} row {frame.index[bad[0]]!r}: degrees must be whole "
-                f"numbers >= 0, got {frame[self.degree].iloc[bad[0]]!r}"
-            )
+        values = _whole_numbers(frame, self.degree, "degrees must be whole numbers >= 0")
         if values.size < 10:
             raise DataError(f"SSPSE needs at least 10 respondents, got {values.size}")
-        return np.maximum(values, 1.0).astype(np.int64)  # a degree of 0 counts as 1 (sspse)
+        return np.maximum(values, 1)  # a degree of 0 counts as 1 (sspse)
 
     def _measurement(self, frame: pd.DataFrame, raw: np.ndarray) -> dict[str, Any]:
         """The inputs of the measurement and recruitment model: the reported degrees on the
         visibility scale, the recruits, the log times, the coupons."""
         if self.recruits is not None:
-            given = pd.to_numeric(frame[self.recruits], errors="coerce").to_numpy(dtype=float)
-            bad = np.flatnonzero(~np.isfinite(given) | (given < 0) | (given != np.round(given)))
-            if bad.size:
-                raise DataError(
-                    f"column {self.recruits!r} row {frame.index[bad[0]]!r}: the number of "
-                    f"recruits must be a whole number >= 0, got "
-                    f"{frame[self.recruits].iloc[bad[0]]!r}"
-                )
-            recruits = given.astype(np.int64)
+            recruits = _whole_numbers(
+                frame, self.recruits, "the number of recruits must be a whole number >= 0"
+            )
             ties = recruits
             source = f"column {self.recruits!r}"
         else:
@@ -1219,25 +1217,20 @@ class SSPSE(Estimator):
         frame, rows = self._frame(data)
         raw = self._degrees(frame)
         n = raw.size
-        if self.visibility:
-            model = self._measurement(frame, raw)
-            reported = model["reported"]
-            K = (
-                int(self.K)
-                if self.K is not None
-                else max(35, int(round(np.quantile(reported, 0.95))))
-            )
-            d = np.minimum(reported, K)  # the visibilities' starting values
+        # with visibility, the reported degrees on the visibility scale start the visibilities
+        model = self._measurement(frame, raw) if self.visibility else None
+        sizes = raw if model is None else model["reported"]
+        K = int(self.K) if self.K is not None else max(35, int(round(np.quantile(sizes, 0.95))))
+        d = np.minimum(sizes, K)
+        if model is None:
+            reported, recruits = d, np.zeros(n, dtype=np.int64)
+            log_time, nb_prob, coupons = np.zeros(n), np.ones((K, 1)), 1
+        else:
+            reported, recruits = sizes, model["recruits"]
+            log_time, coupons = model["log_time"], model["coupons"]
             nb_prob = reported_degree_probabilities(
                 K, max(10 * K, int(reported.max())), self.overdispersion
             )
-            recruits, log_time = model["recruits"], model["log_time"]
-            coupons = model["coupons"]
-        else:
-            K = int(self.K) if self.K is not None else max(35, int(round(np.quantile(raw, 0.95))))
-            d = np.minimum(raw, K)
-            reported, recruits = d, np.zeros(n, dtype=np.int64)
-            log_time, nb_prob, coupons = np.zeros(n), np.ones((K, 1)), 1
         beta_mean = np.array(self.recruitment_prior_mean)
         beta_sd = np.array(self.recruitment_prior_sd)
         if self.prior_weights is not None:
@@ -1354,7 +1347,7 @@ class SSPSE(Estimator):
             "diagnostics": convergence_diagnostics(**diag),
             "idata": idata,
         }
-        if self.visibility:
+        if model is not None:
             # each respondent's posterior median visibility, back in the data's row order
             cdf = np.cumsum(vis_counts, axis=1)
             median = 1 + (cdf < 0.5 * cdf[:, -1:]).sum(axis=1)
