@@ -18,7 +18,7 @@ import pytest
 
 from prevalence import DataError, DataWarning
 from prevalence.linkage import link_case_lists, pseudonymise
-from prevalence.linkage.link import _full_name_frequencies, _one_record_per_list
+from prevalence.linkage.link import _full_name_frequencies_sql, _one_record_per_list
 from prevalence.simulate import NAME_POOR, simulate_case_lists
 
 from .conftest import FIELDS, SECRET
@@ -64,10 +64,18 @@ def test_full_name_frequency_is_the_product_of_the_name_shares():
             "family_name": ["x", "y", "x", "x", "z", "x"],
         }
     )
-    frame["full_name"] = frame["given_name"] + "|" + frame["family_name"]
-    tf = _full_name_frequencies(frame).set_index("full_name")["tf_full_name"]
-    assert tf["a|x"] == pytest.approx(3 / 5 * 4 / 6)  # shares among records giving the name
-    assert tf["b|z"] == pytest.approx(2 / 5 * 1 / 6)
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.register("one", frame.iloc[:4])
+    connection.register("two", frame.iloc[4:])  # the lists, each a table of the database
+    tf = (
+        connection.execute(_full_name_frequencies_sql(["one", "two"]))
+        .df()
+        .set_index("full_name")["tf_full_name"]
+    )
+    assert tf["a|x"] == 3 / 5 * (4 / 6)  # shares among records giving the name
+    assert tf["b|z"] == 2 / 5 * (1 / 6)
     assert len(tf) == 4  # one row per full name, none for a missing given name
 
 

@@ -206,3 +206,66 @@ def test_a_workbench_scenario_with_places():
     assert linked.linkage.parameters["places_of_birth_compared"] is True
     plain, _ = CaseListScenario(400)(np.random.default_rng(3))
     assert plain.linkage.parameters["places_of_birth_compared"] is False
+
+
+def _same_linkage(a, b):
+    pd.testing.assert_frame_equal(a.records, b.records)
+    key = ["record_l", "record_r", "list_l", "list_r", "index_l", "index_r"]
+    pd.testing.assert_frame_equal(a.pairs[key], b.pairs[key])
+    # DuckDB's parallel sums differ in the last bits from run to run (up to 3e-15 measured)
+    np.testing.assert_allclose(
+        a.pairs["match_probability"], b.pairs["match_probability"], rtol=1e-12, atol=1e-14
+    )
+    np.testing.assert_array_equal(a.people(), b.people())
+
+
+def test_lists_read_from_parquet_files_link_as_the_frames_do(tmp_path, monkeypatch):
+    """Lists larger than memory are given as parquet files (#35): read a batch at a time into
+    the database, they give the same records, pairs and probabilities as the same lists
+    given as DataFrames; a list may be a directory of several files, and the batches may
+    split a file anywhere."""
+    from prevalence.linkage import link as link_module
+
+    pop = simulate_case_lists(900, seed=8, birth_places=60)
+    lists = hashed(pop)
+    in_memory = link_case_lists(lists, seed=3)
+    files = {}
+    for k, (name, frame) in enumerate(lists.items()):
+        if k == 1:  # a directory of three files, read in the order of their names
+            folder = tmp_path / name
+            folder.mkdir()
+            for part, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
+                frame.iloc[rows].to_parquet(folder / f"part-{part}.parquet")
+            files[name] = folder
+        else:
+            files[name] = str(tmp_path / f"{name}.parquet")
+            frame.to_parquet(files[name])
+    monkeypatch.setattr(link_module, "_RECORDS_PER_BATCH", 97)  # several batches per file
+    _same_linkage(in_memory, link_case_lists(files, seed=3))
+    # frames and files mixed, in a sequence
+    mixed = [lists["police"], *list(files.values())[1:]]
+    _same_linkage(in_memory, link_case_lists(mixed, seed=3))
+
+
+def test_bad_parquet_inputs(tmp_path):
+    pop = simulate_case_lists(100, seed=1)
+    lists = hashed(pop, places=False)
+    lists["police"].to_parquet(tmp_path / "police.parquet")
+    lists["ngo"].drop(columns="name_bloom").to_parquet(tmp_path / "ngo.parquet")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.parquet").write_text("not parquet")
+    lists["shelter"].iloc[:0].to_parquet(tmp_path / "none.parquet")
+    police = tmp_path / "police.parquet"
+    cases = [
+        (tmp_path / "missing.parquet", r"list 1 \(.*missing.parquet\): no such file"),
+        (tmp_path / "empty", r"list 1 \(.*empty\) is a directory without .parquet files"),
+        (tmp_path / "notes.parquet", "notes.parquet is not a readable parquet file"),
+        (tmp_path / "ngo.parquet", r"ngo.parquet lacks the columns \['name_bloom'\]"),
+        (tmp_path / "none.parquet", r"list 1 \(.*none.parquet\) has no records"),
+        (3.5, "list 1 is a float, not a pseudonymised DataFrame or the path"),
+    ]
+    for bad, message in cases:
+        with pytest.raises(DataError, match=message):
+            link_case_lists([police, bad])
+    with pytest.raises(DataError, match="a sequence or mapping of pseudonymised lists"):
+        link_case_lists(police)

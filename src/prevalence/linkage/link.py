@@ -49,11 +49,15 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -642,7 +646,7 @@ def _comparison_frame(
     return frame
 
 
-def _full_name_frequencies(data: pd.DataFrame) -> pd.DataFrame:
+def _full_name_frequencies_sql(tables: Sequence[str]) -> str:
     """How common each full name is, for Splink's term-frequency adjustment of the level
     "both names equal": the share of records with its given name times the share with its
     family name.
@@ -659,17 +663,32 @@ def _full_name_frequencies(data: pd.DataFrame) -> pd.DataFrame:
     is very rare (1e-7 on those lists, as the pairs of random records show), "Ana Min" where
     a fifth of people are Ana and a sixth Min is common (0.05). Frequencies of the hashes are
     those of the names, so this works on pseudonymised lists. Hand-written: Splink's own
-    table counts the full name's records.
+    table counts the full name's records. In SQL, so that the lists never need to sit in
+    Python (the same divisions and products as in numpy, so the same values).
     """
-    given = data["given_name"].value_counts(normalize=True)
-    family = data["family_name"].value_counts(normalize=True)
-    both = data[["given_name", "family_name"]].dropna().drop_duplicates()
-    both = both.assign(full_name=both["given_name"] + "|" + both["family_name"])
-    tf = (
-        given.reindex(both["given_name"]).to_numpy()
-        * family.reindex(both["family_name"]).to_numpy()
+    names = " UNION ALL ".join(f"SELECT given_name, family_name FROM {t}" for t in tables)
+    return f"""
+    WITH names AS ({names}),
+    given AS (
+        SELECT given_name, CAST(count(*) AS DOUBLE)
+            / (SELECT CAST(count(given_name) AS DOUBLE) FROM names) AS share
+        FROM names WHERE given_name IS NOT NULL GROUP BY given_name
+    ),
+    family AS (
+        SELECT family_name, CAST(count(*) AS DOUBLE)
+            / (SELECT CAST(count(family_name) AS DOUBLE) FROM names) AS share
+        FROM names WHERE family_name IS NOT NULL GROUP BY family_name
+    ),
+    both_names AS (
+        SELECT DISTINCT given_name, family_name FROM names
+        WHERE given_name IS NOT NULL AND family_name IS NOT NULL
     )
-    return pd.DataFrame({"full_name": both["full_name"].to_numpy(), "tf_full_name": tf})
+    SELECT concat(b.given_name, '|', b.family_name) AS full_name,
+        g.share * f.share AS tf_full_name
+    FROM both_names AS b
+    JOIN given AS g ON b.given_name = g.given_name
+    JOIN family AS f ON b.family_name = f.family_name
+    """
 
 
 def _duckdb(memory_limit: str | None) -> tuple[Any, Any]:
@@ -697,21 +716,90 @@ def _duckdb(memory_limit: str | None) -> tuple[Any, Any]:
     return DuckDBAPI(connection=connection), connection
 
 
-def _register(db: Any, connection: Any, table: pd.DataFrame, name: str, number: int) -> Any:
-    """One list as an input table of Splink. On the DuckDB connection made here, the records
-    are copied into a table of DuckDB's own (under its memory limit, spilled beyond it), so
-    that Python need not keep them: registered as a view, as Splink does, the pandas frame
-    (a gigabyte of hashes at a million records) would stay alive throughout."""
-    if connection is None:  # a backend of the caller's (Spark): names of this call's own
-        token = uuid.uuid4().hex[:12]
-        return db.register(
-            table, dataset_display_name=name, table_name=f"__prevalence_{token}_{number}"
-        )
-    view, physical = f"__prevalence_view_{number}", f"__prevalence_list_{number}"
-    connection.register(view, table)
-    connection.execute(f"CREATE TABLE {physical} AS SELECT * FROM {view}")
-    connection.unregister(view)
-    return db.register(physical, dataset_display_name=name)
+def _arrow_schema(records: pd.DataFrame, compare_on: Sequence[str], places: bool) -> Any:
+    """The columns of a prepared list (:func:`_comparison_frame`) with fixed types, so that
+    every batch of a list lands in one table whatever its values (a batch whose sex is all
+    missing must not decide the column's type)."""
+    import pyarrow as pa
+
+    text = pa.large_string()
+
+    def kept(column: str) -> Any:
+        if column not in records.columns:
+            return text
+        field = pa.Schema.from_pandas(records[[column]], preserve_index=False).field(column)
+        return text if pa.types.is_null(field.type) else field.type
+
+    fields = [
+        ("unique_id", text),
+        ("row", pa.int64()),
+        *((c, text) for c in ("given_name", "family_name", "full_name")),
+        *((c, text) for c in ("family_phonetic", "given_phonetic")),
+        ("name_parts", pa.list_(text)),
+        ("phonetic_parts", pa.list_(text)),
+        *((f"bloom{k}", pa.int64()) for k in range(_WORDS)),
+        ("bloom_bits", pa.int64()),
+        ("birth_date", text),
+        ("birth_year_month", text),
+        ("birth_year", pa.float64()),
+        ("sex", kept("sex")),
+        *((("birth_place", text),) if places else ()),
+        *((f"cmp_{c}", kept(c)) for c in compare_on),
+        ("u_bucket", pa.int64()),
+    ]
+    return pa.schema(fields)
+
+
+def _register(
+    db: Any,
+    connection: Any,
+    frames: Iterator[pd.DataFrame],
+    schema: Any,
+    name: str,
+    number: int,
+    cleanup: ExitStack,
+) -> Any:
+    """One list, prepared a batch at a time, as an input table of Splink.
+
+    On the DuckDB connection made here each batch is appended to a table of DuckDB's own
+    (under its memory limit, spilled beyond it), so that Python never holds a whole list's
+    compared values: registered as a view, as Splink does, the pandas frame (a gigabyte of
+    hashes at a million records) would stay alive throughout. On Spark the batches are
+    written as parquet files in a temporary directory (removed when the call ends) that Spark
+    reads; it must be one the executors see (local mode, or ``TMPDIR`` on a shared disk).
+    Another backend of the caller's gets the list as one frame.
+    """
+    import pyarrow as pa
+
+    def arrow(frame: pd.DataFrame) -> Any:
+        return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+    if connection is not None:
+        view, physical = f"__prevalence_view_{number}", f"__prevalence_list_{number}"
+        made = False
+        for frame in frames:
+            connection.register(view, arrow(frame))
+            if made:
+                connection.execute(f"INSERT INTO {physical} SELECT * FROM {view}")
+            else:
+                connection.execute(f"CREATE TABLE {physical} AS SELECT * FROM {view}")
+                made = True
+            connection.unregister(view)
+        return db.register(physical, dataset_display_name=name)
+    # a backend of the caller's: table names of this call's own
+    table_name = f"__prevalence_{uuid.uuid4().hex[:12]}_{number}"
+    spark = getattr(db, "spark", None)
+    if spark is not None and hasattr(spark, "read"):
+        import pyarrow.parquet as pq
+
+        folder = Path(tempfile.mkdtemp(prefix="prevalence-list-"))
+        cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+        for part, frame in enumerate(frames):
+            pq.write_table(arrow(frame), folder / f"part-{part:05d}.parquet")
+        table = spark.read.parquet(str(folder))
+        return db.register(table, dataset_display_name=name, table_name=table_name)
+    whole = pd.concat(list(frames), ignore_index=True)
+    return db.register(whole, dataset_display_name=name, table_name=table_name)
 
 
 def _drop(table: Any) -> None:
@@ -754,26 +842,138 @@ def _quiet_splink() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _checked_lists(lists: Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    frames = list(lists.values()) if isinstance(lists, Mapping) else list(lists)
-    if len(frames) < 1:
-        raise DataError("link_case_lists needs at least one pseudonymised list")
-    for k, frame in enumerate(frames):
-        if not isinstance(frame, pd.DataFrame):
-            raise DataError(f"list {k} is a {type(frame).__name__}, not a pseudonymised DataFrame")
-        missing = [c for c in _REQUIRED if c not in frame.columns]
+#: Records per batch when a list is read and prepared for the database: the compared values of
+#: a batch (name-part arrays, Bloom words) take a few hundred MB, never those of a whole list.
+_RECORDS_PER_BATCH = 250_000
+
+#: Columns of a pseudonymised list that only the comparisons need (not kept in the result).
+_COMPARED_ONLY = (*HASHED_FIELDS[1:], "birth_place", "key_check")
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One input of :func:`link_case_lists`: a pseudonymised DataFrame, or parquet files that
+    are read a batch at a time (so that lists larger than memory never sit in Python)."""
+
+    label: str
+    frame: pd.DataFrame | None
+    files: tuple[Path, ...]
+    columns: tuple[str, ...]
+    n_records: int
+
+    def batches(self, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """The source's records in order, ``columns`` only, at most
+        :data:`_RECORDS_PER_BATCH` at a time."""
+        wanted = [c for c in columns if c in self.columns]
+        if self.frame is not None:
+            for start in range(0, len(self.frame), _RECORDS_PER_BATCH):
+                yield self.frame.iloc[start : start + _RECORDS_PER_BATCH][wanted]
+            return
+        import pyarrow.parquet as pq
+
+        for path in self.files:
+            with pq.ParquetFile(path) as file:
+                for batch in file.iter_batches(batch_size=_RECORDS_PER_BATCH, columns=wanted):
+                    yield batch.to_pandas()
+
+
+def _parquet_source(k: int, location: str | os.PathLike[str]) -> _Source:
+    """Parquet files of one input: a file, or a directory of ``*.parquet`` files (read in
+    the order of their names)."""
+    import pyarrow.parquet as pq
+
+    path = Path(location)
+    label = f"list {k} ({path})"
+    if path.is_dir():
+        files = tuple(sorted(path.glob("*.parquet")))
+        if not files:
+            raise DataError(f"{label} is a directory without .parquet files")
+    elif path.is_file():
+        files = (path,)
+    else:
+        raise DataError(f"{label}: no such file or directory")
+    columns: list[str] = []
+    n_records = 0
+    for file in files:
+        try:
+            meta = pq.read_metadata(file)
+            names = pq.read_schema(file).names
+        except Exception as exc:  # noqa: BLE001 - any unreadable file: say which
+            raise DataError(
+                f"{label}: {file.name} is not a readable parquet file ({exc})"
+            ) from None
+        n_records += meta.num_rows
+        columns += [c for c in names if c not in columns and not c.startswith("__index")]
+        missing = [c for c in _REQUIRED if c not in names]
         if missing:
             raise DataError(
-                f"list {k} lacks the columns {missing}: give the output of pseudonymise()"
+                f"{label}: {file.name} lacks the columns {missing}: give the output of "
+                "pseudonymise()"
             )
-        if len(frame) == 0:
-            raise DataError(f"list {k} has no records")
-    data = pd.concat(frames, ignore_index=True)
-    checks = data.groupby("list")["key_check"].unique()
-    several = {name: list(v) for name, v in checks.items() if len(v) > 1}
+    return _Source(label, None, files, tuple(columns), n_records)
+
+
+def _sources(lists: Any) -> list[_Source]:
+    """The inputs as sources, each checked for the pseudonymised columns and for records."""
+    if isinstance(lists, pd.DataFrame | str | os.PathLike):
+        raise DataError(
+            "lists must be a sequence or mapping of pseudonymised lists (DataFrames or parquet "
+            "files), one per list"
+        )
+    items = list(lists.values()) if isinstance(lists, Mapping) else list(lists)
+    if len(items) < 1:
+        raise DataError("link_case_lists needs at least one pseudonymised list")
+    sources = []
+    for k, item in enumerate(items):
+        if isinstance(item, str | os.PathLike):
+            source = _parquet_source(k, item)
+        elif isinstance(item, pd.DataFrame):
+            missing = [c for c in _REQUIRED if c not in item.columns]
+            if missing:
+                raise DataError(
+                    f"list {k} lacks the columns {missing}: give the output of pseudonymise()"
+                )
+            source = _Source(f"list {k}", item, (), tuple(item.columns), len(item))
+        else:
+            raise DataError(
+                f"list {k} is a {type(item).__name__}, not a pseudonymised DataFrame or the "
+                "path of its parquet file(s)"
+            )
+        if source.n_records == 0:
+            raise DataError(f"{source.label} has no records")
+        sources.append(source)
+    return sources
+
+
+def _read_records(
+    sources: Sequence[_Source], compare_on: Sequence[str]
+) -> tuple[pd.DataFrame, bool, list[set[Any]]]:
+    """The first pass over the lists: every record's list, identifier and kept columns (the
+    result's records, in input order), whether any gives a place of birth, and which lists
+    each source holds; with the checks of the lists as a whole (one secret, no record
+    twice)."""
+    columns = list(dict.fromkeys(c for source in sources for c in source.columns))
+    for c in compare_on:
+        if c not in columns:
+            raise DataError(f"unknown compare_on column {c!r}; the lists have {columns}")
+    kept = [c for c in columns if c not in _COMPARED_ONLY]
+    parts, checks, held = [], [], []
+    places = False
+    for source in sources:
+        names: set[Any] = set()
+        for batch in source.batches([*kept, "key_check", "birth_place"]):
+            parts.append(batch[[c for c in kept if c in batch.columns]])
+            checks.append(batch[["list", "key_check"]].drop_duplicates())
+            if "birth_place" in batch.columns:
+                places = places or bool(batch["birth_place"].notna().any())
+            names.update(batch["list"].unique())
+        held.append(names)
+    records = pd.concat(parts, ignore_index=True)
+    by_list = pd.concat(checks, ignore_index=True).groupby("list")["key_check"].unique()
+    several = {name: list(v) for name, v in by_list.items() if len(v) > 1}
     if several:
         raise DataError(f"lists {sorted(several)} mix records hashed under different secrets")
-    values = {name: v[0] for name, v in checks.items()}
+    values = {name: v[0] for name, v in by_list.items()}
     if len(set(values.values())) > 1:
         groups: dict[str, list[str]] = {}
         for name, value in values.items():
@@ -784,14 +984,44 @@ def _checked_lists(lists: Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame]) -
             + "), so no record could ever match across them; pseudonymise every list with "
             "the same secret"
         )
-    if data["record"].duplicated().any():
-        dup = data.loc[data["record"].duplicated(), "list"].iloc[0]
+    if records["record"].duplicated().any():
+        dup = records.loc[records["record"].duplicated(), "list"].iloc[0]
         raise DataError(f"list {dup!r} holds the same record twice (pseudonymised twice?)")
-    return data
+    return records, places, held
+
+
+def _prepared(
+    sources: Sequence[_Source],
+    held: Sequence[set[Any]],
+    name: Any,
+    u_bucket: np.ndarray,
+    compare_on: Sequence[str],
+    places: bool,
+) -> Iterator[pd.DataFrame]:
+    """The second pass, for one list: its records as Splink compares them, a batch at a
+    time, with their positions among all records."""
+    columns = [
+        *_REQUIRED,
+        "sex",
+        *(("birth_place",) if places else ()),
+        *compare_on,
+    ]
+    offset = 0
+    for source, names in zip(sources, held, strict=True):
+        if name in names:
+            start = offset
+            for batch in source.batches(list(dict.fromkeys(columns))):
+                at = np.flatnonzero(batch["list"].to_numpy() == name)
+                rows = start + at
+                start += len(batch)
+                if at.size:
+                    yield _comparison_frame(batch.iloc[at], rows, u_bucket[rows], compare_on)
+        offset += source.n_records
 
 
 def link_case_lists(
-    lists: Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame],
+    lists: Sequence[pd.DataFrame | str | os.PathLike[str]]
+    | Mapping[str, pd.DataFrame | str | os.PathLike[str]],
     *,
     threshold: float = 0.5,
     compare_on: Sequence[str] = ("sex",),
@@ -805,9 +1035,14 @@ def link_case_lists(
 
     Parameters
     ----------
-    lists : sequence or mapping of DataFrames
+    lists : sequence or mapping of DataFrames or parquet files
         The outputs of :func:`~prevalence.linkage.pseudonymise`, one per list (all hashed
-        under the same secret: their ``key_check`` must agree).
+        under the same secret: their ``key_check`` must agree), as DataFrames or as the
+        paths of parquet files (a file, or a directory of ``*.parquet`` files) written from
+        them. Files are read a batch at a time and the records go straight into the
+        database, so that lists larger than memory never sit in Python whole: the process
+        keeps only each record's list, identifier and kept columns (the result's
+        ``records``). The lists' names are those of their ``list`` column.
     threshold : float
         Match probability at or above which two records are taken as one person (the
         result's default; :meth:`LinkageResult.people` takes others).
@@ -859,17 +1094,14 @@ def link_case_lists(
     seed_value = check_seed(seed)
     if not isinstance(seed_value, int | np.integer):
         raise DataError(f"link_case_lists needs an integer seed, got {seed!r}")
-    data = _checked_lists(lists)
-    for c in compare_on:
-        if c not in data.columns:
-            raise DataError(f"unknown compare_on column {c!r}; the lists have {list(data.columns)}")
+    sources = _sources(lists)
+    records, places, held = _read_records(sources, compare_on)
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import Linker, SettingsCreator, block_on
 
-    names = list(dict.fromkeys(data["list"]))
-    list_of = data["list"].to_numpy()
-    places = "birth_place" in data.columns and bool(data["birth_place"].notna().any())
+    names = list(dict.fromkeys(records["list"]))
+    list_of = records["list"].to_numpy()
     if places:
         compare_on = tuple(c for c in compare_on if c != "birth_place")
     name = cl.CustomComparison(
@@ -934,7 +1166,7 @@ def link_case_lists(
 
     # the comparison levels of each scored pair are kept (gamma_ columns) for the last step
     settings = settings_for(_blocking_rules(), retain_intermediate_calculation_columns=True)
-    n_records = len(data)
+    n_records = len(records)
     n_pairs = n_records * (n_records - 1) / 2
     u_bucket = as_generator(seed_value).integers(
         0, max(1, int(n_pairs / max_pairs)), size=n_records
@@ -948,28 +1180,24 @@ def link_case_lists(
     with _quiet_splink(), warnings.catch_warnings(), ExitStack() as cleanup:
         cleanup.callback(_drop_splink_tables, db, set(getattr(db, "_created_tables", ())))
         warnings.simplefilter("ignore")  # Splink's own chatter; the checks below speak
-        # one list at a time into the database: the compared values (name-part arrays, Bloom
-        # words) of every record at once took gigabytes of Python memory at a million records
+        # one list at a time into the database, a batch at a time: the compared values
+        # (name-part arrays, Bloom words) of every record at once took gigabytes of Python
+        # memory at a million records
+        schema = _arrow_schema(records, compare_on, places)
         for number, k in enumerate(names):
-            rows = np.flatnonzero(list_of == k)
-            frame = _comparison_frame(data.iloc[rows], rows, u_bucket[rows], compare_on)
-            table = _register(db, connection, frame, str(k), number)
+            frames = _prepared(sources, held, k, u_bucket, compare_on, places)
+            table = _register(db, connection, frames, schema, str(k), number, cleanup)
             cleanup.callback(_drop, table)
             tables.append(table)
-            del frame
-        tf_full_name = _full_name_frequencies(data)
-        # from here on only the records' list, identifier and kept columns are needed
-        records = data.drop(
-            columns=[c for c in (*HASHED_FIELDS, "birth_place") if c in data and c != "record"]
-            + ["key_check"]
-        )
-        del data
         linker = Linker(tables, settings, log_level=logging.ERROR)
         linker.training.estimate_probability_two_random_records_match(
             [block_on("family_name", "birth_date")], recall=0.7
         )
         _estimate_u_from_unlike_pairs(linker, tables, settings_for, ("name", "date_of_birth"))
-        tf_table = db.register(tf_full_name)
+        tf_table = linker.misc.query_sql(
+            _full_name_frequencies_sql([t.physical_name for t in tables]),
+            output_type="splink_df",
+        )
         cleanup.callback(_drop, tf_table)
         linker.table_management.register_term_frequency_lookup(tf_table, "full_name")
         if places:  # the share of records born in each place (Splink counts them)
