@@ -2,15 +2,16 @@
 
 Simulates four lists (`simulate_case_lists`, four times `records_per_list` people so that
 each list finds about a quarter of them, with duplicates), pseudonymises them and writes them
-as parquet files; then a fresh process reads the files and links them with `link_case_lists`
-(DuckDB with `memory_limit`), and prints the time, that process's peak memory (resident set:
-the lists it holds, Python and DuckDB together) and the linkage's precision and recall at 0.5
+as parquet files; then a fresh process links them with `link_case_lists` (DuckDB with
+`memory_limit`), which reads the files a batch at a time (with `frames`, the process reads them
+into pandas first and passes the DataFrames, as before 2026-12-07), and prints the time, that
+process's peak memory (resident set: what it holds of the lists, Python and DuckDB together) and the linkage's precision and recall at 0.5
 against the truth. With `places`, every person also has a place of birth among 300 (Zipf
 frequencies), recorded on the lists (10% missing as the dates are, 2% another place) and
 pseudonymised with the names.
 
-Run: `.venv/bin/python benchmarks/bench_linkage.py [records_per_list] [seed] [places]
-[memory_limit=2GB]` (defaults 300000, 20261128, no places, 2GB).
+Run: `.venv/bin/python benchmarks/bench_linkage.py [records_per_list] [seed] [places] [frames]
+[memory_limit=2GB]` (defaults 300000, 20261128, no places, files, 2GB).
 """
 
 from __future__ import annotations
@@ -63,18 +64,35 @@ def prepare(folder: Path, per_list: int, seed: int, places: bool) -> dict[str, f
     }
 
 
-def link(folder: Path, memory_limit: str) -> None:
-    """In a process of its own: read the lists, link them, write the figures."""
+def peak_mb() -> float:
+    """This process's peak resident set, from Linux's VmHWM. Not ``ru_maxrss``: a process
+    started by another inherits the starter's peak there (measured: a child of a process
+    holding 1.5 GB reported 1,514 MB, its VmHWM 14 MB), which made the lists seem to take
+    2.4 GB before 2026-12-07."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def link(folder: Path, memory_limit: str, frames: bool) -> None:
+    """In a process of its own: link the lists (files, or frames read first), write the
+    figures."""
     from prevalence.linkage import link_case_lists
 
     warnings.simplefilter("ignore")
     names = ["police", "ngo", "shelter", "labour"]
-    hashed = {name: pd.read_parquet(folder / f"{name}.parquet") for name in names}
-    read_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    files = {name: folder / f"{name}.parquet" for name in names}
+    hashed = {k: pd.read_parquet(f) for k, f in files.items()} if frames else files
+    read_mb = peak_mb()
     t0 = time.perf_counter()
     result = link_case_lists(hashed, seed=1, memory_limit=memory_limit)
     t_link = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     truth = pd.read_parquet(folder / "truth.parquet")
     person = pd.Series(truth["person"].to_numpy(), index=truth["record"].to_numpy())
     linked = result.pairs[result.pairs["match_probability"] >= 0.5]
@@ -83,7 +101,7 @@ def link(folder: Path, memory_limit: str) -> None:
         json.dumps(
             {
                 "link_s": t_link,
-                "peak_mb": peak_mb,
+                "peak_mb": peak,
                 "lists_read_mb": read_mb,
                 "true_linked": int(same.sum()),
                 "precision": float(same.mean()),
@@ -98,16 +116,21 @@ def main(
     seed: int = 20261128,
     places: bool = False,
     memory_limit: str = "2GB",
+    frames: bool = False,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         made = prepare(folder, per_list, seed, places)
-        subprocess.run([sys.executable, __file__, "--link", str(folder), memory_limit], check=True)
+        how = "frames" if frames else "files"
+        subprocess.run(
+            [sys.executable, __file__, "--link", str(folder), memory_limit, how], check=True
+        )
         got = json.loads((folder / "link.json").read_text())
     print(
         f"{made['records']:,.0f} records on four lists ({per_list:,} people per list on "
         f"average); seed {seed}; places of birth: {'yes, ' + str(PLACES) if places else 'no'}; "
-        f"DuckDB memory_limit {memory_limit}"
+        f"DuckDB memory_limit {memory_limit}; lists given as "
+        f"{'DataFrames' if frames else 'parquet files'}"
     )
     print(
         f"time: simulate {made['simulate_s']:.0f} s, pseudonymise {made['pseudonymise_s']:.0f} s, "
@@ -115,7 +138,7 @@ def main(
     )
     print(
         f"linking process: peak memory {got['peak_mb']:,.0f} MB "
-        f"({got['lists_read_mb']:,.0f} MB after reading the lists)"
+        f"({got['lists_read_mb']:,.0f} MB before linking)"
     )
     recall = got["true_linked"] / made["true_links"]
     print(
@@ -127,9 +150,9 @@ def main(
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--link":
-        link(Path(sys.argv[2]), sys.argv[3])
+        link(Path(sys.argv[2]), sys.argv[3], sys.argv[4] == "frames")
     else:
         args = sys.argv[1:]
         numbers = [int(a) for a in args if a.isdigit()]
         limit = next((a.split("=", 1)[1] for a in args if a.startswith("memory_limit=")), "2GB")
-        main(*numbers, places="places" in args, memory_limit=limit)
+        main(*numbers, places="places" in args, memory_limit=limit, frames="frames" in args)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
+import pytest
 
 from prevalence.linkage import pseudonymise
 from prevalence.runs import run, validate
@@ -81,3 +83,33 @@ def test_the_report_shows_the_linkage(tmp_path):
         r"pseudonymised records \(labour \d+, ngo \d+, police \d+, shelter \d+\)", report
     )
     assert "people observed" in report  # the sensitivity table
+    assert "(linked on DuckDB)" in report  # the engine, also in the manifest
+    manifest = json.loads((result.directory / "manifest.json").read_text())
+    assert [i["engine"] for i in manifest["inputs"]] == ["duckdb"]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ('engine = "dask"', "engine 'dask' does not apply to an input of kind 'case_lists'"),
+        ('engine = "spark"\nfilter = { sex = "F" }', "filter does not apply with engine"),
+        ('engine = "spark"', "engine = 'spark' links parquet files"),  # the lists are CSV
+    ],
+)
+def test_the_engine_of_case_lists_is_checked(tmp_path, extra, message):
+    write_lists(tmp_path / "lists")
+    config = tmp_path / "linked.toml"
+    text = CONFIG.format(path="lists/*.csv", threshold=0.5)
+    config.write_text(text.replace("threshold = 0.5", f"threshold = 0.5\n{extra}"))
+    assert any(message in p for p in validate(config)), validate(config)
+
+
+def test_a_survey_does_not_take_a_linkage_engine(tmp_path):
+    config = tmp_path / "survey.toml"
+    config.write_text(
+        '[run]\nname = "s"\n\n[[inputs]]\nname = "s"\npath = "s.csv"\nkind = "survey"\n'
+        'weights = "w"\nengine = "spark"\n\n[[estimators]]\nname = "p"\n'
+        'type = "SurveyPrevalence"\nsettings = { args = ["y"] }\n'
+    )
+    assert any("engine 'spark' does not apply to an input of kind 'survey'" in p
+               for p in validate(config))  # fmt: skip

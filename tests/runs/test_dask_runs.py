@@ -114,9 +114,9 @@ def test_what_cannot_run_out_of_core_is_named(tmp_path, change, message):
     assert any(re.search(message, p) for p in problems), problems
 
 
-def test_the_engine_belongs_to_survey_inputs(tmp_path):
+def test_the_engine_belongs_to_survey_and_case_list_inputs(tmp_path):
     config = _config(tmp_path)
     text = config.read_text().replace('kind = "survey"\nengine', 'kind = "table"\nengine', 1)
     config.write_text(text)
     problems = validate(config)
-    assert any("engine: survey only" in p for p in problems), problems
+    assert any("engine: survey/case_lists only" in p for p in problems), problems

@@ -139,17 +139,55 @@ class RunConfig:
         return p if p.is_absolute() else (self.path.parent / p).resolve()
 
     def input_files(self, spec: dict[str, Any]) -> list[Path]:
-        """The files of an input: its path, or for ``case_lists`` every file its pattern
-        (``lists/*.csv``) matches, sorted (none when nothing matches)."""
+        """The files of an input: its path, or for ``case_lists`` and Dask inputs every file
+        its pattern (``lists/*.csv``) matches or its directory holds, sorted (none when nothing
+        matches)."""
         path = self.input_path(spec)
         patterned = spec.get("kind") == "case_lists" or spec.get("engine") == "dask"
         if patterned and any(c in path.name for c in "*?["):
             return sorted(path.parent.glob(path.name))
-        if spec.get("engine") == "dask" and path.is_dir():  # a directory of parquet/CSV files
+        if patterned and path.is_dir():  # a directory of files
             return sorted(
                 p for p in path.iterdir() if p.is_file() and not p.name.startswith(("_", "."))
             )
         return [path]
+
+
+def input_engine(spec: dict[str, Any]) -> str:
+    """The engine that reads (and for case lists links) an input: its ``engine``, else
+    ``pandas`` (or ``duckdb`` for case lists, which link on DuckDB)."""
+    default = "duckdb" if spec.get("kind") == "case_lists" else "pandas"
+    return str(spec.get("engine") or default)
+
+
+def _spark_backend() -> Any:
+    """Splink's Spark API on the active Spark session, else on a local one (all cores, 4 GB
+    for the driver; set ``spark.driver.memory`` by starting a session before the run)."""
+    import shutil
+    import tempfile
+
+    from ..core.errors import DataError
+
+    try:
+        from pyspark.sql import SparkSession
+        from splink import SparkAPI
+    except ImportError:
+        raise DataError("engine = 'spark' needs pyspark: pip install 'prevalence[spark]'") from None
+    session = SparkSession.getActiveSession()
+    if session is None:
+        if shutil.which("java") is None:
+            raise DataError("engine = 'spark' needs a Java runtime (17 or later) on the PATH")
+        session = (
+            SparkSession.builder.master("local[*]")
+            .appName("prevalence-run")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "4g")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+    if session.sparkContext.getCheckpointDir() is None:
+        session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="prevalence-spark-"))
+    return SparkAPI(spark_session=session)
 
 
 def read_table(
@@ -458,6 +496,13 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
             raise FileNotFoundError(path)
         if spec.get("engine") == "dask":
             frame = _read_dask(spec, files)
+        elif spec.get("engine") == "spark":  # Spark reads the files itself
+            odd = [f.name for f in files if FORMATS.get(f.suffix.lower()) != "parquet"]
+            if odd or spec.get("format", "parquet") != "parquet":
+                raise ValueError(
+                    f"engine = 'spark' links parquet files, not {odd[:3] or spec['format']}"
+                )
+            frame = None
         else:
             parts = [
                 read_table(
@@ -474,7 +519,8 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
     if not own:
         try:
             kind = spec["kind"]
-            frame = apply_filter(frame, spec.get("filter"))
+            if frame is not None:
+                frame = apply_filter(frame, spec.get("filter"))
             if kind == "captures":
                 obj = CaptureHistories.from_counts(
                     frame, count=spec.get("count", "count"), lists=spec.get("lists")
@@ -484,14 +530,23 @@ def build_input(config: RunConfig, spec: dict[str, Any], problems: list[str] | N
             elif kind == "case_lists":
                 from ..linkage.link import link_case_lists
 
-                if "list" not in frame.columns:
-                    raise DataError(
-                        "case_lists files must be the output of prevalence.linkage.pseudonymise "
-                        "(a 'list' column and the hashed fields)"
-                    )
-                lists = [g for _, g in frame.groupby("list", sort=False)]
+                lists: list[Any]
+                if frame is None:  # engine = 'spark': the files, read by Spark
+                    lists, backend = list(files), _spark_backend()
+                else:
+                    if "list" not in frame.columns:
+                        raise DataError(
+                            "case_lists files must be the output of "
+                            "prevalence.linkage.pseudonymise (a 'list' column and the hashed "
+                            "fields)"
+                        )
+                    lists = [g for _, g in frame.groupby("list", sort=False)]
+                    backend = "duckdb"
                 linked = link_case_lists(
-                    lists, threshold=spec.get("threshold", 0.5), seed=config.seed
+                    lists,
+                    threshold=spec.get("threshold", 0.5),
+                    seed=config.seed,
+                    backend=backend,
                 )
                 obj = linked.histories()
                 config.input_notes[spec["name"]] = {

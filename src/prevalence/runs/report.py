@@ -420,6 +420,8 @@ def _inputs_table(config: RunConfig, inputs: dict, protected: dict, manifest: di
             size = "withheld"
         elif isinstance(obj, CaptureHistories):
             size = f"{obj.n_observed:,} people on {obj.n_lists} lists"
+            if spec.get("kind") == "case_lists":
+                size += f" (linked on {'Spark' if spec.get('engine') == 'spark' else 'DuckDB'})"
         elif obj is not None and hasattr(obj, "data"):
             size = f"{len(obj.data):,} respondents"
             if spec.get("engine") == "dask":

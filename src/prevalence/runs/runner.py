@@ -42,6 +42,7 @@ from .config import (
     RunConfig,
     build_input,
     estimator_accepts,
+    input_engine,
     load_config,
     make_estimator,
 )
@@ -448,7 +449,7 @@ def _run_in(
                 "path": str(config.input_path(s)),
                 "sha256": _sha256_files(files),
                 "files": [str(f) for f in files],
-                "engine": s.get("engine", "pandas"),
+                "engine": input_engine(s),
             }
             for s, files in ((s, config.input_files(s)) for s in config.inputs)
         ],

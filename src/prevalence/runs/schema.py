@@ -71,7 +71,7 @@ KIND_KEYS = {
     "fpc": ("survey", "questionnaire"),
     "nest": ("survey", "questionnaire"),
     "lonely_psu": ("survey", "questionnaire"),
-    "engine": ("survey",),
+    "engine": ("survey", "case_lists"),
     "threshold": ("case_lists",),
     "mapping": ("questionnaire",),
     "missing": ("questionnaire",),
@@ -139,7 +139,8 @@ class InputSection(Section):
         "captures (a count per capture pattern), records (one row per person, 0/1 list "
         "columns), survey (one row per respondent), areas (area-level counts), rds "
         "(respondent-driven sample), case_lists (pseudonymised case records of several lists, "
-        "linked during the run; path may be a pattern such as 'lists/*.csv'), questionnaire (a "
+        "linked during the run; path may be a pattern such as 'lists/*.csv' or a "
+        "directory), questionnaire (a "
         "survey whose answers are classified during the run as ICLS 2018 forced labour: the "
         "indicators of prevalence.definitions become columns, and the survey keys apply), "
         "table (a table read as it is: a [[synthesis]] population or source)",
@@ -170,12 +171,15 @@ class InputSection(Section):
     lonely_psu: Literal[LONELY_PSU] = _f(  # type: ignore[valid-type]
         "survey: what to do with a stratum of one PSU (as R's survey.lonely.psu)", "fail"
     )
-    engine: Literal["pandas", "dask"] = _f(
-        "survey: 'pandas' reads the file into memory; 'dask' reads it a partition at a time and "
-        "estimates out of core, with the same numbers (for files larger than memory; path may "
-        "then be a directory or a pattern such as 'lfs/*.parquet'; only survey prevalence "
-        "estimators take it, and weights and clusters are required)",
-        "pandas",
+    engine: Literal["pandas", "dask", "duckdb", "spark"] | None = _f(
+        "survey: 'pandas' (default) reads the file into memory; 'dask' reads it a partition at a "
+        "time and estimates out of core, with the same numbers (for files larger than memory; "
+        "path may then be a directory or a pattern such as 'lfs/*.parquet'; only survey "
+        "prevalence estimators take it, and weights and clusters are required). case_lists: "
+        "'duckdb' (default) links on DuckDB in this process; 'spark' links on Spark (the "
+        "'spark' extra and Java; the active Spark session, else a local one), the parquet files "
+        "read a batch at a time (no filter)",
+        None,
     )
     threshold: float = _f(
         "case_lists: match probability at or above which two records are one person",
@@ -208,6 +212,17 @@ class InputSection(Section):
             raise ValueError(f"{wrong} do not apply to an input of kind {self.kind!r} ({owners})")
         if self.kind == "records" and not self.lists:
             raise ValueError("a records input needs 'lists' (its 0/1 list columns)")
+        engines = {"survey": ("pandas", "dask"), "case_lists": ("duckdb", "spark")}
+        if self.engine is not None and self.engine not in engines.get(self.kind, ()):
+            raise ValueError(
+                f"engine {self.engine!r} does not apply to an input of kind {self.kind!r} "
+                f"(it takes {' or '.join(repr(e) for e in engines[self.kind])})"
+            )
+        if self.engine == "spark" and self.filter is not None:
+            raise ValueError(
+                "filter does not apply with engine = 'spark' (the lists go to Spark unread): "
+                "write the records to link as their own parquet files"
+            )
         for key in ("lists",):
             value = getattr(self, key)
             if value is not None and len(set(value)) != len(value):
