@@ -1065,9 +1065,10 @@ def link_case_lists(
     memory_limit : str, optional
         DuckDB's memory limit (``"8GB"``); beyond it DuckDB spills to a temporary directory.
         Default: 2 GB, or 40% of the machine's memory where that is less. With it, four lists
-        of 1.44 million records in all link in a process of 4.0 GB at its peak, the lists
-        themselves included (``benchmarks/bench_linkage.py``; DuckDB's own default, 80% of the
-        memory, ran a million records out of memory on a 24 GB machine). A higher limit
+        of 1.44 million records in all, given as parquet files, link in a process of 3.2 GB at
+        its peak (2.3 GB with ``"1GB"``; 3.9 GB when given as DataFrames;
+        ``benchmarks/bench_linkage.py``; DuckDB's own default, 80% of the memory, ran a million
+        records out of memory on a 24 GB machine). A higher limit
         gained no time: 480,000 records linked in 99 s at 2 GB and in 97 s at 9 GB.
 
     Returns
