@@ -999,7 +999,9 @@ def _prepared(
     places: bool,
 ) -> Iterator[pd.DataFrame]:
     """The second pass, for one list: its records as Splink compares them, a batch at a
-    time, with their positions among all records."""
+    time, with their positions among all records. Only the sources that hold the list are
+    read (one each when every file is one list, as ``pseudonymise`` writes them; a source
+    holding several lists is read once for each)."""
     columns = [
         *_REQUIRED,
         "sex",
