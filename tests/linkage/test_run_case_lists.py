@@ -115,23 +115,13 @@ def test_a_survey_does_not_take_a_linkage_engine(tmp_path):
                for p in validate(config))  # fmt: skip
 
 
-def test_spark_without_its_pieces_is_refused_by_name(monkeypatch):
+def test_spark_without_pyspark_is_refused_by_name(monkeypatch):
     import sys
 
     from prevalence import DataError
     from prevalence.runs.config import _spark_backend
 
-    with monkeypatch.context() as patch:
-        patch.setitem(sys.modules, "pyspark.sql", None)  # pyspark not installed
-        with pytest.raises(DataError, match=r"needs pyspark: pip install 'prevalence\[spark\]'"):
-            _spark_backend()
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        pytest.skip("pyspark is not installed (the 'spark' extra; .ci/run installs it)")
-    import shutil
-
-    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
-    monkeypatch.setattr(shutil, "which", lambda name: None)  # no Java on the PATH
-    with pytest.raises(DataError, match="needs a Java runtime"):
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # pyspark not installed
+    with pytest.raises(DataError, match=r"needs pyspark: pip install 'prevalence\[spark\]'"):
         _spark_backend()
+    # without Java: tests/linkage/test_spark.py (pyspark needed, slow)

@@ -136,3 +136,17 @@ def test_a_run_links_on_spark_as_on_duckdb(spark, tmp_path):
         assert [i["engine"] for i in manifest["inputs"]] == [engine]
         label = {"duckdb": "DuckDB", "spark": "Spark"}[engine]
         assert f"(linked on {label})" in (directory / "report.html").read_text()
+
+
+def test_a_run_on_spark_without_java_is_refused_by_name(spark, monkeypatch):
+    import shutil
+
+    from pyspark.sql import SparkSession
+
+    from prevalence import DataError
+    from prevalence.runs.config import _spark_backend
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # no Java on the PATH
+    with pytest.raises(DataError, match="needs a Java runtime"):
+        _spark_backend()
