@@ -102,14 +102,20 @@ def peak_mb() -> float:
     started by another inherits the starter's peak there (measured: a child of a process
     holding 1.5 GB reported 1,514 MB, its VmHWM 14 MB), which made the lists seem to take
     2.4 GB before 2026-12-07."""
+    own = high_water_mb("self")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if own is None else own
+
+
+def high_water_mb(pid: int | str) -> float | None:
+    """A process's peak resident set (VmHWM of ``/proc/<pid>/status``), or None where Linux's
+    figure cannot be read (another system, or the process has ended)."""
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return None
 
 
 def descendants_peak_mb() -> float:
@@ -127,12 +133,7 @@ def descendants_peak_mb() -> float:
     while todo:
         pid = todo.pop()
         todo += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
+        total += high_water_mb(pid) or 0.0
     return total
 
 

@@ -877,6 +877,13 @@ class _Source:
                     yield batch.to_pandas()
 
 
+def _check_columns(label: str, columns: Any) -> None:
+    """Refuse a list (or one of its files) without the columns ``pseudonymise`` writes."""
+    missing = [c for c in _REQUIRED if c not in columns]
+    if missing:
+        raise DataError(f"{label} lacks the columns {missing}: give the output of pseudonymise()")
+
+
 def _parquet_source(k: int, location: str | os.PathLike[str]) -> _Source:
     """Parquet files of one input: a file, or a directory of ``*.parquet`` files (read in
     the order of their names)."""
@@ -904,12 +911,7 @@ def _parquet_source(k: int, location: str | os.PathLike[str]) -> _Source:
             ) from None
         n_records += meta.num_rows
         columns += [c for c in names if c not in columns and not c.startswith("__index")]
-        missing = [c for c in _REQUIRED if c not in names]
-        if missing:
-            raise DataError(
-                f"{label}: {file.name} lacks the columns {missing}: give the output of "
-                "pseudonymise()"
-            )
+        _check_columns(f"{label}: {file.name}", names)
     return _Source(label, None, files, tuple(columns), n_records)
 
 
@@ -928,11 +930,7 @@ def _sources(lists: Any) -> list[_Source]:
         if isinstance(item, str | os.PathLike):
             source = _parquet_source(k, item)
         elif isinstance(item, pd.DataFrame):
-            missing = [c for c in _REQUIRED if c not in item.columns]
-            if missing:
-                raise DataError(
-                    f"list {k} lacks the columns {missing}: give the output of pseudonymise()"
-                )
+            _check_columns(f"list {k}", item.columns)
             source = _Source(f"list {k}", item, (), tuple(item.columns), len(item))
         else:
             raise DataError(
